@@ -1,0 +1,6 @@
+export * from './commands';
+export * from './envelope';
+export * from './events';
+export * from './executions';
+export * from './service-call-target';
+export * from './topics';
