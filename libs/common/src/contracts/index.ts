@@ -4,3 +4,4 @@ export * from './events';
 export * from './executions';
 export * from './service-call-target';
 export * from './topics';
+export * from './new-envelope';

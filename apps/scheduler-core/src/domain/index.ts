@@ -1,0 +1,5 @@
+export * from './decide';
+export * from './decision';
+export * from './evolve';
+export * from './service-call.commands';
+export * from './service-call.state';

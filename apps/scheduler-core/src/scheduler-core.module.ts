@@ -1,0 +1,35 @@
+import { LogLevel } from '@app/common/config';
+import { databaseReadiness } from '@app/common/database';
+import { consumerReadiness, KafkaConsumerServer } from '@app/common/messaging';
+import { loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { ProcessSchedulerCommandHandler } from './commands/process-scheduler-command.handler';
+import { SchedulerCommandsController } from './commands/scheduler-commands.controller';
+import { PostgresEventStore } from './event-store/postgres-event-store';
+
+export interface SchedulerCoreDependencies {
+  readonly dataSource: DataSource;
+  readonly consumer: KafkaConsumerServer;
+  readonly logLevel: LogLevel;
+}
+
+const CommandHandlers = [ProcessSchedulerCommandHandler];
+
+@Module({})
+export class SchedulerCoreModule {
+  static register({ dataSource, consumer, logLevel }: SchedulerCoreDependencies): DynamicModule {
+    return {
+      module: SchedulerCoreModule,
+      imports: [CqrsModule.forRoot(), loggerModule('scheduler-core', logLevel)],
+      controllers: [SchedulerCommandsController, OpsController],
+      providers: [
+        { provide: DataSource, useValue: dataSource },
+        { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
+        PostgresEventStore,
+        ...CommandHandlers,
+      ],
+    };
+  }
+}

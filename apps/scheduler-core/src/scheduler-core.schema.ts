@@ -1,0 +1,2 @@
+/** The Postgres schema scheduler-core owns. */
+export const SCHEDULER_CORE_SCHEMA = 'scheduler_core';

@@ -1,0 +1,2 @@
+export * from './base-logger';
+export * from './start-nest-app';

@@ -1,0 +1,4 @@
+export * from './common-config';
+export * from './configuration-error';
+export * from './env-readers';
+export * from './run-app';

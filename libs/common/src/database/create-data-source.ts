@@ -1,0 +1,26 @@
+import { DataSource, MixedList } from 'typeorm';
+
+export interface DataSourceOptions {
+  readonly url: string;
+  /** The app's own schema; its migrations table lives there too. */
+  readonly schema: string;
+  readonly migrations: MixedList<Function>;
+  readonly poolSize?: number;
+  readonly applicationName: string;
+}
+
+export function createDataSource(options: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    entities: [],
+    synchronize: false,
+    logging: false,
+    applicationName: options.applicationName,
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+  });
+}

@@ -1,0 +1,5 @@
+export * from './connect-database';
+export * from './create-data-source';
+export * from './is-unique-violation';
+export * from './migrate-schema';
+export * from './database-readiness';

@@ -1,0 +1,3 @@
+export * from './outbox-publisher';
+export * from './outbox-table';
+export * from './outbox-writer';

@@ -1,0 +1,132 @@
+import { Kafka, Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { Envelope } from '../contracts/envelope';
+import { encodeEnvelope } from '../messaging/envelope-codec';
+import { Log, messageLogFields } from '../observability/log';
+import { outboxPublished } from '../observability/metrics';
+import { outboxChannel } from './outbox-table';
+
+export interface OutboxPublisherOptions {
+  readonly databaseUrl: string;
+  readonly schema: string;
+  readonly kafka: Kafka;
+  readonly log: Log;
+  readonly pollIntervalMs?: number;
+  readonly batchSize?: number;
+  /** Published rows older than this are deleted. */
+  readonly retentionMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  envelope: Envelope;
+}
+
+/**
+ * Drains one outbox to the broker in id order. One publisher per outbox holds a session advisory
+ * lock (replicas wait on standby); rows are taken only when no older transaction is still open
+ * (`xid < pg_snapshot_xmin`), so a row that commits late is neither skipped nor overtaken by a
+ * later row of the same key. A crash between produce and mark-published republishes: consumers
+ * dedupe by messageId.
+ */
+export class OutboxPublisher {
+  private client?: Client;
+  private producer?: Producer;
+  private running = false;
+  private leader = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private lastCleanup = 0;
+
+  constructor(private readonly options: OutboxPublisherOptions) {}
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  async start(): Promise<void> {
+    this.client = new Client({ connectionString: this.options.databaseUrl, application_name: `outbox-publisher:${this.options.schema}` });
+    this.client.on('error', (error) => this.options.log.error({ error: error.message }, 'outbox publisher connection failed'));
+    await this.client.connect();
+    this.client.on('notification', () => this.wake?.());
+    await this.client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    this.producer = this.options.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const interval = this.options.pollIntervalMs ?? 250;
+    while (this.running) {
+      try {
+        if (!this.leader) this.leader = await this.tryLock();
+        const published = this.leader ? await this.drainOnce() : 0;
+        if (published > 0) continue;
+        if (this.leader) await this.cleanup();
+      } catch (error) {
+        this.options.log.error({ outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) }, 'outbox publish failed; retrying');
+      }
+      await this.sleep(this.leader ? interval : interval * 8);
+    }
+  }
+
+  private async tryLock(): Promise<boolean> {
+    const { rows } = await this.client!.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`outbox:${this.options.schema}`]);
+    return rows[0].locked;
+  }
+
+  /** Publishes one batch; returns how many rows went out. */
+  async drainOnce(): Promise<number> {
+    const { schema } = this.options;
+    const { rows } = await this.client!.query<OutboxRow>(
+      `SELECT id, topic, envelope FROM "${schema}".outbox
+        WHERE published_at IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY id LIMIT $1`,
+      [this.options.batchSize ?? 500],
+    );
+    if (rows.length === 0) return 0;
+    await this.producer!.sendBatch({ topicMessages: groupByTopic(rows) });
+    await this.client!.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    for (const row of rows) {
+      outboxPublished.inc({ outbox: schema, topic: row.topic });
+      this.options.log.info({ ...messageLogFields(row.envelope), topic: row.topic, outbox: schema }, 'published');
+    }
+    return rows.length;
+  }
+
+  private async cleanup(): Promise<void> {
+    if (Date.now() - this.lastCleanup < 60_000) return;
+    this.lastCleanup = Date.now();
+    const retention = this.options.retentionMs ?? 24 * 3_600_000;
+    await this.client!.query(`DELETE FROM "${this.options.schema}".outbox WHERE published_at < now() - ($1 || ' milliseconds')::interval`, [String(retention)]);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() { clearTimeout(timer); resolve(); }
+      this.wake = done;
+    });
+  }
+}
+
+/** Keeps id order within each topic; kafkajs keeps it within each partition. */
+function groupByTopic(rows: OutboxRow[]) {
+  const byTopic = new Map<string, ReturnType<typeof encodeEnvelope>[]>();
+  for (const row of rows) {
+    const list = byTopic.get(row.topic) ?? [];
+    list.push(encodeEnvelope(row.envelope));
+    byTopic.set(row.topic, list);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
