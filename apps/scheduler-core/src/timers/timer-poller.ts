@@ -1,5 +1,6 @@
 import { DueTimeReachedPayload, COMMAND_SCHEMA_VERSION, newEnvelope, TOPICS } from '@app/common/contracts';
 import { Log } from '@app/common/observability';
+import { returnedRows } from '@app/common/database';
 import { appendToOutbox } from '@app/common/outbox';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
@@ -48,13 +49,13 @@ export class TimerPoller {
 
   async fireDueTimers(batch = 200): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: DueTimer[] = await manager.query(
+      const rows = returnedRows<DueTimer>(await manager.query(
         `DELETE FROM "${S}".timers t USING (
            SELECT tenant_id, service_call_id FROM "${S}".timers WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED
          ) due WHERE t.tenant_id = due.tenant_id AND t.service_call_id = due.service_call_id
          RETURNING t.*`,
         [batch],
-      );
+      ));
       const now = new Date();
       await appendToOutbox(manager, S, rows.map((row) => {
         const payload: DueTimeReachedPayload = { serviceCallId: row.service_call_id, dueAt: new Date(row.due_at).toISOString(), firedAt: now.toISOString() };

@@ -3,3 +3,4 @@ export * from './create-data-source';
 export * from './is-unique-violation';
 export * from './migrate-schema';
 export * from './database-readiness';
+export * from './returned-rows';

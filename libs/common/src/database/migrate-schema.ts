@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 
 /**
- * Creates the app's schema and runs its pending migrations. An advisory lock keyed by the schema
+ * Creates the app's schema and runs its pending migrations.
+ * Needs two pooled connections: one holds the lock, TypeORM runs the migrations on another. An advisory lock keyed by the schema
  * lets replicas (or the migration Job) start together without running a migration twice.
  */
 export async function migrateSchema(dataSource: DataSource, schema: string): Promise<string[]> {

@@ -1,0 +1,14 @@
+import { ExecuteServiceCall, TOPICS } from '@app/common/contracts';
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { ExecuteServiceCallHandler } from './execute-service-call.handler';
+
+@Controller()
+export class ExecutionsController {
+  constructor(private readonly handler: ExecuteServiceCallHandler) {}
+
+  @EventPattern(TOPICS.executions)
+  async onExecute(@Payload() message: ExecuteServiceCall): Promise<void> {
+    await this.handler.handle(message);
+  }
+}

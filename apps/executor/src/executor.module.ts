@@ -1,0 +1,42 @@
+import { LogLevel } from '@app/common/config';
+import { databaseReadiness } from '@app/common/database';
+import { consumerReadiness, KafkaConsumerServer } from '@app/common/messaging';
+import { loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
+import { TargetSealer } from '@app/common/secrets';
+import { DynamicModule, Module } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AttemptJournal } from './execution/attempt-journal';
+import { ExecuteServiceCallHandler } from './execution/execute-service-call.handler';
+import { ExecutionsController } from './execution/executions.controller';
+import { HttpCallExecutor } from './http/http-call-executor';
+
+export interface ExecutorDependencies {
+  readonly dataSource: DataSource;
+  readonly consumer: KafkaConsumerServer;
+  readonly http: HttpCallExecutor;
+  readonly sealer: TargetSealer;
+  readonly logLevel: LogLevel;
+}
+
+@Module({})
+export class ExecutorModule {
+  static register({ dataSource, consumer, http, sealer, logLevel }: ExecutorDependencies): DynamicModule {
+    return {
+      module: ExecutorModule,
+      imports: [loggerModule('executor', logLevel)],
+      controllers: [ExecutionsController, OpsController],
+      providers: [
+        { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
+        {
+          provide: ExecuteServiceCallHandler,
+          useFactory: (log: PinoLogger) => {
+            log.setContext(ExecuteServiceCallHandler.name);
+            return new ExecuteServiceCallHandler(new AttemptJournal(dataSource), http, sealer, log);
+          },
+          inject: [PinoLogger],
+        },
+      ],
+    };
+  }
+}

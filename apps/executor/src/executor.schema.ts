@@ -1,0 +1,2 @@
+/** The Postgres schema the executor owns. */
+export const EXECUTOR_SCHEMA = 'executor';

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { baseLogger, startNestApp } from '@app/common/app';
+import { readBoolean, readCommonConfig, readEncryptionKey, runApp } from '@app/common/config';
+import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
+import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
+import { createKafka, KafkaConsumerServer } from '@app/common/messaging';
+import { OutboxPublisher } from '@app/common/outbox';
+import { TargetSealer } from '@app/common/secrets';
+import { NestFactory } from '@nestjs/core';
+import { EXECUTOR_SCHEMA } from './executor.schema';
+import { ExecutorModule } from './executor.module';
+import { HttpCallExecutor } from './http/http-call-executor';
+import { EXECUTOR_MIGRATIONS } from './migrations';
+
+runApp('executor', async () => {
+  const config = readCommonConfig(process.env, 3002);
+  const sealer = new TargetSealer(readEncryptionKey(process.env));
+  const http = new HttpCallExecutor({ allowPrivateTargets: readBoolean(process.env, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false) });
+  const log = baseLogger('executor', config.logLevel);
+  const dataSource = await connectDatabase(
+    createDataSource({ url: config.databaseUrl, schema: EXECUTOR_SCHEMA, migrations: EXECUTOR_MIGRATIONS, applicationName: 'executor', poolSize: 20 }),
+    config.databaseUrl,
+  );
+  if (config.migrationsRun) await migrateSchema(dataSource, EXECUTOR_SCHEMA);
+  const kafka = createKafka('executor', config.kafkaBrokers, log);
+  const consumer = new KafkaConsumerServer({
+    kafka, log, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
+  });
+  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log });
+  const app = await NestFactory.create(ExecutorModule.register({ dataSource, consumer, http, sealer, logLevel: config.logLevel }), { bufferLogs: true });
+  await startNestApp({
+    app, port: config.port, consumer,
+    onShutdown: [() => publisher.stop(), () => http.close(), () => dataSource.destroy()],
+  });
+  await publisher.start();
+});

@@ -1,0 +1,15 @@
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { GatewayDependencies, GatewayModule } from './gateway.module';
+import { apiValidationPipe } from './http/validation';
+import { serveOpenApi } from './openapi/openapi-document';
+
+/** The gateway as main.ts runs it; tests build it the same way. */
+export async function createGatewayApp(deps: GatewayDependencies, bodyLimitBytes: number): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(deps), { bufferLogs: true });
+  app.useBodyParser('json', { limit: bodyLimitBytes });
+  app.useGlobalPipes(apiValidationPipe());
+  app.disable('x-powered-by');
+  serveOpenApi(app);
+  return app;
+}

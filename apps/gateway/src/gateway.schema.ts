@@ -1,0 +1,2 @@
+/** The Postgres schema the gateway owns. */
+export const GATEWAY_SCHEMA = 'gateway';

@@ -1,0 +1,49 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { PinoLogger } from 'nestjs-pino';
+import { ApiError } from './api-error';
+import { requestIdOf } from './request-context';
+
+const CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+/** The one place where errors become HTTP answers: `{ error: { code, message, details? }, meta: { requestId } }`. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  constructor(private readonly log: PinoLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const { status, code, message, details } = this.describe(exception);
+    if (status >= 500) this.log.error({ err: exception, requestId: requestIdOf(req) }, 'request failed');
+    res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) }, meta: { requestId: requestIdOf(req) } });
+  }
+
+  private describe(exception: unknown): { status: number; code: string; message: string; details?: unknown } {
+    if (exception instanceof ApiError) {
+      return { status: exception.getStatus(), code: exception.code, message: exception.message, details: exception.details };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { status, code: CODES[status] ?? `HTTP_${status}`, message: exception.message };
+    }
+    // body-parser errors carry a status and a type.
+    const e = exception as { status?: number; type?: string; message?: string };
+    if (e?.type === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body is over the size limit' };
+    if (e?.type === 'entity.parse.failed') return { status: 400, code: 'MALFORMED_JSON', message: 'request body is not valid JSON' };
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      return { status: e.status, code: CODES[e.status] ?? `HTTP_${e.status}`, message: e.message ?? 'bad request' };
+    }
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL', message: 'internal error' };
+  }
+}

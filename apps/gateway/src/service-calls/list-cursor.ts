@@ -1,0 +1,19 @@
+import { ApiError } from '../http/api-error';
+
+export interface ListPosition {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+/** Keyset position (createdAt, id) of the last row of a page, opaque to clients. */
+export const encodeCursor = (p: ListPosition): string => Buffer.from(JSON.stringify([p.createdAt, p.id])).toString('base64url');
+
+export function decodeCursor(cursor: string): ListPosition {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdAt))) return { createdAt, id };
+  } catch {
+    // fall through
+  }
+  throw new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', [{ field: 'cursor', problems: ['cursor is not one this API issued'] }]);
+}

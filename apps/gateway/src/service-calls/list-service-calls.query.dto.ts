@@ -1,0 +1,45 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsRFC3339, Matches, Max, MaxLength, Min } from 'class-validator';
+import { STATUSES } from './service-call.response.dto';
+
+const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+
+export class ListServiceCallsQueryDto {
+  @ApiPropertyOptional({ enum: STATUSES, isArray: true, description: 'Repeat to match any of several statuses' })
+  @IsOptional()
+  @Transform(asArray)
+  @ArrayMaxSize(6)
+  @IsIn(STATUSES, { each: true })
+  status?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Repeat to require several tags (a call must have all of them)' })
+  @IsOptional()
+  @Transform(asArray)
+  @ArrayMaxSize(20)
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { each: true, message: 'each tag must be 1–64 characters of [A-Za-z0-9_.:-]' })
+  tag?: string[];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after (inclusive)' })
+  @IsOptional()
+  @IsRFC3339()
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created before (exclusive)' })
+  @IsOptional()
+  @IsRFC3339()
+  to?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from meta.nextCursor' })
+  @IsOptional()
+  @MaxLength(512)
+  cursor?: string;
+}

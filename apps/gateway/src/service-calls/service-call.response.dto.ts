@@ -1,0 +1,82 @@
+import { HTTP_METHODS } from '@app/common/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export const STATUSES = ['Accepted', 'Scheduled', 'Running', 'Succeeded', 'Failed', 'Cancelled'] as const;
+
+export class ResponseMetaDto {
+  @ApiProperty() requestId!: string;
+}
+
+export class ListMetaDto extends ResponseMetaDto {
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' })
+  nextCursor!: string | null;
+}
+
+export class AcceptedServiceCallDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: STATUSES }) status!: string;
+}
+
+export class RedactedTargetDto {
+  @ApiProperty({ enum: HTTP_METHODS }) method!: string;
+  @ApiProperty({ description: 'Credential-like query parameters are [REDACTED]' }) url!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Sensitive headers are [REDACTED]' })
+  headers!: Record<string, string>;
+}
+
+export class ExecutionErrorDto {
+  @ApiProperty({ enum: ['NON_2XX_STATUS', 'REDIRECT_NOT_FOLLOWED', 'TIMEOUT', 'CONNECTION_FAILED', 'TARGET_NOT_ALLOWED', 'INVALID_TARGET', 'EXECUTION_INTERRUPTED'] })
+  code!: string;
+  @ApiProperty() message!: string;
+}
+
+export class ExecutionResultDto {
+  @ApiProperty({ nullable: true, type: Number }) statusCode!: number | null;
+  @ApiProperty() latencyMs!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'At most 8 KB of the response body, cut on a UTF-8 boundary' })
+  responseSnippet!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Allow-listed response headers only' })
+  responseHeaders!: Record<string, string>;
+  @ApiProperty({ nullable: true, type: ExecutionErrorDto }) error!: ExecutionErrorDto | null;
+}
+
+export class ServiceCallDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: STATUSES }) status!: string;
+  @ApiProperty({ type: RedactedTargetDto }) target!: RedactedTargetDto;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) dueAt!: string | null;
+  @ApiProperty() timeoutMs!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({ description: 'Execution attempts made so far' }) attempts!: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: ExecutionResultDto }) result!: ExecutionResultDto | null;
+}
+
+export class AcceptedServiceCallResponseDto {
+  @ApiProperty({ type: AcceptedServiceCallDto }) data!: AcceptedServiceCallDto;
+  @ApiProperty({ type: ResponseMetaDto }) meta!: ResponseMetaDto;
+}
+
+export class ServiceCallResponseDto {
+  @ApiProperty({ type: ServiceCallDto }) data!: ServiceCallDto;
+  @ApiProperty({ type: ResponseMetaDto }) meta!: ResponseMetaDto;
+}
+
+export class ServiceCallListResponseDto {
+  @ApiProperty({ type: [ServiceCallDto] }) data!: ServiceCallDto[];
+  @ApiProperty({ type: ListMetaDto }) meta!: ListMetaDto;
+}
+
+export class ErrorBodyDto {
+  @ApiProperty({ example: 'VALIDATION_FAILED' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ description: 'For VALIDATION_FAILED: the offending fields' }) details?: unknown;
+}
+
+export class ErrorResponseDto {
+  @ApiProperty({ type: ErrorBodyDto }) error!: ErrorBodyDto;
+  @ApiProperty({ type: ResponseMetaDto }) meta!: ResponseMetaDto;
+}

@@ -1,0 +1,37 @@
+import { LogLevel } from '@app/common/config';
+import { databaseReadiness } from '@app/common/database';
+import { consumerReadiness, KafkaConsumerServer } from '@app/common/messaging';
+import { loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
+import { DynamicModule, Module } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { ServiceCallEventsController } from './service-calls/service-call-events.controller';
+import { ServiceCallProjectionHandler } from './service-calls/service-call-projection.handler';
+
+export interface ProjectorDependencies {
+  readonly dataSource: DataSource;
+  readonly consumer: KafkaConsumerServer;
+  readonly logLevel: LogLevel;
+}
+
+@Module({})
+export class ProjectorModule {
+  static register({ dataSource, consumer, logLevel }: ProjectorDependencies): DynamicModule {
+    return {
+      module: ProjectorModule,
+      imports: [loggerModule('projector', logLevel)],
+      controllers: [ServiceCallEventsController, OpsController],
+      providers: [
+        { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
+        {
+          provide: ServiceCallProjectionHandler,
+          useFactory: (log: PinoLogger) => {
+            log.setContext(ServiceCallProjectionHandler.name);
+            return new ServiceCallProjectionHandler(dataSource, log);
+          },
+          inject: [PinoLogger],
+        },
+      ],
+    };
+  }
+}

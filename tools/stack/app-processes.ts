@@ -1,0 +1,77 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../infra/project-root';
+
+export const APPS = ['gateway', 'scheduler-core', 'executor', 'projector'] as const;
+export type AppName = (typeof APPS)[number];
+
+export interface RunningApp {
+  readonly name: AppName;
+  readonly port: number;
+  readonly process: ChildProcess;
+}
+
+export interface StartAppsOptions {
+  readonly env: Readonly<Record<string, string>>;
+  readonly ports: Readonly<Record<AppName, number>>;
+  /** Receives every line an app prints, e.g. to prefix and echo it, or to write it to a file. */
+  readonly onLine?: (app: AppName, line: string) => void;
+  readonly readyTimeoutMs?: number;
+}
+
+/** Starts the four apps as separate Node processes from the compiled dist/ and waits until each is ready. */
+export async function startApps(options: StartAppsOptions): Promise<RunningApp[]> {
+  const apps = APPS.map((name) => startApp(name, options));
+  try {
+    await Promise.all(apps.map((app) => waitReady(app, options.readyTimeoutMs ?? 60_000)));
+  } catch (error) {
+    await stopApps(apps);
+    throw error;
+  }
+  return apps;
+}
+
+export function startApp(name: AppName, { env, ports, onLine }: StartAppsOptions): RunningApp {
+  const entry = join(projectRoot(), 'dist', 'apps', name, 'src', 'main.js');
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, ...env, PORT: String(ports[name]) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine?.(name, line);
+    });
+  }
+  return { name, port: ports[name], process: child };
+}
+
+export async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (app.process.exitCode !== null) throw new Error(`${app.name} exited with code ${app.process.exitCode} before it was ready`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${app.port}/health/ready`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${app.name} was not ready after ${timeoutMs} ms`);
+}
+
+export async function stopApp(app: RunningApp, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (app.process.exitCode !== null || app.process.signalCode !== null) return;
+  const exited = new Promise((r) => app.process.once('exit', r));
+  app.process.kill(signal);
+  const timer = setTimeout(() => app.process.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function stopApps(apps: readonly RunningApp[]): Promise<void> {
+  await Promise.all(apps.map((app) => stopApp(app)));
+}
