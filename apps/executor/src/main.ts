@@ -3,7 +3,7 @@ import { baseLogger, startNestApp } from '@app/common/app';
 import { readBoolean, readCommonConfig, readEncryptionKey, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
-import { createKafka, KafkaConsumerServer } from '@app/common/messaging';
+import { createKafka, KafkaConsumerServer, TopicNamespace } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
 import { NestFactory } from '@nestjs/core';
@@ -22,11 +22,12 @@ runApp('executor', async () => {
     config.databaseUrl,
   );
   if (config.migrationsRun) await migrateSchema(dataSource, EXECUTOR_SCHEMA);
+  const namespace = new TopicNamespace(config.kafkaTopicPrefix);
   const kafka = createKafka('executor', config.kafkaBrokers, log);
   const consumer = new KafkaConsumerServer({
-    kafka, log, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
+    kafka, log, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions, namespace,
   });
-  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log });
+  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log, namespace });
   const app = await NestFactory.create(ExecutorModule.register({ dataSource, consumer, http, sealer, logLevel: config.logLevel }), { bufferLogs: true });
   await startNestApp({
     app, port: config.port, consumer,

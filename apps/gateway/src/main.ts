@@ -3,7 +3,7 @@ import { baseLogger, startNestApp } from '@app/common/app';
 import { runApp } from '@app/common/config';
 import { ALL_TOPICS } from '@app/common/contracts';
 import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
-import { createKafka, ensureTopics } from '@app/common/messaging';
+import { createKafka, ensureTopics, TopicNamespace } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
 import { createGatewayApp } from './create-gateway-app';
@@ -19,9 +19,10 @@ runApp('gateway', async () => {
     config.databaseUrl,
   );
   if (config.migrationsRun) await migrateSchema(dataSource, GATEWAY_SCHEMA);
+  const namespace = new TopicNamespace(config.kafkaTopicPrefix);
   const kafka = createKafka('gateway', config.kafkaBrokers, log);
-  await ensureTopics(kafka, ALL_TOPICS, config.kafkaPartitions);
-  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: GATEWAY_SCHEMA, kafka, log });
+  await ensureTopics(kafka, ALL_TOPICS.map((t) => namespace.physical(t)), config.kafkaPartitions);
+  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: GATEWAY_SCHEMA, kafka, log, namespace });
   const app = await createGatewayApp(
     { dataSource, apiKeys: config.apiKeys, sealer: new TargetSealer(config.encryptionKey), logLevel: config.logLevel },
     config.bodyLimitBytes,

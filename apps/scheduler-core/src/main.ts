@@ -3,7 +3,7 @@ import { baseLogger, startNestApp } from '@app/common/app';
 import { readCommonConfig, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
-import { createKafka, KafkaConsumerServer } from '@app/common/messaging';
+import { createKafka, KafkaConsumerServer, TopicNamespace } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
 import { NestFactory } from '@nestjs/core';
 import { SCHEDULER_CORE_MIGRATIONS } from './migrations';
@@ -19,11 +19,12 @@ runApp('scheduler-core', async () => {
     config.databaseUrl,
   );
   if (config.migrationsRun) await migrateSchema(dataSource, SCHEDULER_CORE_SCHEMA);
+  const namespace = new TopicNamespace(config.kafkaTopicPrefix);
   const kafka = createKafka('scheduler-core', config.kafkaBrokers, log);
   const consumer = new KafkaConsumerServer({
-    kafka, log, groupId: CONSUMER_GROUPS.schedulerCore, topics: [TOPICS.commands], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
+    kafka, log, groupId: CONSUMER_GROUPS.schedulerCore, topics: [TOPICS.commands], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions, namespace,
   });
-  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: SCHEDULER_CORE_SCHEMA, kafka, log });
+  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: SCHEDULER_CORE_SCHEMA, kafka, log, namespace });
   const timers = new TimerPoller(dataSource, log);
   const app = await NestFactory.create(SchedulerCoreModule.register({ dataSource, consumer, logLevel: config.logLevel }), { bufferLogs: true });
   await startNestApp({

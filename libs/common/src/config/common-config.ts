@@ -1,4 +1,4 @@
-import { readBoolean, readDatabaseUrl, readKafkaBrokers, readLogLevel, readPositiveInt, LogLevel } from './env-readers';
+import { readBoolean, readTopicPrefix, readDatabaseUrl, readKafkaBrokers, readLogLevel, readPositiveInt, LogLevel } from './env-readers';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -10,6 +10,8 @@ export interface CommonConfig {
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly migrationsRun: boolean;
+  /** Prefix for every topic and consumer group; empty unless clusters are shared (tests, several environments). */
+  readonly kafkaTopicPrefix: string;
 }
 
 export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
@@ -20,5 +22,6 @@ export function readCommonConfig(env: Env, defaultPort: number): CommonConfig {
     port: readPositiveInt(env, 'PORT', defaultPort, 65535),
     logLevel: readLogLevel(env),
     migrationsRun: readBoolean(env, 'MIGRATIONS_RUN', true),
+    kafkaTopicPrefix: readTopicPrefix(env),
   };
 }

@@ -53,3 +53,9 @@ export function readLogLevel(env: Env): LogLevel {
   }
   return value as LogLevel;
 }
+
+export function readTopicPrefix(env: Env): string {
+  const value = env.KAFKA_TOPIC_PREFIX ?? '';
+  if (!/^[A-Za-z0-9._-]{0,100}$/.test(value)) throw new ConfigurationError('KAFKA_TOPIC_PREFIX', 'may hold only letters, digits, . _ - (at most 100)');
+  return value;
+}

@@ -6,3 +6,4 @@ export * from './kafka-consumer-server';
 export * from './kafka-message-context';
 export * from './retry-policy';
 export * from './consumer-readiness';
+export * from './topic-namespace';

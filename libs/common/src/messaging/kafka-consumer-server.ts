@@ -8,6 +8,7 @@ import { deadLetterMessage } from './dead-letter';
 import { decodeEnvelope, MalformedMessageError } from './envelope-codec';
 import { ensureTopics } from './ensure-topics';
 import { KafkaMessageContext } from './kafka-message-context';
+import { TopicNamespace } from './topic-namespace';
 import { backoffMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 
 export interface KafkaConsumerServerOptions {
@@ -19,6 +20,7 @@ export interface KafkaConsumerServerOptions {
   readonly topicsToCreate: readonly string[];
   readonly partitions: number;
   readonly log: Log;
+  readonly namespace?: TopicNamespace;
   readonly retryPolicy?: RetryPolicy;
   /** Partitions handled at once; each partition stays strictly in order. */
   readonly partitionsConsumedConcurrently?: number;
@@ -36,10 +38,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private producer?: Producer;
   private joined = false;
   private readonly retry: RetryPolicy;
+  private readonly namespace: TopicNamespace;
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
     this.retry = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.namespace = options.namespace ?? new TopicNamespace();
   }
 
   get isReady(): boolean {
@@ -56,8 +60,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   private async start(): Promise<void> {
-    const { kafka, groupId, topics, log } = this.options;
-    await ensureTopics(kafka, this.options.topicsToCreate, this.options.partitions);
+    const { kafka, topics, log } = this.options;
+    const ns = this.namespace;
+    const groupId = ns.physical(this.options.groupId);
+    await ensureTopics(kafka, this.options.topicsToCreate.map((t) => ns.physical(t)), this.options.partitions);
     this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 8, restartOnFailure: async () => false } });
@@ -74,7 +80,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       if (!e.payload.restart) (this.options.onCrash ?? defaultCrash)(e.payload.error);
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await consumer.subscribe({ topics: topics.map((t) => ns.physical(t)), fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? this.options.partitions,
@@ -82,8 +88,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     });
   }
 
-  private async process({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  private async process({ topic: physicalTopic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const { groupId, log } = this.options;
+    const topic = this.namespace.logical(physicalTopic);
     let attempts = 0;
     let lastError: unknown;
     try {
@@ -111,12 +118,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
     if (lastError !== undefined) await this.deadLetter(topic, partition, message, attempts, lastError);
     messagesConsumed.inc({ group: groupId, topic, outcome: lastError === undefined ? 'handled' : 'dead_lettered' });
-    await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    await this.consumer!.commitOffsets([{ topic: physicalTopic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
   }
 
   private async deadLetter(topic: string, partition: number, message: EachMessagePayload['message'], attempts: number, error: unknown): Promise<void> {
     const { groupId, log } = this.options;
-    const target = dlqTopic(topic, groupId);
+    const target = this.namespace.physical(dlqTopic(topic, groupId));
     await this.producer!.send({ topic: target, messages: [deadLetterMessage({ topic, partition, message, group: groupId, attempts, error })] });
     log.error({ groupId, topic, partition, offset: message.offset, dlq: target, attempts, error: errorText(error) }, 'message sent to DLQ');
   }

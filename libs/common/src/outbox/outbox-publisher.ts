@@ -2,6 +2,7 @@ import { Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { Envelope } from '../contracts/envelope';
 import { encodeEnvelope } from '../messaging/envelope-codec';
+import { TopicNamespace } from '../messaging/topic-namespace';
 import { Log, messageLogFields } from '../observability/log';
 import { outboxPublished } from '../observability/metrics';
 import { outboxChannel } from './outbox-table';
@@ -11,6 +12,7 @@ export interface OutboxPublisherOptions {
   readonly schema: string;
   readonly kafka: Kafka;
   readonly log: Log;
+  readonly namespace?: TopicNamespace;
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
   /** Published rows older than this are deleted. */
@@ -95,7 +97,7 @@ export class OutboxPublisher {
       [this.options.batchSize ?? 500],
     );
     if (rows.length === 0) return 0;
-    await this.producer!.sendBatch({ topicMessages: groupByTopic(rows) });
+    await this.producer!.sendBatch({ topicMessages: groupByTopic(rows, this.options.namespace ?? new TopicNamespace()) });
     await this.client!.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
     for (const row of rows) {
       outboxPublished.inc({ outbox: schema, topic: row.topic });
@@ -121,12 +123,13 @@ export class OutboxPublisher {
 }
 
 /** Keeps id order within each topic; kafkajs keeps it within each partition. */
-function groupByTopic(rows: OutboxRow[]) {
+function groupByTopic(rows: OutboxRow[], namespace: TopicNamespace) {
   const byTopic = new Map<string, ReturnType<typeof encodeEnvelope>[]>();
   for (const row of rows) {
-    const list = byTopic.get(row.topic) ?? [];
+    const topic = namespace.physical(row.topic);
+    const list = byTopic.get(topic) ?? [];
     list.push(encodeEnvelope(row.envelope));
-    byTopic.set(row.topic, list);
+    byTopic.set(topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { ApiClient } from '../support/api-client';
+import { RecordingTarget } from '../support/recording-target';
+import { RunningSystem, startRunningSystem, TEST_API_KEY } from '../support/running-system';
+
+/**
+ * Slice 1 across the four apps as separate processes, a real broker, real Postgres and a real
+ * HTTP target: submit-now → execute → projected, exactly one attempt per call.
+ */
+describe('submit now → execute → projected (e2e)', () => {
+  let system: RunningSystem;
+  let api: ApiClient;
+  let target: RecordingTarget;
+  let targetUrl: string;
+  const closedPortUrl = 'http://127.0.0.1:1/nothing-listens-here';
+
+  beforeAll(async () => {
+    target = new RecordingTarget((path) => {
+      switch (path) {
+        case '/ok': return { status: 200, body: 'hello ✓ from the target', headers: { 'content-type': 'text/plain; charset=utf-8', 'x-internal-secret': 'nope', etag: '"v1"' } };
+        case '/fail': return { status: 500, body: '{"oops":true}', headers: { 'content-type': 'application/json' } };
+        case '/slow': return { status: 200, body: 'too late', delayMs: 3_000 };
+        case '/redirect': return { status: 302, headers: { location: '/redirected-here' } };
+        default: return { status: 404 };
+      }
+    });
+    targetUrl = await target.start();
+    system = await startRunningSystem('e2e-submit-now');
+    api = new ApiClient(system.baseUrl, TEST_API_KEY);
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    await target?.stop();
+  });
+
+  it('runs a 2xx call once and shows Succeeded with status code, latency and snippet', async () => {
+    const submitted = await api.submit(
+      { target: { method: 'POST', url: `${targetUrl}/ok?token=s3cr3t-query&x=1`, headers: { 'content-type': 'application/json', 'x-custom': 'forwarded', authorization: 'Bearer tenant-secret-value' }, body: { hello: 'world' } }, tags: ['e2e'] },
+      { correlationId: 'e2e-corr-ok' },
+    );
+    expect(submitted.status).toBe(202);
+    expect(submitted.headers.get('location')).toBe(`/v1/service-calls/${submitted.body.data.id}`);
+    const id = submitted.body.data.id;
+
+    const call = await api.waitForStatus(id, ['Succeeded', 'Failed']);
+    expect(call).toMatchObject({
+      id, status: 'Succeeded', attempts: 1, tags: ['e2e'],
+      target: { method: 'POST', url: `${targetUrl}/ok?token=[REDACTED]&x=1`, headers: { authorization: '[REDACTED]', 'x-custom': 'forwarded' } },
+      result: { statusCode: 200, responseSnippet: 'hello ✓ from the target', error: null },
+    });
+    expect(call.result.latencyMs).toEqual(expect.any(Number));
+    expect(call.result.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(call.result.responseHeaders).toMatchObject({ 'content-type': 'text/plain; charset=utf-8', etag: '"v1"' });
+    expect(call.result.responseHeaders['x-internal-secret']).toBeUndefined();
+
+    const received = target.requestsTo('/ok?token=s3cr3t-query&x=1');
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ method: 'POST', body: '{"hello":"world"}' });
+    expect(received[0].headers).toMatchObject({ 'idempotency-key': id, 'x-custom': 'forwarded', authorization: 'Bearer tenant-secret-value', 'content-type': 'application/json' });
+  });
+
+  it.each([
+    ['a 500 answer', '/fail', 10_000, { statusCode: 500, error: { code: 'NON_2XX_STATUS' }, responseSnippet: '{"oops":true}' }],
+    ['a timeout', '/slow', 500, { statusCode: null, error: { code: 'TIMEOUT' } }],
+    ['a redirect (not followed)', '/redirect', 10_000, { statusCode: 302, error: { code: 'REDIRECT_NOT_FOLLOWED' } }],
+  ])('shows Failed for %s, after exactly one request', async (_name, path, timeoutMs, expected) => {
+    const submitted = await api.submit({ target: { method: 'GET', url: `${targetUrl}${path}` }, timeoutMs });
+    expect(submitted.status).toBe(202);
+    const call = await api.waitForStatus(submitted.body.data.id, ['Succeeded', 'Failed']);
+    expect(call).toMatchObject({ status: 'Failed', attempts: 1, result: expected });
+    expect(call.result.latencyMs).toEqual(expect.any(Number));
+    expect(target.requestsTo(path)).toHaveLength(1);
+    expect(target.requestsTo(path)[0].headers['idempotency-key']).toBe(submitted.body.data.id);
+  });
+
+  it('shows Failed for a refused connection', async () => {
+    const submitted = await api.submit({ target: { method: 'GET', url: closedPortUrl } });
+    const call = await api.waitForStatus(submitted.body.data.id, ['Succeeded', 'Failed']);
+    expect(call).toMatchObject({ status: 'Failed', attempts: 1, result: { statusCode: null, error: { code: 'CONNECTION_FAILED' } } });
+  });
+
+  it('never followed the redirect, and never called any target twice', async () => {
+    expect(target.requestsTo('/redirected-here')).toHaveLength(0);
+    const perKey = new Map<string, number>();
+    for (const r of target.received) perKey.set(String(r.headers['idempotency-key']), (perKey.get(String(r.headers['idempotency-key'])) ?? 0) + 1);
+    expect([...perKey.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('carries the correlation id through every app and keeps secrets out of the logs', async () => {
+    const logs = readFileSync(system.logFile, 'utf8').split('\n');
+    const correlated = logs.filter((line) => line.includes('"correlationId":"e2e-corr-ok"'));
+    for (const app of ['gateway', 'scheduler-core', 'executor', 'projector']) {
+      expect(correlated.some((line) => line.startsWith(`[${app}]`))).toBe(true);
+    }
+    const messages = new Set(correlated.map((line) => JSON.parse(line.slice(line.indexOf('{'))).msg));
+    for (const msg of ['service call accepted', 'published', 'command received', 'events appended', 'execution received', 'read model upserted']) {
+      expect(messages).toContain(msg);
+    }
+    expect(logs.some((line) => line.includes('tenant-secret-value') || line.includes('s3cr3t-query'))).toBe(false);
+  });
+});
