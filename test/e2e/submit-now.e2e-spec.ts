@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ApiClient } from '../support/api-client';
-import { RecordingTarget } from '../support/recording-target';
+import { RecordingTarget, TargetBehaviour } from '../support/recording-target';
 import { RunningSystem, startRunningSystem, TEST_API_KEY } from '../support/running-system';
 
 /**
@@ -15,7 +15,7 @@ describe('submit now → execute → projected (e2e)', () => {
   const closedPortUrl = 'http://127.0.0.1:1/nothing-listens-here';
 
   beforeAll(async () => {
-    target = new RecordingTarget((path) => {
+    target = new RecordingTarget((path): ReturnType<TargetBehaviour> => {
       switch (path) {
         case '/ok': return { status: 200, body: 'hello ✓ from the target', headers: { 'content-type': 'text/plain; charset=utf-8', 'x-internal-secret': 'nope', etag: '"v1"' } };
         case '/fail': return { status: 500, body: '{"oops":true}', headers: { 'content-type': 'application/json' } };

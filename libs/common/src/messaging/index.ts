@@ -7,3 +7,4 @@ export * from './kafka-message-context';
 export * from './retry-policy';
 export * from './consumer-readiness';
 export * from './topic-namespace';
+export * from './create-producer';

@@ -6,6 +6,7 @@ import { Log } from '../observability/log';
 import { consumerLag, messagesConsumed } from '../observability/metrics';
 import { deadLetterMessage } from './dead-letter';
 import { decodeEnvelope, MalformedMessageError } from './envelope-codec';
+import { createProducer } from './create-producer';
 import { ensureTopics } from './ensure-topics';
 import { KafkaMessageContext } from './kafka-message-context';
 import { TopicNamespace } from './topic-namespace';
@@ -64,7 +65,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const ns = this.namespace;
     const groupId = ns.physical(this.options.groupId);
     await ensureTopics(kafka, this.options.topicsToCreate.map((t) => ns.physical(t)), this.options.partitions);
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = createProducer(kafka);
     await this.producer.connect();
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 8, restartOnFailure: async () => false } });
     this.consumer = consumer;

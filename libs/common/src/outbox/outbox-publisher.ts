@@ -1,6 +1,7 @@
 import { Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { Envelope } from '../contracts/envelope';
+import { createProducer } from '../messaging/create-producer';
 import { encodeEnvelope } from '../messaging/envelope-codec';
 import { TopicNamespace } from '../messaging/topic-namespace';
 import { Log, messageLogFields } from '../observability/log';
@@ -18,6 +19,8 @@ export interface OutboxPublisherOptions {
   /** Published rows older than this are deleted. */
   readonly retentionMs?: number;
 }
+
+const HELD_BACK_RETRY_MS = 5;
 
 interface OutboxRow {
   id: string;
@@ -53,7 +56,7 @@ export class OutboxPublisher {
     await this.client.connect();
     this.client.on('notification', () => this.wake?.());
     await this.client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
-    this.producer = this.options.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = createProducer(this.options.kafka);
     await this.producer.connect();
     this.running = true;
     this.loop = this.run();
@@ -74,12 +77,24 @@ export class OutboxPublisher {
         if (!this.leader) this.leader = await this.tryLock();
         const published = this.leader ? await this.drainOnce() : 0;
         if (published > 0) continue;
+        if (this.leader && (await this.hasRowsHeldBack())) {
+          // Committed rows wait for an older transaction still open elsewhere; it is usually about to end.
+          await this.sleep(HELD_BACK_RETRY_MS);
+          continue;
+        }
         if (this.leader) await this.cleanup();
       } catch (error) {
         this.options.log.error({ outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) }, 'outbox publish failed; retrying');
       }
       await this.sleep(this.leader ? interval : interval * 8);
     }
+  }
+
+  private async hasRowsHeldBack(): Promise<boolean> {
+    const { rows } = await this.client!.query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM "${this.options.schema}".outbox WHERE published_at IS NULL) AS held`,
+    );
+    return rows[0].held;
   }
 
   private async tryLock(): Promise<boolean> {
