@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../tools/infra/free-port';
 import { projectRoot } from '../../tools/infra/project-root';
-import { AppName, RunningApp, startApps, stopApps } from '../../tools/stack/app-processes';
+import { AppName, RunningApp, startApp, startApps, stopApp, stopApps, waitReady } from '../../tools/stack/app-processes';
 import { createTestDatabase, testBrokers } from './test-database';
 
 export const TEST_API_KEY = 'test-key-tenant-a';
@@ -16,6 +16,10 @@ export interface RunningSystem {
   readonly env: Record<string, string>;
   readonly apps: RunningApp[];
   readonly logFile: string;
+  /** Kills one app at once (no graceful shutdown), as a crash would. */
+  kill(app: AppName): Promise<void>;
+  /** Starts a killed app again with the same settings and waits until it is ready. */
+  restart(app: AppName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +46,9 @@ export async function startRunningSystem(suite: string, extraEnv: Record<string,
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${suite}.log`);
   const log = createWriteStream(logFile);
-  const apps = await startApps({ env, ports, onLine: (app: AppName, line: string) => log.write(`[${app}] ${line}\n`), readyTimeoutMs: 90_000 });
+  const options = { env, ports, onLine: (app: AppName, line: string) => log.write(`[${app}] ${line}\n`), readyTimeoutMs: 90_000 };
+  const apps = await startApps(options);
+  const indexOf = (name: AppName) => apps.findIndex((a) => a.name === name);
   return {
     baseUrl: `http://127.0.0.1:${ports.gateway}`,
     databaseUrl,
@@ -50,6 +56,12 @@ export async function startRunningSystem(suite: string, extraEnv: Record<string,
     env,
     apps,
     logFile,
+    kill: async (name) => stopApp(apps[indexOf(name)], 'SIGKILL'),
+    restart: async (name) => {
+      const app = startApp(name, options);
+      apps[indexOf(name)] = app;
+      await waitReady(app, options.readyTimeoutMs);
+    },
     stop: async () => {
       await stopApps(apps);
       log.end();

@@ -26,6 +26,8 @@ runApp('executor', async () => {
   const kafka = createKafka('executor', config.kafkaBrokers, log);
   const consumer = new KafkaConsumerServer({
     kafka, log, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions, namespace,
+    // A call may take up to 10 s (the longest timeout) between heartbeats.
+    sessionTimeoutMs: 20_000,
   });
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log, namespace });
   const app = await NestFactory.create(ExecutorModule.register({ dataSource, consumer, http, sealer, logLevel: config.logLevel }), { bufferLogs: true });

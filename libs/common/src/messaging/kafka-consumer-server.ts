@@ -25,6 +25,11 @@ export interface KafkaConsumerServerOptions {
   readonly retryPolicy?: RetryPolicy;
   /** Partitions handled at once; each partition stays strictly in order. */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * How long the group waits for a silent member before giving its partitions to others (failover
+   * time after a crash). Must exceed the longest handler run, since kafkajs heartbeats between messages.
+   */
+  readonly sessionTimeoutMs?: number;
   /** What to do when the consumer crashes for good; the apps exit non-zero so they are restarted. */
   readonly onCrash?: (error: Error) => void;
 }
@@ -67,7 +72,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     await ensureTopics(kafka, this.options.topicsToCreate.map((t) => ns.physical(t)), this.options.partitions);
     this.producer = createProducer(kafka);
     await this.producer.connect();
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 8, restartOnFailure: async () => false } });
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 15_000;
+    const consumer = kafka.consumer({
+      groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 5),
+      retry: { retries: 8, restartOnFailure: async () => false },
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
