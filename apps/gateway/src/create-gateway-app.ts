@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { GatewayDependencies, GatewayModule } from './gateway.module';
+import { malformedJson } from './http/malformed-json';
 import { apiValidationPipe } from './http/validation';
 import { serveOpenApi } from './openapi/openapi-document';
 
@@ -8,6 +9,7 @@ import { serveOpenApi } from './openapi/openapi-document';
 export async function createGatewayApp(deps: GatewayDependencies, bodyLimitBytes: number): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(deps), { bufferLogs: true });
   app.useBodyParser('json', { limit: bodyLimitBytes });
+  app.use(malformedJson);
   app.useGlobalPipes(apiValidationPipe());
   app.disable('x-powered-by');
   serveOpenApi(app);

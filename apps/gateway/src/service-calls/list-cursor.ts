@@ -1,4 +1,5 @@
 import { ApiError } from '../http/api-error';
+import { isTimestamp } from '../http/is-timestamp';
 
 export interface ListPosition {
   readonly createdAt: string;
@@ -11,7 +12,7 @@ export const encodeCursor = (p: ListPosition): string => Buffer.from(JSON.string
 export function decodeCursor(cursor: string): ListPosition {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdAt))) return { createdAt, id };
+    if (isTimestamp(createdAt) && typeof id === 'string') return { createdAt, id };
   } catch {
     // fall through
   }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsRFC3339, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsTimestamp } from '../http/is-timestamp';
 import { STATUSES } from './service-call.response.dto';
 
 const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
@@ -22,12 +23,12 @@ export class ListServiceCallsQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after (inclusive)' })
   @IsOptional()
-  @IsRFC3339()
+  @IsTimestamp()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Created before (exclusive)' })
   @IsOptional()
-  @IsRFC3339()
+  @IsTimestamp()
   to?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })

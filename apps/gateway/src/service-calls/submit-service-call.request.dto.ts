@@ -2,9 +2,10 @@ import { HTTP_METHODS, HttpMethod } from '@app/common/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsRFC3339, IsUrl, Matches, Max, MaxLength, Min,
+  ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsUrl, Matches, Max, MaxLength, Min,
   ValidateBy, ValidateNested, ValidationOptions,
 } from 'class-validator';
+import { IsTimestamp } from '../http/is-timestamp';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 const MAX_HEADERS = 50;
@@ -62,7 +63,7 @@ export class SubmitServiceCallRequestDto {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-23T10:00:00Z', description: 'Absent or in the past: run now' })
   @IsOptional()
-  @IsRFC3339()
+  @IsTimestamp()
   dueAt?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: 20, example: ['billing', 'eu'], description: 'Each 1–64 chars of [A-Za-z0-9_.:-]' })
