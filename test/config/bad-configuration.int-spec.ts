@@ -52,6 +52,7 @@ describe('bad configuration stops each compiled app with one clear line', () => 
   const cases: Case[] = [
     ...APPS.map((app) => ({ name: 'DATABASE_URL on a closed port', app, env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' }, variable: 'DATABASE_URL' })),
     ...APPS.map((app) => ({ name: 'KAFKA_BROKERS malformed', app, env: { KAFKA_BROKERS: 'not a broker' }, variable: 'KAFKA_BROKERS' })),
+    ...APPS.map((app) => ({ name: 'KAFKA_BROKERS well-formed but unreachable', app, env: { KAFKA_BROKERS: '127.0.0.1:9' }, variable: 'KAFKA_BROKERS' })),
     { name: 'GATEWAY_API_KEYS without a colon', app: 'gateway', env: { GATEWAY_API_KEYS: 'nocolon' }, variable: 'GATEWAY_API_KEYS' },
     { name: 'GATEWAY_API_KEYS with a short key', app: 'gateway', env: { GATEWAY_API_KEYS: 'tenant-a:zq7x' }, variable: 'GATEWAY_API_KEYS', secrets: ['zq7x'] },
     ...(['executor', 'gateway'] as const).map((app) => ({

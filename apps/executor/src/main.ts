@@ -3,7 +3,7 @@ import { baseLogger, startNestApp } from '@app/common/app';
 import { readBoolean, readCommonConfig, readEncryptionKey, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
-import { createKafka, KafkaConsumerServer, TopicNamespace } from '@app/common/messaging';
+import { assertBrokersReachable, createKafka, KafkaConsumerServer, TopicNamespace } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
 import { NestFactory } from '@nestjs/core';
@@ -22,6 +22,7 @@ runApp('executor', async () => {
     config.databaseUrl,
   );
   if (config.migrationsRun) await migrateSchema(dataSource, EXECUTOR_SCHEMA);
+  await assertBrokersReachable(config.kafkaBrokers);
   const namespace = new TopicNamespace(config.kafkaTopicPrefix);
   const kafka = createKafka('executor', config.kafkaBrokers, log);
   const consumer = new KafkaConsumerServer({

@@ -3,7 +3,7 @@ import { baseLogger, startNestApp } from '@app/common/app';
 import { runApp } from '@app/common/config';
 import { ALL_TOPICS } from '@app/common/contracts';
 import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
-import { createKafka, ensureTopics, TopicNamespace } from '@app/common/messaging';
+import { assertBrokersReachable, createKafka, ensureTopics, TopicNamespace } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
 import { createGatewayApp } from './create-gateway-app';
@@ -19,6 +19,7 @@ runApp('gateway', async () => {
     config.databaseUrl,
   );
   if (config.migrationsRun) await migrateSchema(dataSource, GATEWAY_SCHEMA);
+  await assertBrokersReachable(config.kafkaBrokers);
   const namespace = new TopicNamespace(config.kafkaTopicPrefix);
   const kafka = createKafka('gateway', config.kafkaBrokers, log);
   await ensureTopics(kafka, ALL_TOPICS.map((t) => namespace.physical(t)), config.kafkaPartitions);

@@ -3,7 +3,7 @@ import { baseLogger, startNestApp } from '@app/common/app';
 import { readCommonConfig, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
-import { createKafka, KafkaConsumerServer, TopicNamespace } from '@app/common/messaging';
+import { assertBrokersReachable, createKafka, KafkaConsumerServer, TopicNamespace } from '@app/common/messaging';
 import { NestFactory } from '@nestjs/core';
 import { PROJECTOR_MIGRATIONS } from './migrations';
 import { ProjectorModule } from './projector.module';
@@ -17,6 +17,7 @@ runApp('projector', async () => {
     config.databaseUrl,
   );
   if (config.migrationsRun) await migrateSchema(dataSource, PROJECTOR_SCHEMA);
+  await assertBrokersReachable(config.kafkaBrokers);
   const namespace = new TopicNamespace(config.kafkaTopicPrefix);
   const kafka = createKafka('projector', config.kafkaBrokers, log);
   const consumer = new KafkaConsumerServer({

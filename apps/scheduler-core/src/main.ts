@@ -3,7 +3,7 @@ import { baseLogger, startNestApp } from '@app/common/app';
 import { readCommonConfig, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
-import { createKafka, KafkaConsumerServer, TopicNamespace } from '@app/common/messaging';
+import { assertBrokersReachable, createKafka, KafkaConsumerServer, TopicNamespace } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
 import { NestFactory } from '@nestjs/core';
 import { SCHEDULER_CORE_MIGRATIONS } from './migrations';
@@ -19,6 +19,7 @@ runApp('scheduler-core', async () => {
     config.databaseUrl,
   );
   if (config.migrationsRun) await migrateSchema(dataSource, SCHEDULER_CORE_SCHEMA);
+  await assertBrokersReachable(config.kafkaBrokers);
   const namespace = new TopicNamespace(config.kafkaTopicPrefix);
   const kafka = createKafka('scheduler-core', config.kafkaBrokers, log);
   const consumer = new KafkaConsumerServer({

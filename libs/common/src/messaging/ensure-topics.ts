@@ -1,9 +1,19 @@
 import { Kafka } from 'kafkajs';
 
-/** Topics are created explicitly (brokers run with auto-creation off); existing ones are left alone. */
+/**
+ * Topics are created explicitly (brokers run with auto-creation off); existing ones are left alone.
+ * This is every app's first contact with the brokers, so an unreachable cluster is reported here,
+ * after a few quick retries, as one line naming KAFKA_BROKERS.
+ */
 export async function ensureTopics(kafka: Kafka, topics: readonly string[], partitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = kafka.admin({ retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 2_000 } });
+  try {
+    await admin.connect();
+    await admin.listTopics();
+  } catch (error) {
+    await admin.disconnect().catch(() => undefined);
+    throw new Error(`KAFKA_BROKERS: cannot reach the brokers (${error instanceof Error ? error.message : String(error)})`);
+  }
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));

@@ -8,3 +8,4 @@ export * from './retry-policy';
 export * from './consumer-readiness';
 export * from './topic-namespace';
 export * from './create-producer';
+export * from './assert-brokers-reachable';
