@@ -1,9 +1,11 @@
 import { ExecuteServiceCall, TOPICS } from '@app/common/contracts';
-import { Controller } from '@nestjs/common';
+import { KafkaHandlerErrorFilter } from '@app/common/messaging';
+import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ExecuteServiceCallHandler } from './execute-service-call.handler';
 
 @Controller()
+@UseFilters(KafkaHandlerErrorFilter)
 export class ExecutionsController {
   constructor(private readonly handler: ExecuteServiceCallHandler) {}
 

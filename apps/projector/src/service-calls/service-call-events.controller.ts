@@ -1,10 +1,11 @@
 import { ServiceCallEventMessage, TOPICS } from '@app/common/contracts';
-import { KafkaMessageContext } from '@app/common/messaging';
-import { Controller } from '@nestjs/common';
+import { KafkaHandlerErrorFilter, KafkaMessageContext } from '@app/common/messaging';
+import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ServiceCallProjectionHandler } from './service-call-projection.handler';
 
 @Controller()
+@UseFilters(KafkaHandlerErrorFilter)
 export class ServiceCallEventsController {
   constructor(private readonly projection: ServiceCallProjectionHandler) {}
 

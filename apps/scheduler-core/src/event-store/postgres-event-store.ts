@@ -44,6 +44,12 @@ export class PostgresEventStore {
       const p = i * 7;
       return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb, $${p + 7}::jsonb)`;
     });
+    const [{ current }]: { current: number }[] = await manager.query(
+      `SELECT COALESCE(max(version), 0)::int AS current FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2`,
+      [tenantId, streamId],
+    );
+    // Behind is caught here or by the unique key (a racing writer); ahead would leave a gap.
+    if (current !== expectedVersion) throw new ConcurrencyConflictError(streamId, expectedVersion);
     try {
       await manager.query(
         `INSERT INTO "${S}".events (tenant_id, stream_id, version, event_id, type, data, metadata) VALUES ${rows.join(', ')}`,

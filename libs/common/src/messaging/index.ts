@@ -9,3 +9,4 @@ export * from './consumer-readiness';
 export * from './topic-namespace';
 export * from './create-producer';
 export * from './assert-brokers-reachable';
+export * from './kafka-handler-error.filter';

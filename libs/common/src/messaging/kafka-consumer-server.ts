@@ -134,7 +134,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private async deadLetter(topic: string, partition: number, message: EachMessagePayload['message'], attempts: number, error: unknown): Promise<void> {
     const { groupId, log } = this.options;
     const target = this.namespace.physical(dlqTopic(topic, groupId));
-    await this.producer!.send({ topic: target, messages: [deadLetterMessage({ topic, partition, message, group: groupId, attempts, error })] });
+    // The DLQ record names the real (prefixed) topic and group, so an operator can find and replay it.
+    const source = { topic: this.namespace.physical(topic), partition, message, group: this.namespace.physical(groupId), attempts, error };
+    await this.producer!.send({ topic: target, messages: [deadLetterMessage(source)] });
     log.error({ groupId, topic, partition, offset: message.offset, dlq: target, attempts, error: errorText(error) }, 'message sent to DLQ');
   }
 

@@ -21,6 +21,7 @@ export interface OutboxPublisherOptions {
 }
 
 const HELD_BACK_RETRY_MS = 5;
+const MAX_BIGINT = '9223372036854775807';
 
 interface OutboxRow {
   id: string;
@@ -30,10 +31,10 @@ interface OutboxRow {
 
 /**
  * Drains one outbox to the broker in id order. One publisher per outbox holds a session advisory
- * lock (replicas wait on standby); rows are taken only when no older transaction is still open
- * (`xid < pg_snapshot_xmin`), so a row that commits late is neither skipped nor overtaken by a
- * later row of the same key. A crash between produce and mark-published republishes: consumers
- * dedupe by messageId.
+ * lock (replicas wait on standby); rows are taken in id order up to the first one whose transaction
+ * is not older than every open one (`xid < pg_snapshot_xmin`), so a row that commits late is neither
+ * skipped nor overtaken by a later row of the same key. A crash between produce and mark-published
+ * republishes: consumers dedupe by messageId.
  */
 export class OutboxPublisher {
   private client?: Client;
@@ -51,11 +52,7 @@ export class OutboxPublisher {
   }
 
   async start(): Promise<void> {
-    this.client = new Client({ connectionString: this.options.databaseUrl, application_name: `outbox-publisher:${this.options.schema}` });
-    this.client.on('error', (error) => this.options.log.error({ error: error.message }, 'outbox publisher connection failed'));
-    await this.client.connect();
-    this.client.on('notification', () => this.wake?.());
-    await this.client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    this.client = await this.connect();
     this.producer = createProducer(this.options.kafka);
     await this.producer.connect();
     this.running = true;
@@ -67,13 +64,36 @@ export class OutboxPublisher {
     this.wake?.();
     await this.loop;
     await this.producer?.disconnect().catch(() => undefined);
-    await this.client?.end().catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  /** The session holds the lock and the LISTEN; when it drops, both are gone and the loop opens a new one. */
+  private async connect(): Promise<Client> {
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `outbox-publisher:${this.options.schema}` });
+    client.on('error', (error) => this.options.log.error({ error: error.message }, 'outbox publisher connection failed'));
+    client.on('end', () => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.leader = false;
+    });
+    try {
+      await client.connect();
+      client.on('notification', () => this.wake?.());
+      await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
   }
 
   private async run(): Promise<void> {
     const interval = this.options.pollIntervalMs ?? 250;
     while (this.running) {
       try {
+        if (!this.client) this.client = await this.connect();
         if (!this.leader) this.leader = await this.tryLock();
         const published = this.leader ? await this.drainOnce() : 0;
         if (published > 0) continue;
@@ -105,9 +125,13 @@ export class OutboxPublisher {
   /** Publishes one batch; returns how many rows went out. */
   async drainOnce(): Promise<number> {
     const { schema } = this.options;
+    // Stops at the first held-back row rather than skipping it: a later row may come from a transaction
+    // that got its xid earlier but wrote after that row committed, and must not overtake it.
     const { rows } = await this.client!.query<OutboxRow>(
       `SELECT id, topic, envelope FROM "${schema}".outbox
-        WHERE published_at IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())
+        WHERE published_at IS NULL
+          AND id < COALESCE((SELECT min(id) FROM "${schema}".outbox
+                              WHERE published_at IS NULL AND xid >= pg_snapshot_xmin(pg_current_snapshot())), ${MAX_BIGINT})
         ORDER BY id LIMIT $1`,
       [this.options.batchSize ?? 500],
     );

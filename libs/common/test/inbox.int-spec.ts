@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, QueryRunner } from 'typeorm';
+import { createDataSource } from '@app/common/database';
+import { claimMessage, createInboxTableSql } from '@app/common/inbox';
+import { createTestDatabase } from '../../../test/support/test-database';
+
+const SCHEMA = 'inbox_it';
+
+describe('claimMessage (real Postgres)', () => {
+  let dataSource: DataSource;
+  const runners: QueryRunner[] = [];
+
+  beforeAll(async () => {
+    const url = await createTestDatabase('inbox');
+    dataSource = await createDataSource({ url, schema: SCHEMA, migrations: [], applicationName: 'inbox-it', poolSize: 12 }).initialize();
+    await dataSource.query(`CREATE SCHEMA "${SCHEMA}"`);
+    await dataSource.query(createInboxTableSql(SCHEMA));
+  });
+
+  afterEach(async () => {
+    for (const runner of runners.splice(0)) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  const message = () => ({ messageId: randomUUID(), type: 'SubmitServiceCall' });
+  const claimInOwnTransaction = (m: { messageId: string; type: string }) => dataSource.transaction((manager) => claimMessage(manager, SCHEMA, m));
+
+  async function openTransaction(): Promise<QueryRunner> {
+    const runner = dataSource.createQueryRunner();
+    runners.push(runner);
+    await runner.connect();
+    await runner.startTransaction();
+    return runner;
+  }
+
+  async function backendPid(runner: QueryRunner): Promise<number> {
+    const [{ pid }] = await runner.query(`SELECT pg_backend_pid() AS pid`);
+    return pid;
+  }
+
+  /** Resolves once the backend `pid` waits on a lock, so the race below is really a race. */
+  async function lockWaitOf(pid: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid]);
+      if (waiting === 1) return;
+      if (Date.now() > deadline) throw new Error(`backend ${pid} never waited on a lock`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('claims a message once: true the first time, false for the same messageId afterwards', async () => {
+    const m = message();
+    expect(await claimInOwnTransaction(m)).toBe(true);
+    expect(await claimInOwnTransaction(m)).toBe(false);
+    expect(await claimInOwnTransaction({ ...m, type: 'SomethingElse' })).toBe(false);
+    expect(await claimInOwnTransaction(message())).toBe(true);
+    const rows = await dataSource.query(`SELECT message_type FROM "${SCHEMA}".inbox WHERE message_id = $1`, [m.messageId]);
+    expect(rows).toEqual([{ message_type: 'SubmitServiceCall' }]);
+  });
+
+  it('lets exactly one of two open transactions claim the same message: the second waits, then loses', async () => {
+    const m = message();
+    const first = await openTransaction();
+    const second = await openTransaction();
+    const secondPid = await backendPid(second);
+    expect(await claimMessage(first.manager, SCHEMA, m)).toBe(true);
+    const secondClaim = claimMessage(second.manager, SCHEMA, m);
+    await lockWaitOf(secondPid);
+    await first.commitTransaction();
+    expect(await secondClaim).toBe(false);
+  });
+
+  it('releases the claim when the claiming transaction rolls back, so a redelivery is processed', async () => {
+    const m = message();
+    const first = await openTransaction();
+    const second = await openTransaction();
+    const secondPid = await backendPid(second);
+    expect(await claimMessage(first.manager, SCHEMA, m)).toBe(true);
+    const secondClaim = claimMessage(second.manager, SCHEMA, m);
+    await lockWaitOf(secondPid);
+    await first.rollbackTransaction();
+    expect(await secondClaim).toBe(true);
+    await second.commitTransaction();
+    expect(await claimInOwnTransaction(m)).toBe(false);
+  });
+
+  it('gives exactly one winner among many concurrent claims of the same message', async () => {
+    const m = message();
+    const results = await Promise.all(Array.from({ length: 10 }, () => claimInOwnTransaction(m)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM "${SCHEMA}".inbox WHERE message_id = $1`, [m.messageId]);
+    expect(count).toBe(1);
+  });
+});

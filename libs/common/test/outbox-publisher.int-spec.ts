@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import { Consumer, Kafka } from 'kafkajs';
+import pino from 'pino';
+import { DataSource, QueryRunner } from 'typeorm';
+import { Envelope } from '@app/common/contracts';
+import { createDataSource, returnedRows } from '@app/common/database';
+import { createKafka, ensureTopics, headerText } from '@app/common/messaging';
+import { appendToOutbox, createOutboxTableSql, OutboxMessage, OutboxPublisher } from '@app/common/outbox';
+import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
+
+const log = pino({ level: process.env.SCS_TEST_VERBOSE ? 'debug' : 'silent' });
+
+interface Probe {
+  readonly seq: number;
+  readonly rolledBack: boolean;
+}
+
+interface Received {
+  readonly key: string;
+  readonly messageId: string;
+  readonly value: string;
+  readonly seq: number;
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await probe();
+    if (result !== undefined && result !== false) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A deterministic generator, so a failing interleaving of keys and sizes can be replayed. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function probeMessage(topic: string, key: string, probe: Probe): OutboxMessage {
+  const envelope: Envelope<'OutboxProbe', Probe> = {
+    messageId: randomUUID(),
+    tenantId: 'tenant-it',
+    aggregateType: 'ServiceCall',
+    aggregateId: key,
+    type: 'OutboxProbe',
+    schemaVersion: 1,
+    timestamp: new Date().toISOString(),
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    payload: probe,
+  };
+  return { topic, envelope };
+}
+
+describe('OutboxPublisher (real Postgres and Kafka)', () => {
+  let databaseUrl: string;
+  let dataSource: DataSource;
+  let kafka: Kafka;
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase('outbox-publisher');
+    dataSource = await createDataSource({ url: databaseUrl, schema: 'public', migrations: [], applicationName: 'outbox-it', poolSize: 16 }).initialize();
+    kafka = createKafka('outbox-it', testBrokers().split(','), log);
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  /** A schema with an outbox and per-key counters; each test gets its own, and so its own publisher lock. */
+  async function createOutbox(): Promise<string> {
+    const schema = `ob_${randomUUID().slice(0, 8)}`;
+    await dataSource.query(`CREATE SCHEMA "${schema}"`);
+    for (const sql of createOutboxTableSql(schema)) await dataSource.query(sql);
+    await dataSource.query(`CREATE TABLE "${schema}".key_seq (key text PRIMARY KEY, n integer NOT NULL DEFAULT 0)`);
+    return schema;
+  }
+
+  async function createTopic(): Promise<string> {
+    const topic = `it-outbox-${randomUUID()}`;
+    await ensureTopics(kafka, [topic], 3);
+    return topic;
+  }
+
+  async function startPublisher(schema: string): Promise<OutboxPublisher> {
+    const publisher = new OutboxPublisher({ databaseUrl, schema, kafka, log });
+    await publisher.start();
+    cleanups.push(() => publisher.stop());
+    return publisher;
+  }
+
+  async function readTopic(topic: string): Promise<Received[]> {
+    const received: Received[] = [];
+    const consumer: Consumer = kafka.consumer({ groupId: `it-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = message.value!.toString();
+        const envelope = JSON.parse(value) as Envelope<'OutboxProbe', Probe>;
+        received.push({ key: message.key!.toString(), messageId: headerText(message.headers, 'messageId')!, value, seq: envelope.payload.seq });
+      },
+    });
+    cleanups.push(() => consumer.disconnect());
+    return received;
+  }
+
+  /** Appends `count` rows for one key in one transaction, numbering them from the key's counter (whose row lock orders writers of a key). */
+  async function appendRows(schema: string, topic: string, key: string, count: number, rollback = false): Promise<OutboxMessage[]> {
+    let messages: OutboxMessage[] = [];
+    await dataSource
+      .transaction(async (manager) => {
+        const [{ n }] = returnedRows<{ n: number }>(
+          await manager.query(`UPDATE "${schema}".key_seq SET n = n + $2 WHERE key = $1 RETURNING n`, [key, count]),
+        );
+        messages = Array.from({ length: count }, (_, i) => probeMessage(topic, key, { seq: n - count + i + 1, rolledBack: rollback }));
+        await appendToOutbox(manager, schema, messages);
+        if (rollback) throw new RolledBack();
+      })
+      .catch((error) => {
+        if (!(error instanceof RolledBack)) throw error;
+      });
+    return messages;
+  }
+
+  async function publishedCount(schema: string): Promise<{ published: number; pending: number }> {
+    const [row] = await dataSource.query(
+      `SELECT count(*) FILTER (WHERE published_at IS NOT NULL)::int AS published, count(*) FILTER (WHERE published_at IS NULL)::int AS pending FROM "${schema}".outbox`,
+    );
+    return row;
+  }
+
+  async function topicSize(topic: string): Promise<number> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('publishes every committed row once, in per-key order, holding back rows behind a late-committing transaction and never a rolled-back one', async () => {
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    const keys = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'late'];
+    for (const key of keys) await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ($1)`, [key]);
+    const received = await readTopic(topic);
+    await startPublisher(schema);
+
+    const committed: OutboxMessage[] = [];
+    const rolledBack: OutboxMessage[] = [];
+    let transactions = 0;
+    let inFlight = 0;
+    let paused: Promise<void> | undefined;
+    let resume = () => undefined as void;
+    const writer = async (id: number) => {
+      const random = seeded(id + 1);
+      for (let i = 0; i < 50; i += 1) {
+        while (paused) await paused;
+        const key = keys[Math.floor(random() * keys.length)];
+        const count = 1 + Math.floor(random() * 3);
+        const rollback = random() < 0.1;
+        inFlight += 1;
+        const messages = await appendRows(schema, topic, key, count, rollback).finally(() => (inFlight -= 1));
+        (rollback ? rolledBack : committed).push(...messages);
+        transactions += 1;
+      }
+    };
+    const writers = Array.from({ length: 8 }, (_, id) => writer(id));
+
+    // Midway, with no writer inside a transaction, open the late transaction: its row for `late` gets
+    // the next sequence number and an id below every later row of that key, and it commits last.
+    await eventually('a third of the transactions', () => transactions >= 130);
+    paused = new Promise<void>((r) => (resume = r));
+    await eventually('writers to leave their transactions', () => inFlight === 0);
+    const committedBeforeLate = committed.length;
+    const [{ n: lateSeq }] = returnedRows<{ n: number }>(await dataSource.query(`UPDATE "${schema}".key_seq SET n = n + 1 WHERE key = 'late' RETURNING n`));
+    const late: QueryRunner = dataSource.createQueryRunner();
+    await late.connect();
+    cleanups.push(async () => {
+      if (late.isTransactionActive) await late.rollbackTransaction();
+      await late.release();
+    });
+    await late.startTransaction();
+    const lateMessage = probeMessage(topic, 'late', { seq: lateSeq, rolledBack: false });
+    await appendToOutbox(late.manager, schema, [lateMessage]);
+    const [{ xid: lateXid }] = await late.query(`SELECT pg_current_xact_id()::text AS xid`);
+    paused = undefined;
+    resume();
+    await Promise.all(writers);
+
+    const laterForLateKey = committed.filter((m) => m.envelope.aggregateId === 'late' && (m.envelope.payload as Probe).seq > lateSeq);
+    expect(laterForLateKey.length).toBeGreaterThan(0);
+    // Rows committed before the late transaction began still flow while it is open...
+    await eventually('rows committed before the late transaction', () => received.length >= committedBeforeLate);
+    // ...but nothing written after it goes out until it commits (several polls' worth of chances).
+    await new Promise((r) => setTimeout(r, 1_000));
+    const [{ overtaking }] = await dataSource.query(
+      `SELECT count(*)::int AS overtaking FROM "${schema}".outbox WHERE published_at IS NOT NULL AND xid > $1::xid8`,
+      [lateXid],
+    );
+    expect(overtaking).toBe(0);
+    expect(received.filter((r) => r.key === 'late' && r.seq >= lateSeq)).toEqual([]);
+    await late.commitTransaction();
+    committed.push(lateMessage);
+
+    await eventually('every committed row on the topic', () => received.length >= committed.length);
+    await eventually('every row marked published', async () => (await publishedCount(schema)).pending === 0);
+    expect(received).toHaveLength(committed.length);
+    expect(await topicSize(topic)).toBe(committed.length);
+    expect(new Set(received.map((r) => r.messageId))).toEqual(new Set(committed.map((m) => m.envelope.messageId)));
+    const rolledBackIds = new Set(rolledBack.map((m) => m.envelope.messageId));
+    expect(rolledBack.length).toBeGreaterThan(0);
+    expect(received.filter((r) => rolledBackIds.has(r.messageId))).toEqual([]);
+    const counters: { key: string; n: number }[] = await dataSource.query(`SELECT key, n FROM "${schema}".key_seq`);
+    for (const { key, n } of counters) {
+      // Sequence numbers were taken in commit order per key; 1..n exactly, in order, means nothing lost, duplicated or reordered.
+      const seqs = received.filter((r) => r.key === key).map((r) => r.seq);
+      expect({ key, seqs }).toEqual({ key, seqs: Array.from({ length: n }, (_, i) => i + 1) });
+    }
+  });
+
+  it('does not let a row of an older transaction overtake a committed row of the same key written before it', async () => {
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    const received = await readTopic(topic);
+    await startPublisher(schema);
+    const open = async () => {
+      const runner = dataSource.createQueryRunner();
+      await runner.connect();
+      cleanups.push(async () => {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      });
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_current_xact_id()`);
+      return runner;
+    };
+    // xids in the order older < blocker < earlier; rows written (and committed) earlier first, then older.
+    const older = await open();
+    const blocker = await open();
+    const earlier = await open();
+    await appendToOutbox(earlier.manager, schema, [probeMessage(topic, 'k', { seq: 1, rolledBack: false })]);
+    await earlier.commitTransaction();
+    await appendToOutbox(older.manager, schema, [probeMessage(topic, 'k', { seq: 2, rolledBack: false })]);
+    await older.commitTransaction();
+
+    // While the blocker is open, the row of `earlier` is held back, so the row of `older` must wait behind it.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(received).toEqual([]);
+    await blocker.commitTransaction();
+    await eventually('both rows', () => received.length >= 2);
+    expect(received.map((r) => r.seq)).toEqual([1, 2]);
+  });
+
+  it('lets one of two publishers on the same outbox lead, publishes nothing twice, and fails over when the leader stops', async () => {
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ('a'), ('b')`);
+    const received = await readTopic(topic);
+    const first = await startPublisher(schema);
+    await eventually('the first publisher to lead', () => first.isLeader);
+    const second = await startPublisher(schema);
+
+    const written: OutboxMessage[] = [];
+    for (let i = 0; i < 40; i += 1) written.push(...(await appendRows(schema, topic, i % 2 ? 'a' : 'b', 2)));
+    await eventually('the first batch on the topic', () => received.length >= written.length);
+    await eventually('the first batch marked published', async () => (await publishedCount(schema)).pending === 0);
+    expect([first.isLeader, second.isLeader]).toEqual([true, false]);
+    expect(await topicSize(topic)).toBe(written.length);
+    expect(new Set(received.map((r) => r.messageId)).size).toBe(written.length);
+
+    await first.stop();
+    await eventually('the standby to take over', () => second.isLeader);
+    for (let i = 0; i < 10; i += 1) written.push(...(await appendRows(schema, topic, i % 2 ? 'a' : 'b', 1)));
+    await eventually('the second batch on the topic', () => received.length >= written.length);
+    await eventually('the second batch marked published', async () => (await publishedCount(schema)).pending === 0);
+    expect(await topicSize(topic)).toBe(written.length);
+    expect(received.map((r) => r.messageId).sort()).toEqual(written.map((m) => m.envelope.messageId).sort());
+  });
+
+  it('republishes rows whose mark-published was lost in a crash, with the same messageId and content', async () => {
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ('a')`);
+    const received = await readTopic(topic);
+    const written = await appendRows(schema, topic, 'a', 10);
+    const publisher = await startPublisher(schema);
+    await eventually('the rows on the topic', () => received.length >= 10);
+    await eventually('the rows marked published', async () => (await publishedCount(schema)).pending === 0);
+    await publisher.stop();
+
+    // As if the publisher died after the broker acknowledged and before the UPDATE committed.
+    const lost = written.slice(6).map((m) => m.envelope.messageId);
+    await dataSource.query(`UPDATE "${schema}".outbox SET published_at = NULL WHERE message_id = ANY($1::uuid[])`, [lost]);
+    await startPublisher(schema);
+    await eventually('the republished rows', () => received.length >= 14);
+    await eventually('the rows marked published again', async () => (await publishedCount(schema)).pending === 0);
+
+    expect(received).toHaveLength(14);
+    const again = received.slice(10);
+    expect(again.map((r) => r.messageId)).toEqual(lost);
+    for (const copy of again) expect(copy.value).toBe(received.find((r) => r.messageId === copy.messageId)!.value);
+    // Deduplicated by messageId, the key's stream is intact and in order.
+    const firstSeen = [...new Map(received.map((r) => [r.messageId, r.seq])).values()];
+    expect(firstSeen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('keeps publishing after its database connection is dropped', async () => {
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ('a')`);
+    const received = await readTopic(topic);
+    const publisher = await startPublisher(schema);
+    await appendRows(schema, topic, 'a', 3);
+    await eventually('the first rows on the topic', () => received.length >= 3);
+
+    const [{ terminated }] = await dataSource.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+      [`outbox-publisher:${schema}`],
+    );
+    expect(terminated).toBe(1);
+    await appendRows(schema, topic, 'a', 3);
+    await eventually('rows written after the connection dropped', () => received.length >= 6);
+    await eventually('those rows marked published', async () => (await publishedCount(schema)).pending === 0);
+    expect(received.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(publisher.isLeader).toBe(true);
+  });
+});
+
+class RolledBack extends Error {}
