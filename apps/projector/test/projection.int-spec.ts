@@ -173,10 +173,8 @@ describe('service call projection (real Postgres)', () => {
   });
 });
 
-const projectorBuilt = existsSync(join(projectRoot(), 'dist/apps/projector/src/main.js'));
-
 /** The compiled projector as its own process, killed with SIGKILL mid-stream and started again. */
-(projectorBuilt ? describe : describe.skip)('projector process (dist, real Kafka and Postgres)', () => {
+describe('projector process (dist, real Kafka and Postgres)', () => {
   let databaseUrl: string;
   let dataSource: DataSource;
   let kafka: Kafka;
@@ -196,6 +194,8 @@ const projectorBuilt = existsSync(join(projectRoot(), 'dist/apps/projector/src/m
   };
 
   beforeAll(async () => {
+    const entry = join(projectRoot(), 'dist/apps/projector/src/main.js');
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does)`);
     databaseUrl = await createTestDatabase('projector-process');
     kafka = createKafka('projector-it', testBrokers().split(','), pino({ level: 'silent' }));
     producer = createProducer(kafka);
