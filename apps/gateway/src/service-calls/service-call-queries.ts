@@ -1,3 +1,4 @@
+import { SERVICE_CALL_COLUMNS, SERVICE_CALLS_TABLE, serviceCallViewFromRow } from '@app/common/read-model';
 import { DataSource } from 'typeorm';
 import { GATEWAY_SCHEMA } from '../gateway.schema';
 import { AcceptedCall } from './accepted-call';
@@ -6,8 +7,8 @@ import { ListServiceCallsQueryDto } from './list-service-calls.query.dto';
 import { ServiceCallDto } from './service-call.response.dto';
 
 /** The projector's read model; the gateway only ever reads it (the query side of CQRS). */
-const READ_MODEL = 'projector.service_calls';
-const COLUMNS = `id, status, method, url, headers, tags, due_at, timeout_ms, created_at, updated_at, attempts, started_at, finished_at, result`;
+const READ_MODEL = SERVICE_CALLS_TABLE;
+const COLUMNS = SERVICE_CALL_COLUMNS;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ServiceCallPage {
@@ -63,23 +64,9 @@ export class ServiceCallQueries {
   }
 }
 
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
-
-function toDto(r: Record<string, unknown>): ServiceCallDto {
-  return {
-    id: r.id as string,
-    status: r.status as string,
-    target: { method: r.method as string, url: r.url as string, headers: r.headers as Record<string, string> },
-    tags: r.tags as string[],
-    dueAt: iso(r.due_at),
-    timeoutMs: r.timeout_ms as number,
-    createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at)!,
-    attempts: r.attempts as number,
-    startedAt: iso(r.started_at),
-    finishedAt: iso(r.finished_at),
-    result: (r.result ?? null) as ServiceCallDto['result'],
-  };
+function toDto(row: Record<string, unknown>): ServiceCallDto {
+  const { tenantId: _tenant, version: _version, ...call } = serviceCallViewFromRow(row);
+  return { ...call, tags: [...call.tags], target: { ...call.target, headers: { ...call.target.headers } } };
 }
 
 function acceptedDto(id: string, a: AcceptedCall): ServiceCallDto {

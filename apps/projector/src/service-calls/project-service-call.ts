@@ -1,5 +1,5 @@
 import { ServiceCallEvent, ServiceCallEventMessage } from '@app/common/contracts';
-import { ServiceCallView } from './service-call-view';
+import { ServiceCallView } from '@app/common/read-model';
 
 /**
  * Applies one event to the view (pure). Returns the view unchanged when the event is not newer

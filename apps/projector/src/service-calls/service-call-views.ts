@@ -1,8 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { PROJECTOR_SCHEMA as S } from '../projector.schema';
-import { ServiceCallView } from './service-call-view';
-
-const COLUMNS = `tenant_id, id, status, method, url, headers, tags, due_at, timeout_ms, created_at, updated_at, attempts, started_at, finished_at, result, version`;
+import { SERVICE_CALL_COLUMNS as COLUMNS, ServiceCallView, serviceCallViewFromRow as fromRow } from '@app/common/read-model';
 
 /** The projector's writes to the service_calls read model. */
 export class ServiceCallViews {
@@ -29,25 +27,4 @@ export class ServiceCallViews {
       ],
     );
   }
-}
-
-const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string).toISOString());
-
-export function fromRow(r: Record<string, unknown>): ServiceCallView {
-  return {
-    tenantId: r.tenant_id as string,
-    id: r.id as string,
-    status: r.status as ServiceCallView['status'],
-    target: { method: r.method as ServiceCallView['target']['method'], url: r.url as string, headers: r.headers as Record<string, string> },
-    tags: r.tags as string[],
-    dueAt: iso(r.due_at),
-    timeoutMs: r.timeout_ms as number,
-    createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at)!,
-    attempts: r.attempts as number,
-    startedAt: iso(r.started_at),
-    finishedAt: iso(r.finished_at),
-    result: (r.result ?? null) as ServiceCallView['result'],
-    version: r.version as number,
-  };
 }
