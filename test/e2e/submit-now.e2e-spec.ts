@@ -94,7 +94,7 @@ describe('submit now → execute → projected (e2e)', () => {
       expect(correlated.some((line) => line.startsWith(`[${app}]`))).toBe(true);
     }
     const messages = new Set(correlated.map((line) => JSON.parse(line.slice(line.indexOf('{'))).msg));
-    for (const msg of ['service call accepted', 'published', 'command received', 'events appended', 'execution received', 'read model upserted']) {
+    for (const msg of ['service call accepted', 'published', 'consumed', 'command received', 'events appended', 'execution received', 'read model upserted']) {
       expect(messages).toContain(msg);
     }
     expect(logs.some((line) => line.includes('tenant-secret-value') || line.includes('s3cr3t-query'))).toBe(false);

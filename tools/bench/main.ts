@@ -8,16 +8,21 @@ import { RecordingTarget } from '../../test/support/recording-target';
 import { startRunningSystem, TEST_API_KEY } from '../../test/support/running-system';
 import { startTestInfrastructure } from '../../test/support/test-infrastructure';
 import { projectRoot } from '../infra/project-root';
-import { summarize } from './percentiles';
+import { measureImmediateCalls } from './immediate-calls';
+import { Summary } from './percentiles';
+import { measureScheduledCalls } from './scheduled-calls';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
-const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 50);
+const RATE = Number(process.env.BENCH_RATE ?? 50);
+const SCHEDULED_CALLS = Number(process.env.BENCH_SCHEDULED_CALLS ?? 100);
+const SCHEDULED_SPREAD_MS = Number(process.env.BENCH_SCHEDULED_SPREAD_MS ?? 5_000);
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+const show = (s: Summary) => `p50 ${s.p50}, p99 ${s.p99}, max ${s.max} (n=${s.count})`;
 
 /**
- * Submit → Succeeded latency through the running stack: CALLS immediate calls at RATE_PER_SECOND
- * against a loopback target, measured when the target receives the call and when the read model
- * first shows Succeeded. Everything runs on this machine and stops by itself.
+ * Latency through the running stack, all on this machine, stopping by itself:
+ * immediate calls (submit → target, submit → Succeeded in the read model) and
+ * scheduled calls (how late after dueAt each reaches its target).
  */
 async function main(): Promise<void> {
   const infra = await startTestInfrastructure(() => undefined);
@@ -28,63 +33,29 @@ async function main(): Promise<void> {
   const db = new Client({ connectionString: system.databaseUrl });
   await db.connect();
   try {
-    say(`${CALLS} calls at ${RATE_PER_SECOND}/s; partitions ${system.env.KAFKA_PARTITIONS}; one process per app`);
-    await warmUp(api, targetUrl);
-    const sentAt = new Map<string, number>();
-    const seenSucceeded = new Map<string, number>();
-    const watcher = watchReadModel(db, seenSucceeded);
-    const interval = 1000 / RATE_PER_SECOND;
-    const started = Date.now();
-    const submissions: Promise<void>[] = [];
-    for (let i = 0; i < CALLS; i++) {
-      const due = started + i * interval;
-      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-      submissions.push((async () => {
-        const t0 = Date.now();
-        const res = await api.submit({ target: { method: 'POST', url: `${targetUrl}/bench`, body: { i } } });
-        if (res.status !== 202) throw new Error(`submit answered ${res.status}`);
-        sentAt.set(res.body.data.id, t0);
-      })());
-    }
-    await Promise.all(submissions);
-    const deadline = Date.now() + 60_000;
-    const done = () => [...sentAt.keys()].filter((id) => seenSucceeded.has(id)).length;
-    while (done() < CALLS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    watcher.stop();
-    const received = target.requestsTo('/bench').filter((r) => sentAt.has(String(r.headers['idempotency-key'])));
-    const atTarget = summarize(received.map((r) => r.receivedAt - sentAt.get(String(r.headers['idempotency-key']))!));
-    const inReadModel = summarize([...seenSucceeded].filter(([id]) => sentAt.has(id)).map(([id, t]) => t - sentAt.get(id)!));
-    const result = { calls: CALLS, ratePerSecond: RATE_PER_SECOND, partitions: Number(system.env.KAFKA_PARTITIONS), logLevel: system.env.LOG_LEVEL, atTargetMs: atTarget, inReadModelMs: inReadModel, duplicates: received.length - new Set(received.map((r) => r.headers['idempotency-key'])).size };
-    say(`submit → received at target (ms): p50 ${atTarget.p50}, p99 ${atTarget.p99}, max ${atTarget.max} (n=${atTarget.count})`);
-    say(`submit → Succeeded in read model (ms): p50 ${inReadModel.p50}, p99 ${inReadModel.p99}, max ${inReadModel.max} (n=${inReadModel.count})`);
-    say(`duplicate deliveries at target: ${result.duplicates}`);
-    writeFileSync(join(projectRoot(), 'test-output', 'bench-submit-latency.json'), `${JSON.stringify(result, null, 2)}\n`);
-    if (inReadModel.count < CALLS) throw new Error(`only ${inReadModel.count} of ${CALLS} calls reached Succeeded`);
+    say(`partitions ${system.env.KAFKA_PARTITIONS}, LOG_LEVEL ${system.env.LOG_LEVEL}, one process per app`);
+    const warmUp = await api.submit({ target: { method: 'POST', url: `${targetUrl}/warm-up` } }, { idempotencyKey: randomUUID() });
+    await api.waitForStatus(warmUp.body.data.id, ['Succeeded'], 30_000);
+
+    say(`${CALLS} immediate calls at ${RATE}/s`);
+    const immediate = await measureImmediateCalls(api, target, targetUrl, db, CALLS, RATE);
+    say(`submit → received at target (ms): ${show(immediate.atTargetMs)}`);
+    say(`submit → Succeeded in read model (ms): ${show(immediate.inReadModelMs)}`);
+
+    say(`${SCHEDULED_CALLS} calls due over ${SCHEDULED_SPREAD_MS} ms`);
+    const scheduled = await measureScheduledCalls(api, target, targetUrl, SCHEDULED_CALLS, SCHEDULED_SPREAD_MS);
+    say(`dueAt → received at target (ms): ${show(scheduled.latenessMs)}; early: ${scheduled.early}`);
+    say(`duplicate deliveries at target: ${immediate.duplicates + scheduled.duplicates}`);
+
+    const settings = { calls: CALLS, ratePerSecond: RATE, scheduledCalls: SCHEDULED_CALLS, scheduledSpreadMs: SCHEDULED_SPREAD_MS, partitions: Number(system.env.KAFKA_PARTITIONS), logLevel: system.env.LOG_LEVEL };
+    writeFileSync(join(projectRoot(), 'test-output', 'bench-latency.json'), `${JSON.stringify({ settings, immediate, scheduled }, null, 2)}\n`);
+    if (immediate.duplicates + scheduled.duplicates > 0 || scheduled.early > 0) throw new Error('duplicate or early deliveries');
   } finally {
     await db.end();
     await system.stop();
     await target.stop();
     for (const s of infra) await s.stop();
   }
-}
-
-async function warmUp(api: ApiClient, targetUrl: string): Promise<void> {
-  const res = await api.submit({ target: { method: 'POST', url: `${targetUrl}/warm-up` } }, { idempotencyKey: randomUUID() });
-  await api.waitForStatus(res.body.data.id, ['Succeeded'], 30_000);
-}
-
-/** Records when each call is first seen as Succeeded in the projector's read model (10 ms resolution). */
-function watchReadModel(db: Client, seen: Map<string, number>): { stop(): void } {
-  let running = true;
-  void (async () => {
-    while (running) {
-      const { rows } = await db.query<{ id: string }>(`SELECT id FROM projector.service_calls WHERE status = 'Succeeded'`);
-      const now = Date.now();
-      for (const { id } of rows) if (!seen.has(id)) seen.set(id, now);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
-  return { stop: () => { running = false; } };
 }
 
 main().catch((error) => {

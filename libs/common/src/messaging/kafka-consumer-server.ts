@@ -2,7 +2,7 @@ import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { dlqTopic } from '../contracts/topics';
-import { Log } from '../observability/log';
+import { Log, messageLogFields } from '../observability/log';
 import { consumerLag, messagesConsumed } from '../observability/metrics';
 import { deadLetterMessage } from './dead-letter';
 import { decodeEnvelope, MalformedMessageError } from './envelope-codec';
@@ -105,6 +105,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     let lastError: unknown;
     try {
       const envelope = decodeEnvelope(message);
+      log.info({ ...messageLogFields(envelope), groupId, topic, partition, offset: message.offset }, 'consumed');
       const handler = this.getHandlerByPattern(topic);
       if (!handler) throw new MalformedMessageError(`no handler for topic ${topic}`);
       while (attempts < this.retry.maxAttempts) {
