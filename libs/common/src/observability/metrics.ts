@@ -1,4 +1,7 @@
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
+
+// Process CPU, memory, event-loop lag and GC, next to the scheduler's own series.
+collectDefaultMetrics();
 
 /** Shared metrics (ADR-0010); every app exposes the default registry at GET /metrics. */
 export const messagesConsumed = new Counter({
