@@ -99,4 +99,19 @@ describe('submit now → execute → projected (e2e)', () => {
     }
     expect(logs.some((line) => line.includes('tenant-secret-value') || line.includes('s3cr3t-query'))).toBe(false);
   });
+
+  it('serves readiness and Prometheus metrics on every app', async () => {
+    for (const app of system.apps) {
+      const ready = await fetch(`http://127.0.0.1:${app.port}/health/ready`);
+      expect({ app: app.name, status: ready.status }).toEqual({ app: app.name, status: 200 });
+      expect((await fetch(`http://127.0.0.1:${app.port}/health/live`)).status).toBe(200);
+    }
+    const metricsOf = async (name: string) => (await fetch(`http://127.0.0.1:${system.apps.find((a) => a.name === name)!.port}/metrics`)).text();
+    const executor = await metricsOf('executor');
+    expect(executor).toMatch(/scheduler_executions_total\{outcome="SUCCEEDED"\} [1-9]/);
+    expect(executor).toMatch(/scheduler_executions_total\{outcome="NON_2XX_STATUS"\} [1-9]/);
+    expect(executor).toMatch(/scheduler_execution_latency_seconds_count [1-9]/);
+    expect(await metricsOf('scheduler-core')).toMatch(/scheduler_consumer_lag\{group="[^"]*scheduler-core",topic="[^"]+",partition="\d+"\} \d+/);
+    expect(await metricsOf('gateway')).toMatch(/scheduler_outbox_published_total\{outbox="gateway",topic="scheduler.commands.v1"\} [1-9]/);
+  });
 });
