@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { baseLogger, startNestApp } from '@app/common/app';
+import { connectAppInfrastructure, startNestApp } from '@app/common/app';
 import { readBoolean, readCommonConfig, readEncryptionKey, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
-import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
-import { assertBrokersReachable, createKafka, KafkaConsumerServer, TopicNamespace } from '@app/common/messaging';
+import { KafkaConsumerServer } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
 import { NestFactory } from '@nestjs/core';
@@ -16,17 +15,11 @@ runApp('executor', async () => {
   const config = readCommonConfig(process.env, 3002);
   const sealer = new TargetSealer(readEncryptionKey(process.env));
   const http = new HttpCallExecutor({ allowPrivateTargets: readBoolean(process.env, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false) });
-  const log = baseLogger('executor', config.logLevel);
-  const dataSource = await connectDatabase(
-    createDataSource({ url: config.databaseUrl, schema: EXECUTOR_SCHEMA, migrations: EXECUTOR_MIGRATIONS, applicationName: 'executor', poolSize: 20 }),
-    config.databaseUrl,
-  );
-  if (config.migrationsRun) await migrateSchema(dataSource, EXECUTOR_SCHEMA);
-  await assertBrokersReachable(config.kafkaBrokers);
-  const namespace = new TopicNamespace(config.kafkaTopicPrefix);
-  const kafka = createKafka('executor', config.kafkaBrokers, log);
+  const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('executor', config, {
+    schema: EXECUTOR_SCHEMA, migrations: EXECUTOR_MIGRATIONS, poolSize: 20,
+  });
   const consumer = new KafkaConsumerServer({
-    kafka, log, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions, namespace,
+    kafka, log, namespace, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
     // A call may take up to 10 s (the longest timeout) between heartbeats.
     sessionTimeoutMs: 20_000,
   });

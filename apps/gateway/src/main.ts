@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { baseLogger, startNestApp } from '@app/common/app';
+import { connectAppInfrastructure, startNestApp } from '@app/common/app';
 import { runApp } from '@app/common/config';
 import { ALL_TOPICS } from '@app/common/contracts';
-import { connectDatabase, createDataSource, migrateSchema } from '@app/common/database';
-import { assertBrokersReachable, createKafka, ensureTopics, TopicNamespace } from '@app/common/messaging';
+import { ensureTopics } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
 import { createGatewayApp } from './create-gateway-app';
@@ -13,15 +12,9 @@ import { GATEWAY_MIGRATIONS } from './migrations';
 
 runApp('gateway', async () => {
   const config = readGatewayConfig(process.env);
-  const log = baseLogger('gateway', config.logLevel);
-  const dataSource = await connectDatabase(
-    createDataSource({ url: config.databaseUrl, schema: GATEWAY_SCHEMA, migrations: GATEWAY_MIGRATIONS, applicationName: 'gateway', poolSize: 20 }),
-    config.databaseUrl,
-  );
-  if (config.migrationsRun) await migrateSchema(dataSource, GATEWAY_SCHEMA);
-  await assertBrokersReachable(config.kafkaBrokers);
-  const namespace = new TopicNamespace(config.kafkaTopicPrefix);
-  const kafka = createKafka('gateway', config.kafkaBrokers, log);
+  const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('gateway', config, {
+    schema: GATEWAY_SCHEMA, migrations: GATEWAY_MIGRATIONS, poolSize: 20,
+  });
   await ensureTopics(kafka, ALL_TOPICS.map((t) => namespace.physical(t)), config.kafkaPartitions);
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: GATEWAY_SCHEMA, kafka, log, namespace });
   const app = await createGatewayApp(

@@ -1,2 +1,3 @@
 export * from './base-logger';
 export * from './start-nest-app';
+export * from './app-infrastructure';

@@ -1,0 +1,39 @@
+import { Kafka } from 'kafkajs';
+import { Logger } from 'pino';
+import { DataSource, MixedList } from 'typeorm';
+import { CommonConfig } from '../config/common-config';
+import { connectDatabase } from '../database/connect-database';
+import { createDataSource } from '../database/create-data-source';
+import { migrateSchema } from '../database/migrate-schema';
+import { assertBrokersReachable } from '../messaging/assert-brokers-reachable';
+import { createKafka } from '../messaging/kafka-client';
+import { TopicNamespace } from '../messaging/topic-namespace';
+import { baseLogger } from './base-logger';
+
+export interface AppInfrastructure {
+  readonly log: Logger;
+  readonly dataSource: DataSource;
+  readonly kafka: Kafka;
+  readonly namespace: TopicNamespace;
+}
+
+export interface AppStorage {
+  readonly schema: string;
+  readonly migrations: MixedList<Function>;
+  readonly poolSize?: number;
+}
+
+/**
+ * What every app needs before Nest starts, in the order that gives the clearest failure:
+ * the database (and its migrations, unless a Job runs them), then the brokers.
+ */
+export async function connectAppInfrastructure(app: string, config: CommonConfig, storage: AppStorage): Promise<AppInfrastructure> {
+  const log = baseLogger(app, config.logLevel);
+  const dataSource = await connectDatabase(
+    createDataSource({ url: config.databaseUrl, schema: storage.schema, migrations: storage.migrations, applicationName: app, poolSize: storage.poolSize }),
+    config.databaseUrl,
+  );
+  if (config.migrationsRun) await migrateSchema(dataSource, storage.schema);
+  await assertBrokersReachable(config.kafkaBrokers);
+  return { log, dataSource, kafka: createKafka(app, config.kafkaBrokers, log), namespace: new TopicNamespace(config.kafkaTopicPrefix) };
+}
