@@ -20,6 +20,7 @@ import { ProcessSchedulerCommandHandler } from '../src/commands/process-schedule
 import { ConcurrencyConflictError } from '../src/event-store/concurrency-conflict.error';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA as S } from '../src/scheduler-core.schema';
+import { backendPid, openTransaction as openSessionTransaction, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
 
 const TENANT = 'tenant-a';
 const silent = pino({ level: 'silent' }) as unknown as PinoLogger;
@@ -81,28 +82,11 @@ describe('PostgresEventStore and ProcessSchedulerCommandHandler (real Postgres)'
     await dataSource?.destroy();
   });
 
-  async function openTransaction(): Promise<QueryRunner> {
-    const runner = dataSource.createQueryRunner();
+  const openTransaction = async () => {
+    const runner = await openSessionTransaction(dataSource);
     runners.push(runner);
-    await runner.connect();
-    await runner.startTransaction();
     return runner;
-  }
-
-  async function backendPid(runner: QueryRunner): Promise<number> {
-    const [{ pid }] = await runner.query(`SELECT pg_backend_pid() AS pid`);
-    return pid;
-  }
-
-  async function untilWaitingOnLock(pid: number): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid]);
-      if (waiting === 1) return;
-      if (Date.now() > deadline) throw new Error(`backend ${pid} never waited on a lock`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  };
 
   const storedVersions = async (serviceCallId: string, tenantId = TENANT): Promise<number[]> =>
     (await dataSource.query(`SELECT version FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version`, [tenantId, serviceCallId])).map(
@@ -159,7 +143,7 @@ describe('PostgresEventStore and ProcessSchedulerCommandHandler (real Postgres)'
         () => 'appended',
         (error) => error,
       );
-      await untilWaitingOnLock(secondPid);
+      await untilWaitingOnLock(dataSource, secondPid);
       await first.commitTransaction();
       expect(await secondAppend).toBeInstanceOf(ConcurrencyConflictError);
       const [row] = await dataSource.query(`SELECT event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2`, [TENANT, id]);

@@ -3,6 +3,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { createDataSource } from '@app/common/database';
 import { claimMessage, createInboxTableSql } from '@app/common/inbox';
 import { createTestDatabase } from '../../../test/support/test-database';
+import { backendPid, openTransaction as openSessionTransaction, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
 
 const SCHEMA = 'inbox_it';
 
@@ -28,32 +29,14 @@ describe('claimMessage (real Postgres)', () => {
     await dataSource?.destroy();
   });
 
+  const openTransaction = async () => {
+    const runner = await openSessionTransaction(dataSource);
+    runners.push(runner);
+    return runner;
+  };
+
   const message = () => ({ messageId: randomUUID(), type: 'SubmitServiceCall' });
   const claimInOwnTransaction = (m: { messageId: string; type: string }) => dataSource.transaction((manager) => claimMessage(manager, SCHEMA, m));
-
-  async function openTransaction(): Promise<QueryRunner> {
-    const runner = dataSource.createQueryRunner();
-    runners.push(runner);
-    await runner.connect();
-    await runner.startTransaction();
-    return runner;
-  }
-
-  async function backendPid(runner: QueryRunner): Promise<number> {
-    const [{ pid }] = await runner.query(`SELECT pg_backend_pid() AS pid`);
-    return pid;
-  }
-
-  /** Resolves once the backend `pid` waits on a lock, so the race below is really a race. */
-  async function lockWaitOf(pid: number): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid]);
-      if (waiting === 1) return;
-      if (Date.now() > deadline) throw new Error(`backend ${pid} never waited on a lock`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
 
   it('claims a message once: true the first time, false for the same messageId afterwards', async () => {
     const m = message();
@@ -72,7 +55,7 @@ describe('claimMessage (real Postgres)', () => {
     const secondPid = await backendPid(second);
     expect(await claimMessage(first.manager, SCHEMA, m)).toBe(true);
     const secondClaim = claimMessage(second.manager, SCHEMA, m);
-    await lockWaitOf(secondPid);
+    await untilWaitingOnLock(dataSource, secondPid);
     await first.commitTransaction();
     expect(await secondClaim).toBe(false);
   });
@@ -84,7 +67,7 @@ describe('claimMessage (real Postgres)', () => {
     const secondPid = await backendPid(second);
     expect(await claimMessage(first.manager, SCHEMA, m)).toBe(true);
     const secondClaim = claimMessage(second.manager, SCHEMA, m);
-    await lockWaitOf(secondPid);
+    await untilWaitingOnLock(dataSource, secondPid);
     await first.rollbackTransaction();
     expect(await secondClaim).toBe(true);
     await second.commitTransaction();

@@ -18,6 +18,7 @@ import {
   TopicNamespace,
 } from '@app/common/messaging';
 import { testBrokers } from '../../../test/support/test-database';
+import { eventually } from '../../../test/support/eventually';
 
 const log = pino({ level: process.env.SCS_TEST_VERBOSE ? 'debug' : 'silent' });
 const TOPIC = 'probe.v1';
@@ -49,16 +50,6 @@ class ProbeController {
 class ProbeModule {
   static with(handle: Handle): DynamicModule {
     return { module: ProbeModule, controllers: [ProbeController], providers: [{ provide: HANDLE, useValue: handle }] };
-  }
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 25_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await probe();
-    if (result !== undefined && result !== false) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

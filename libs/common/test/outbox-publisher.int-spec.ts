@@ -7,6 +7,7 @@ import { createDataSource, returnedRows } from '@app/common/database';
 import { createKafka, ensureTopics, headerText } from '@app/common/messaging';
 import { appendToOutbox, createOutboxTableSql, OutboxMessage, OutboxPublisher } from '@app/common/outbox';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
+import { eventually } from '../../../test/support/eventually';
 
 const log = pino({ level: process.env.SCS_TEST_VERBOSE ? 'debug' : 'silent' });
 
@@ -20,16 +21,6 @@ interface Received {
   readonly messageId: string;
   readonly value: string;
   readonly seq: number;
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await probe();
-    if (result !== undefined && result !== false) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A deterministic generator, so a failing interleaving of keys and sizes can be replayed. */
