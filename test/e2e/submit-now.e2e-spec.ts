@@ -21,6 +21,7 @@ describe('submit now → execute → projected (e2e)', () => {
         case '/fail': return { status: 500, body: '{"oops":true}', headers: { 'content-type': 'application/json' } };
         case '/slow': return { status: 200, body: 'too late', delayMs: 3_000 };
         case '/redirect': return { status: 302, headers: { location: '/redirected-here' } };
+        case '/replayed': return { status: 201, body: 'stored' };
         default: return { status: 404 };
       }
     });
@@ -72,6 +73,23 @@ describe('submit now → execute → projected (e2e)', () => {
     expect(call.result.latencyMs).toEqual(expect.any(Number));
     expect(target.requestsTo(path)).toHaveLength(1);
     expect(target.requestsTo(path)[0].headers['idempotency-key']).toBe(submitted.body.data.id);
+  });
+
+  it('answers a replay with the same call and runs it only once (idempotent submit)', async () => {
+    const body = { target: { method: 'PUT', url: `${targetUrl}/replayed`, body: 'once' }, tags: ['replay'] };
+    const first = await api.submit(body, { idempotencyKey: 'replay-key-1' });
+    const again = await api.submit({ tags: ['replay'], target: { body: 'once', url: `${targetUrl}/replayed`, method: 'PUT' } }, { idempotencyKey: 'replay-key-1' });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.data.id).toBe(first.body.data.id);
+    await api.waitForStatus(first.body.data.id, ['Succeeded', 'Failed']);
+    const late = await api.submit(body, { idempotencyKey: 'replay-key-1' });
+    expect(late.body.data).toEqual({ id: first.body.data.id, status: 'Succeeded' });
+    expect(target.requestsTo('/replayed')).toHaveLength(1);
+    const reused = await api.submit({ ...body, tags: ['other'] }, { idempotencyKey: 'replay-key-1' });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('shows Failed for a refused connection', async () => {

@@ -38,6 +38,24 @@ describe('scheduled calls and crashes (e2e)', () => {
     expect(received.receivedAt - dueAt.getTime()).toBeLessThan(1_000);
   });
 
+  it('cancels a scheduled call before it runs, and refuses to cancel one that already ran', async () => {
+    const submitted = await api.submit({ target: { method: 'POST', url: `${targetUrl}/cancelled` }, dueAt: new Date(Date.now() + 3_000).toISOString() });
+    const id = submitted.body.data.id;
+    await api.waitForStatus(id, ['Scheduled'], 10_000);
+    const cancel = await api.request('DELETE', `/v1/service-calls/${id}`);
+    expect(cancel.status).toBe(202);
+    expect(await api.waitForStatus(id, ['Cancelled', 'Succeeded', 'Failed'], 10_000)).toMatchObject({ status: 'Cancelled', attempts: 0 });
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(target.requestsTo('/cancelled')).toHaveLength(0);
+    expect((await api.get(id)).body.data.status).toBe('Cancelled');
+
+    const ran = await api.submit({ target: { method: 'POST', url: `${targetUrl}/ran` } });
+    await api.waitForStatus(ran.body.data.id, ['Succeeded'], 10_000);
+    const tooLate = await api.request('DELETE', `/v1/service-calls/${ran.body.data.id}`);
+    expect(tooLate.status).toBe(409);
+    expect(tooLate.body.error.code).toBe('CALL_ALREADY_STARTED');
+  });
+
   it('records an executor crash during a call as EXECUTION_INTERRUPTED and never calls the target again', async () => {
     const submitted = await api.submit({ target: { method: 'GET', url: `${targetUrl}/hang` } });
     const id = submitted.body.data.id;
