@@ -9,7 +9,9 @@ export function runApp(appName: string, start: () => Promise<void>): void {
     const line = error instanceof ConfigurationError
       ? `${appName}: configuration error: ${error.message}`
       : `${appName}: failed to start: ${error instanceof Error ? error.message : String(error)}`;
-    process.stderr.write(`${line}\n`);
+    // One line is the contract; the stack only when asked for, to diagnose an unexpected failure.
+    const detail = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '') && error instanceof Error ? `\n${error.stack}` : '';
+    process.stderr.write(`${line}${detail}\n`);
     process.exit(1);
   });
 }
