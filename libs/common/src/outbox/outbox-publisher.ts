@@ -21,7 +21,6 @@ export interface OutboxPublisherOptions {
 }
 
 const HELD_BACK_RETRY_MS = 5;
-const MAX_BIGINT = '9223372036854775807';
 
 interface OutboxRow {
   id: string;
@@ -44,6 +43,8 @@ export class OutboxPublisher {
   private wake?: () => void;
   private loop?: Promise<void>;
   private lastCleanup = 0;
+  /** The last drain stopped at a committed row whose transaction is newer than one still open. */
+  private heldBack = false;
 
   constructor(private readonly options: OutboxPublisherOptions) {}
 
@@ -97,7 +98,7 @@ export class OutboxPublisher {
         if (!this.leader) this.leader = await this.tryLock();
         const published = this.leader ? await this.drainOnce() : 0;
         if (published > 0) continue;
-        if (this.leader && (await this.hasRowsHeldBack())) {
+        if (this.leader && this.heldBack) {
           // Committed rows wait for an older transaction still open elsewhere; it is usually about to end.
           await this.sleep(HELD_BACK_RETRY_MS);
           continue;
@@ -110,13 +111,6 @@ export class OutboxPublisher {
     }
   }
 
-  private async hasRowsHeldBack(): Promise<boolean> {
-    const { rows } = await this.client!.query<{ held: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM "${this.options.schema}".outbox WHERE published_at IS NULL) AS held`,
-    );
-    return rows[0].held;
-  }
-
   private async tryLock(): Promise<boolean> {
     const { rows } = await this.client!.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`outbox:${this.options.schema}`]);
     return rows[0].locked;
@@ -127,14 +121,14 @@ export class OutboxPublisher {
     const { schema } = this.options;
     // Stops at the first held-back row rather than skipping it: a later row may come from a transaction
     // that got its xid earlier but wrote after that row committed, and must not overtake it.
-    const { rows } = await this.client!.query<OutboxRow>(
-      `SELECT id, topic, envelope FROM "${schema}".outbox
-        WHERE published_at IS NULL
-          AND id < COALESCE((SELECT min(id) FROM "${schema}".outbox
-                              WHERE published_at IS NULL AND xid >= pg_snapshot_xmin(pg_current_snapshot())), ${MAX_BIGINT})
-        ORDER BY id LIMIT $1`,
+    const { rows: candidates } = await this.client!.query<OutboxRow & { held: boolean }>(
+      `SELECT id, topic, envelope, xid >= pg_snapshot_xmin(pg_current_snapshot()) AS held
+         FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
       [this.options.batchSize ?? 500],
     );
+    const firstHeld = candidates.findIndex((r) => r.held);
+    const rows = firstHeld === -1 ? candidates : candidates.slice(0, firstHeld);
+    this.heldBack = firstHeld !== -1;
     if (rows.length === 0) return 0;
     await this.producer!.sendBatch({ topicMessages: groupByTopic(rows, this.options.namespace ?? new TopicNamespace()) });
     await this.client!.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
