@@ -60,7 +60,7 @@ export class ProcessSchedulerCommandHandler implements ICommandHandler<ProcessSc
     await this.eventStore.appendToStream(manager, stream.version, events);
     const stateAfter = decision.events.reduce(evolve, state);
     await appendToOutbox(manager, SCHEDULER_CORE_SCHEMA, outboxMessagesFor(ref, events, stateAfter, now));
-    await applyTimerChanges(manager, events);
+    await applyTimerChanges(manager, events, state.status === 'Scheduled');
     this.log.info({ ...fields, appended: events.map((e) => `${e.type}@${e.version}`) }, 'events appended');
   }
 }

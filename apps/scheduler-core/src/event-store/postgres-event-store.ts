@@ -30,34 +30,34 @@ export class PostgresEventStore {
   }
 
   /**
-   * Inserts the events at expectedVersion+1.., which the unique (tenant, stream, version) key turns
-   * into an optimistic lock: a stale expectedVersion collides and becomes a ConcurrencyConflictError.
+   * Inserts the events at expectedVersion+1.. only while the stream is at expectedVersion (one
+   * statement). A stale or ahead expectedVersion inserts nothing, and a racing writer collides on
+   * the unique (tenant, stream, version) key: both become a ConcurrencyConflictError.
    */
   async appendToStream(manager: EntityManager, expectedVersion: number, messages: readonly ServiceCallEventMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const { tenantId, aggregateId: streamId } = messages[0];
-    const values: unknown[] = [];
+    const values: unknown[] = [tenantId, streamId, expectedVersion];
     const rows = messages.map((m, i) => {
       if (m.version !== expectedVersion + i + 1) throw new Error(`event ${m.type} has version ${m.version}, expected ${expectedVersion + i + 1}`);
       const metadata = { messageId: m.messageId, correlationId: m.correlationId, causationId: m.causationId, schemaVersion: m.schemaVersion, timestamp: m.timestamp };
-      values.push(tenantId, streamId, m.version, m.messageId, m.type, JSON.stringify(m.payload), JSON.stringify(metadata));
-      const p = i * 7;
-      return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb, $${p + 7}::jsonb)`;
+      values.push(m.version, m.messageId, m.type, JSON.stringify(m.payload), JSON.stringify(metadata));
+      const p = 3 + i * 5;
+      return `($1::text, $2::text, $${p + 1}::int, $${p + 2}::uuid, $${p + 3}::text, $${p + 4}::jsonb, $${p + 5}::jsonb)`;
     });
-    const [{ current }]: { current: number }[] = await manager.query(
-      `SELECT COALESCE(max(version), 0)::int AS current FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2`,
-      [tenantId, streamId],
-    );
-    // Behind is caught here or by the unique key (a racing writer); ahead would leave a gap.
-    if (current !== expectedVersion) throw new ConcurrencyConflictError(streamId, expectedVersion);
+    let inserted: unknown[];
     try {
-      await manager.query(
-        `INSERT INTO "${S}".events (tenant_id, stream_id, version, event_id, type, data, metadata) VALUES ${rows.join(', ')}`,
+      inserted = await manager.query(
+        `INSERT INTO "${S}".events (tenant_id, stream_id, version, event_id, type, data, metadata)
+         SELECT * FROM (VALUES ${rows.join(', ')}) AS appended
+          WHERE (SELECT COALESCE(max(version), 0) FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2) = $3::int
+         RETURNING version`,
         values,
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConcurrencyConflictError(streamId, expectedVersion);
       throw error;
     }
+    if (inserted.length !== messages.length) throw new ConcurrencyConflictError(streamId, expectedVersion);
   }
 }

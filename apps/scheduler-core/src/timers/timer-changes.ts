@@ -2,8 +2,11 @@ import { ServiceCallEventMessage } from '@app/common/contracts';
 import { EntityManager } from 'typeorm';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
 
-/** Keeps the timers table in step with the events just appended, in the same transaction. */
-export async function applyTimerChanges(manager: EntityManager, messages: readonly ServiceCallEventMessage[]): Promise<void> {
+/**
+ * Keeps the timers table in step with the events just appended, in the same transaction.
+ * Only a call that was Scheduled can have a timer to remove.
+ */
+export async function applyTimerChanges(manager: EntityManager, messages: readonly ServiceCallEventMessage[], wasScheduled: boolean): Promise<void> {
   for (const m of messages) {
     if (m.type === 'ServiceCallScheduled') {
       const { dueAt } = m.payload as { dueAt: string };
@@ -12,7 +15,7 @@ export async function applyTimerChanges(manager: EntityManager, messages: readon
          ON CONFLICT (tenant_id, service_call_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
         [m.tenantId, m.aggregateId, dueAt, m.correlationId, m.messageId],
       );
-    } else if (m.type === 'ExecutionRequested' || m.type === 'ServiceCallCancelled') {
+    } else if (wasScheduled && (m.type === 'ExecutionRequested' || m.type === 'ServiceCallCancelled')) {
       await manager.query(`DELETE FROM "${S}".timers WHERE tenant_id = $1 AND service_call_id = $2`, [m.tenantId, m.aggregateId]);
     }
   }

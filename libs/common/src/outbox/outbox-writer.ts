@@ -19,6 +19,11 @@ export async function appendToOutbox(manager: EntityManager, schema: string, mes
     const p = i * 4;
     return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}::jsonb)`;
   });
-  await manager.query(`INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope) VALUES ${rows.join(', ')}`, values);
-  await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schema)]);
+  values.push(outboxChannel(schema));
+  // One round trip: the insert, and the NOTIFY that wakes the publisher once this transaction commits.
+  await manager.query(
+    `WITH inserted AS (INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope) VALUES ${rows.join(', ')} RETURNING id)
+     SELECT pg_notify($${values.length}, '') WHERE EXISTS (SELECT 1 FROM inserted)`,
+    values,
+  );
 }
