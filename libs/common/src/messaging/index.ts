@@ -10,3 +10,4 @@ export * from './topic-namespace';
 export * from './create-producer';
 export * from './assert-brokers-reachable';
 export * from './kafka-handler-error.filter';
+export * from './offset-committer';

@@ -9,6 +9,7 @@ import { decodeEnvelope, MalformedMessageError } from './envelope-codec';
 import { createProducer } from './create-producer';
 import { ensureTopics } from './ensure-topics';
 import { KafkaMessageContext } from './kafka-message-context';
+import { OffsetCommitter } from './offset-committer';
 import { TopicNamespace } from './topic-namespace';
 import { backoffMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 
@@ -36,13 +37,14 @@ export interface KafkaConsumerServerOptions {
 
 /**
  * A Nest transport over kafkajs with the semantics the stock Kafka transport lacks: offsets are
- * committed only after the handler (and so its Postgres transaction) finished, bounded retries
+ * committed only after the handler (and so its Postgres transaction) finished (OffsetCommitter), bounded retries
  * then a per-group DLQ, topics created explicitly, and a crash that ends the process.
  */
 export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   private producer?: Producer;
   private joined = false;
+  private readonly offsets: OffsetCommitter;
   private readonly retry: RetryPolicy;
   private readonly namespace: TopicNamespace;
 
@@ -50,6 +52,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     super();
     this.retry = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.namespace = options.namespace ?? new TopicNamespace();
+    this.offsets = new OffsetCommitter(() => this.consumer, options.log);
   }
 
   get isReady(): boolean {
@@ -129,7 +132,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
     if (lastError !== undefined) await this.deadLetter(topic, partition, message, attempts, lastError);
     messagesConsumed.inc({ group: groupId, topic, outcome: lastError === undefined ? 'handled' : 'dead_lettered' });
-    await this.consumer!.commitOffsets([{ topic: physicalTopic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    this.offsets.commit(physicalTopic, partition, (BigInt(message.offset) + 1n).toString());
   }
 
   private async deadLetter(topic: string, partition: number, message: EachMessagePayload['message'], attempts: number, error: unknown): Promise<void> {
@@ -142,6 +145,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   async close(): Promise<void> {
+    await this.offsets.drain();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     this.joined = false;
