@@ -1,5 +1,25 @@
 import { DataSource, QueryRunner } from 'typeorm';
 
+/** Transactions a test leaves open on their own connections, rolled back and released by closeAll(). */
+export class OpenTransactions {
+  private readonly runners: QueryRunner[] = [];
+
+  constructor(private readonly dataSource: () => DataSource) {}
+
+  async open(): Promise<QueryRunner> {
+    const runner = await openTransaction(this.dataSource());
+    this.runners.push(runner);
+    return runner;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const runner of this.runners.splice(0)) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+}
+
 /** A transaction left open on its own connection, to race against others. */
 export async function openTransaction(dataSource: DataSource): Promise<QueryRunner> {
   const runner = dataSource.createQueryRunner();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   CancelServiceCall,
   DueTimeReached,
@@ -20,7 +20,7 @@ import { ProcessSchedulerCommandHandler } from '../src/commands/process-schedule
 import { ConcurrencyConflictError } from '../src/event-store/concurrency-conflict.error';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA as S } from '../src/scheduler-core.schema';
-import { backendPid, openTransaction as openSessionTransaction, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
+import { backendPid, OpenTransactions, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
 
 const TENANT = 'tenant-a';
 const silent = pino({ level: 'silent' }) as unknown as PinoLogger;
@@ -63,7 +63,7 @@ const submit = (serviceCallId: string, dueAt: string | null = null) =>
 describe('PostgresEventStore and ProcessSchedulerCommandHandler (real Postgres)', () => {
   let dataSource: DataSource;
   const store = new PostgresEventStore();
-  const runners: QueryRunner[] = [];
+  const transactions = new OpenTransactions(() => dataSource);
 
   beforeAll(async () => {
     const url = await createTestDatabase('event-store');
@@ -71,22 +71,13 @@ describe('PostgresEventStore and ProcessSchedulerCommandHandler (real Postgres)'
     dataSource = await createDataSource({ url, schema: S, migrations: [], applicationName: 'event-store-it', poolSize: 12 }).initialize();
   });
 
-  afterEach(async () => {
-    for (const runner of runners.splice(0)) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      await runner.release();
-    }
-  });
+  afterEach(() => transactions.closeAll());
 
   afterAll(async () => {
     await dataSource?.destroy();
   });
 
-  const openTransaction = async () => {
-    const runner = await openSessionTransaction(dataSource);
-    runners.push(runner);
-    return runner;
-  };
+  const openTransaction = () => transactions.open();
 
   const storedVersions = async (serviceCallId: string, tenantId = TENANT): Promise<number[]> =>
     (await dataSource.query(`SELECT version FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version`, [tenantId, serviceCallId])).map(

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { createDataSource } from '@app/common/database';
 import { claimMessage, createInboxTableSql } from '@app/common/inbox';
 import { createTestDatabase } from '../../../test/support/test-database';
-import { backendPid, openTransaction as openSessionTransaction, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
+import { backendPid, OpenTransactions, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
 
 const SCHEMA = 'inbox_it';
 
 describe('claimMessage (real Postgres)', () => {
   let dataSource: DataSource;
-  const runners: QueryRunner[] = [];
+  const transactions = new OpenTransactions(() => dataSource);
 
   beforeAll(async () => {
     const url = await createTestDatabase('inbox');
@@ -18,22 +18,13 @@ describe('claimMessage (real Postgres)', () => {
     await dataSource.query(createInboxTableSql(SCHEMA));
   });
 
-  afterEach(async () => {
-    for (const runner of runners.splice(0)) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      await runner.release();
-    }
-  });
+  afterEach(() => transactions.closeAll());
 
   afterAll(async () => {
     await dataSource?.destroy();
   });
 
-  const openTransaction = async () => {
-    const runner = await openSessionTransaction(dataSource);
-    runners.push(runner);
-    return runner;
-  };
+  const openTransaction = () => transactions.open();
 
   const message = () => ({ messageId: randomUUID(), type: 'SubmitServiceCall' });
   const claimInOwnTransaction = (m: { messageId: string; type: string }) => dataSource.transaction((manager) => claimMessage(manager, SCHEMA, m));

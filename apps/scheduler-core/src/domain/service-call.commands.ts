@@ -1,20 +1,10 @@
-import { ExecutionResult, RedactedTarget, SealedTarget } from '@app/common/contracts';
+import { ExecutionResult, ServiceCallSubmittedData } from '@app/common/contracts';
 
 /** Commands the ServiceCall aggregate decides on; `now` is the handler's clock, passed in. */
 export type SubmitServiceCall = {
   readonly type: 'SubmitServiceCall';
-  readonly data: {
-    readonly serviceCallId: string;
-    readonly tenantId: string;
-    readonly target: RedactedTarget;
-    readonly sealedTarget: SealedTarget;
-    /** ISO 8601; null = run now. */
-    readonly dueAt: string | null;
-    readonly tags: readonly string[];
-    readonly timeoutMs: number;
-    readonly submittedAt: string;
-    readonly now: string;
-  };
+  /** What ServiceCallSubmitted will record, plus the time of the decision. */
+  readonly data: ServiceCallSubmittedData & { readonly now: string };
 };
 
 export type DueTimeReached = {
