@@ -37,10 +37,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       return { status, code: CODES[status] ?? `HTTP_${status}`, message: exception.message };
     }
-    // body-parser errors carry a status and a type.
-    const e = exception as { status?: number; type?: string; message?: string };
-    if (e?.type === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body is over the size limit' };
-    if (e?.type === 'entity.parse.failed') return { status: 400, code: 'MALFORMED_JSON', message: 'request body is not valid JSON' };
+    // Nest already turns body-parser's 413 into an HttpException (and malformed-json.ts its 400);
+    // other Express middleware errors carry a 4xx `status`.
+    const e = exception as { status?: number; message?: string };
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       return { status: e.status, code: CODES[e.status] ?? `HTTP_${e.status}`, message: e.message ?? 'bad request' };
     }
