@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { readPositiveInt } from '@app/common/config';
+import { readPositiveInt, readTopicPrefix } from '@app/common/config';
 import { ALL_TOPICS } from '@app/common/contracts';
-import { createKafka, ensureTopics } from '@app/common/messaging';
+import { createKafka, ensureTopics, TopicNamespace } from '@app/common/messaging';
 import { baseLogger } from '@app/common/app';
+import { DEMO_API_KEYS } from '../../apps/gateway/src/gateway.config';
 import { startPostgres } from '../infra/postgres-server';
 import { RunningService } from '../infra/running-service';
 import { migrateAll } from '../migrate-all';
@@ -40,8 +41,10 @@ async function main(): Promise<void> {
     const partitions = readPositiveInt(process.env, 'KAFKA_PARTITIONS', 6, 1000);
     const applied = await migrateAll(postgres.address);
     say(`migrations: ${Object.entries(applied).map(([app, m]) => `${app} +${m.length}`).join(', ')}`);
-    await ensureTopics(createKafka('stack', broker.address.split(','), baseLogger('stack', 'warn')), ALL_TOPICS, partitions);
-    say(`topics: ${ALL_TOPICS.join(', ')}`);
+    const namespace = new TopicNamespace(readTopicPrefix(process.env));
+    const topics = ALL_TOPICS.map((t) => namespace.physical(t));
+    await ensureTopics(createKafka('stack', broker.address.split(','), baseLogger('stack', 'warn')), topics, partitions);
+    say(`topics: ${ALL_TOPICS.join(', ')}${namespace.prefix ? ` (prefixed "${namespace.prefix}")` : ''}`);
 
     const port = readPositiveInt(process.env, 'PORT', 3000, 65535);
     const env: Record<string, string> = {
@@ -49,7 +52,7 @@ async function main(): Promise<void> {
       KAFKA_BROKERS: broker.address,
       KAFKA_PARTITIONS: String(partitions),
       SECRETS_ENCRYPTION_KEY: process.env.SECRETS_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
-      GATEWAY_API_KEYS: process.env.GATEWAY_API_KEYS ?? 'demo:demo-key-change-me',
+      GATEWAY_API_KEYS: process.env.GATEWAY_API_KEYS ?? DEMO_API_KEYS,
       EXECUTOR_ALLOW_PRIVATE_TARGETS: process.env.EXECUTOR_ALLOW_PRIVATE_TARGETS ?? 'false',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       MIGRATIONS_RUN: 'false',
@@ -60,8 +63,9 @@ async function main(): Promise<void> {
       onLine: (app, line) => process.stdout.write(`\x1b[${COLORS[app]}m[${app}]\x1b[0m ${line}\n`),
     });
     for (const app of apps) app.process.once('exit', (code) => { if (!stopping) { say(`${app.name} exited with ${code}`); void stop(1); } });
-    say(`ready: API on http://127.0.0.1:${port} (docs at /docs), tenant key "${env.GATEWAY_API_KEYS.split(',')[0].split(':').slice(1).join(':')}". Ctrl-C stops everything.`);
-    say(`try: curl -s -X POST http://127.0.0.1:${port}/v1/service-calls -H 'Authorization: Bearer demo-key-change-me' -H 'Idempotency-Key: k1' -H 'Content-Type: application/json' -d '{"target":{"method":"GET","url":"https://example.com/"}}'`);
+    const apiKey = env.GATEWAY_API_KEYS.split(',')[0].split(':').slice(1).join(':');
+    say(`ready: API on http://127.0.0.1:${port} (docs at /docs), tenant key "${apiKey}". Ctrl-C stops everything.`);
+    say(`try: curl -s -X POST http://127.0.0.1:${port}/v1/service-calls -H 'Authorization: Bearer ${apiKey}' -H 'Idempotency-Key: k1' -H 'Content-Type: application/json' -d '{"target":{"method":"GET","url":"https://example.com/"}}'`);
   } catch (error) {
     say(`failed: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);

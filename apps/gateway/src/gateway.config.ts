@@ -10,7 +10,7 @@ export interface GatewayConfig extends CommonConfig {
 }
 
 /** Only outside production may the gateway fall back to a demo tenant. */
-const DEMO_API_KEYS = 'demo:demo-key-change-me';
+export const DEMO_API_KEYS = 'demo:demo-key-change-me';
 
 export function readGatewayConfig(env: Env): GatewayConfig {
   const production = env.NODE_ENV === 'production';

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { LogLevel } from '../config/env-readers';
+import { requestIdFrom } from './request-id';
 
 /** JSON logs with the request id; secrets never reach them (ADR-0008, ADR-0010). */
 export function loggerModule(app: string, level: LogLevel) {
@@ -8,10 +8,7 @@ export function loggerModule(app: string, level: LogLevel) {
     pinoHttp: {
       level,
       base: { app },
-      genReqId: (req) => {
-        const given = req.headers['x-request-id'];
-        return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-      },
+      genReqId: (req) => requestIdFrom(req.headers),
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'], censor: '[REDACTED]' },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
     },
