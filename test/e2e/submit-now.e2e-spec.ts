@@ -26,7 +26,8 @@ describe('submit now → execute → projected (e2e)', () => {
       }
     });
     targetUrl = await target.start();
-    system = await startRunningSystem('e2e-submit-now');
+    // Per-message log points (ADR-0010) are at debug so they cost nothing at load; this suite checks them.
+    system = await startRunningSystem('e2e-submit-now', { LOG_LEVEL: 'debug' });
     api = new ApiClient(system.baseUrl, TEST_API_KEY);
   }, 120_000);
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LogLevel } from '@app/common/config';
 import { databaseReadiness } from '@app/common/database';
 import { consumerReadiness, KafkaConsumerServer } from '@app/common/messaging';
@@ -7,7 +8,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AttemptJournal } from './execution/attempt-journal';
-import { ExecuteServiceCallHandler } from './execution/execute-service-call.handler';
+import { ConcurrencyLimit } from './execution/concurrency-limit';
+import { ExecuteServiceCallsHandler } from './execution/execute-service-calls.handler';
+import { ResultRecorder } from './execution/result-recorder';
 import { ExecutionsController } from './execution/executions.controller';
 import { HttpCallExecutor } from './http/http-call-executor';
 
@@ -16,12 +19,13 @@ export interface ExecutorDependencies {
   readonly consumer: KafkaConsumerServer;
   readonly http: HttpCallExecutor;
   readonly sealer: TargetSealer;
+  readonly maxInFlight: number;
   readonly logLevel: LogLevel;
 }
 
 @Module({})
 export class ExecutorModule {
-  static register({ dataSource, consumer, http, sealer, logLevel }: ExecutorDependencies): DynamicModule {
+  static register({ dataSource, consumer, http, sealer, maxInFlight, logLevel }: ExecutorDependencies): DynamicModule {
     return {
       module: ExecutorModule,
       imports: [loggerModule('executor', logLevel)],
@@ -29,10 +33,11 @@ export class ExecutorModule {
       providers: [
         { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
         {
-          provide: ExecuteServiceCallHandler,
+          provide: ExecuteServiceCallsHandler,
           useFactory: (log: PinoLogger) => {
-            log.setContext(ExecuteServiceCallHandler.name);
-            return new ExecuteServiceCallHandler(new AttemptJournal(dataSource), http, sealer, log);
+            log.setContext(ExecuteServiceCallsHandler.name);
+            const journal = new AttemptJournal(dataSource, randomUUID());
+            return new ExecuteServiceCallsHandler(journal, new ResultRecorder(dataSource, log), http, sealer, new ConcurrencyLimit(maxInFlight), log);
           },
           inject: [PinoLogger],
         },

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { connectAppInfrastructure, startNestApp } from '@app/common/app';
-import { readBoolean, readCommonConfig, readEncryptionKey, runApp } from '@app/common/config';
+import { readBoolean, readCommonConfig, readEncryptionKey, readPositiveInt, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { KafkaConsumerServer } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
@@ -14,17 +14,18 @@ import { EXECUTOR_MIGRATIONS } from './migrations';
 runApp('executor', async () => {
   const config = readCommonConfig(process.env, 3002);
   const sealer = new TargetSealer(readEncryptionKey(process.env));
+  const maxInFlight = readPositiveInt(process.env, 'EXECUTOR_MAX_IN_FLIGHT', 100, 10_000);
   const http = new HttpCallExecutor({ allowPrivateTargets: readBoolean(process.env, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false) });
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('executor', config, {
-    schema: EXECUTOR_SCHEMA, migrations: EXECUTOR_MIGRATIONS, poolSize: 20,
+    schema: EXECUTOR_SCHEMA, migrations: EXECUTOR_MIGRATIONS, poolSize: 10,
   });
   const consumer = new KafkaConsumerServer({
     kafka, log, namespace, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
-    // A call may take up to 10 s (the longest timeout) between heartbeats.
-    sessionTimeoutMs: 20_000,
+    // Calls run beside the consumer loop, which keeps heartbeating; a partition is held only while this process is full.
+    maxInFlight, maxBatchSize: Math.min(500, maxInFlight),
   });
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log, namespace });
-  const app = await NestFactory.create(ExecutorModule.register({ dataSource, consumer, http, sealer, logLevel: config.logLevel }), { bufferLogs: true });
+  const app = await NestFactory.create(ExecutorModule.register({ dataSource, consumer, http, sealer, maxInFlight, logLevel: config.logLevel }), { bufferLogs: true });
   await startNestApp({
     app, port: config.port, consumer,
     onShutdown: [() => publisher.stop(), () => http.close(), () => dataSource.destroy()],

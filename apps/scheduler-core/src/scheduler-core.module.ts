@@ -5,7 +5,7 @@ import { loggerModule, OpsController, READINESS_CHECKS } from '@app/common/obser
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { ProcessSchedulerCommandHandler } from './commands/process-scheduler-command.handler';
+import { ProcessSchedulerCommandsHandler } from './commands/process-scheduler-commands.handler';
 import { SchedulerCommandsController } from './commands/scheduler-commands.controller';
 import { PostgresEventStore } from './event-store/postgres-event-store';
 
@@ -15,7 +15,7 @@ export interface SchedulerCoreDependencies {
   readonly logLevel: LogLevel;
 }
 
-const CommandHandlers = [ProcessSchedulerCommandHandler];
+const CommandHandlers = [ProcessSchedulerCommandsHandler];
 
 @Module({})
 export class SchedulerCoreModule {

@@ -1,59 +1,69 @@
-import { COMMAND_SCHEMA_VERSION, ExecuteServiceCall, ExecutionResult, newEnvelope, RecordExecutionResultPayload, TOPICS } from '@app/common/contracts';
-import { returnedRows } from '@app/common/database';
-import { appendToOutbox } from '@app/common/outbox';
-import { DataSource } from 'typeorm';
+import { ExecuteServiceCall, ExecutionResult } from '@app/common/contracts';
+import { DataSource, EntityManager } from 'typeorm';
 import { EXECUTOR_SCHEMA as S } from '../executor.schema';
 
 export type AttemptStart =
   | { readonly kind: 'started'; readonly startedAt: Date }
-  /** Recorded before and never finished: the process died mid-call, so calling again could run it twice. */
-  | { readonly kind: 'interrupted'; readonly startedAt: Date }
+  /** Begun before and not finished: by another process (or this one before a restart) that may still be calling out. */
+  | { readonly kind: 'unfinished'; readonly startedAt: Date; readonly ownedHere: boolean }
   | { readonly kind: 'finished' };
 
-/** The executor's record of attempts: begun before calling out, finished together with the outbox row. */
-export class AttemptJournal {
-  constructor(private readonly dataSource: DataSource) {}
+export interface AttemptOutcome {
+  readonly message: ExecuteServiceCall;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly result: ExecutionResult;
+}
 
-  async begin(message: ExecuteServiceCall, now: Date): Promise<AttemptStart> {
-    const { tenantId, payload } = message;
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO "${S}".attempts (tenant_id, service_call_id, attempt, execution_message_id, correlation_id, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING attempt`,
-      [tenantId, payload.serviceCallId, payload.attempt, message.messageId, message.correlationId, now],
-    );
-    if (inserted.length === 1) return { kind: 'started', startedAt: now };
-    const [row]: { started_at: Date; finished_at: Date | null }[] = await this.dataSource.query(
-      `SELECT started_at, finished_at FROM "${S}".attempts WHERE tenant_id = $1 AND service_call_id = $2 AND attempt = $3`,
-      [tenantId, payload.serviceCallId, payload.attempt],
-    );
-    return row.finished_at ? { kind: 'finished' } : { kind: 'interrupted', startedAt: new Date(row.started_at) };
+export const attemptKey = (m: ExecuteServiceCall): string => `${m.tenantId}\u0000${m.payload.serviceCallId}\u0000${m.payload.attempt}`;
+
+interface AttemptRow {
+  tenant_id: string;
+  service_call_id: string;
+  attempt: number;
+  started_at: Date;
+  finished_at: Date | null;
+  executor_instance: string | null;
+}
+
+/** The executor's record of attempts: begun before calling out (a batch at a time), finished together with the outbox row. */
+export class AttemptJournal {
+  constructor(private readonly dataSource: DataSource, private readonly instance: string) {}
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
   }
 
-  /** Stores the outcome and queues RecordExecutionResult atomically; a second finish changes nothing. */
-  async finish(message: ExecuteServiceCall, startedAt: Date, finishedAt: Date, result: ExecutionResult): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const { tenantId, payload } = message;
-      const updated = returnedRows(await manager.query(
-        `UPDATE "${S}".attempts SET finished_at = $4, result = $5::jsonb
-          WHERE tenant_id = $1 AND service_call_id = $2 AND attempt = $3 AND finished_at IS NULL RETURNING attempt`,
-        [tenantId, payload.serviceCallId, payload.attempt, finishedAt, JSON.stringify(result)],
-      ));
-      if (updated.length === 0) return false;
-      const record: RecordExecutionResultPayload = {
-        serviceCallId: payload.serviceCallId,
-        attempt: payload.attempt,
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        result,
-      };
-      await appendToOutbox(manager, S, [{
-        topic: TOPICS.commands,
-        envelope: newEnvelope({
-          type: 'RecordExecutionResult', tenantId, serviceCallId: payload.serviceCallId, payload: record,
-          schemaVersion: COMMAND_SCHEMA_VERSION, cause: message, timestamp: finishedAt,
-        }),
-      }]);
-      return true;
-    });
+  /** Begins every attempt of the batch in one statement; attempts begun before are looked up in a second. */
+  async beginAll(messages: readonly ExecuteServiceCall[], now: Date): Promise<Map<string, AttemptStart>> {
+    const rows = messages.map((m) => ({
+      tenant_id: m.tenantId, service_call_id: m.payload.serviceCallId, attempt: m.payload.attempt, execution_message_id: m.messageId,
+      correlation_id: m.correlationId, started_at: now.toISOString(), executor_instance: this.instance, timeout_ms: m.payload.timeoutMs,
+    }));
+    const inserted: AttemptRow[] = await this.dataSource.query(
+      `INSERT INTO "${S}".attempts (tenant_id, service_call_id, attempt, execution_message_id, correlation_id, started_at, executor_instance, timeout_ms)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, service_call_id text, attempt int, execution_message_id text,
+         correlation_id text, started_at timestamptz, executor_instance text, timeout_ms int)
+       ON CONFLICT DO NOTHING RETURNING tenant_id, service_call_id, attempt`,
+      [JSON.stringify(rows)],
+    );
+    const starts = new Map<string, AttemptStart>();
+    for (const r of inserted) starts.set(rowKey(r), { kind: 'started', startedAt: now });
+    const earlier = messages.filter((m) => !starts.has(attemptKey(m)));
+    if (earlier.length > 0) for (const [key, start] of await this.lookUp(this.dataSource.manager, earlier)) starts.set(key, start);
+    return starts;
+  }
+
+  async lookUp(manager: EntityManager, messages: readonly ExecuteServiceCall[]): Promise<Map<string, AttemptStart>> {
+    const found: AttemptRow[] = await manager.query(
+      `SELECT a.tenant_id, a.service_call_id, a.attempt, a.started_at, a.finished_at, a.executor_instance FROM "${S}".attempts a
+         JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(tenant_id, service_call_id, attempt) USING (tenant_id, service_call_id, attempt)`,
+      [messages.map((m) => m.tenantId), messages.map((m) => m.payload.serviceCallId), messages.map((m) => m.payload.attempt)],
+    );
+    return new Map(found.map((r) => [rowKey(r), r.finished_at
+      ? { kind: 'finished' as const }
+      : { kind: 'unfinished' as const, startedAt: new Date(r.started_at), ownedHere: r.executor_instance === this.instance }]));
   }
 }
+
+const rowKey = (r: Pick<AttemptRow, 'tenant_id' | 'service_call_id' | 'attempt'>): string => `${r.tenant_id}\u0000${r.service_call_id}\u0000${r.attempt}`;

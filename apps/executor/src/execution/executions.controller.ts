@@ -1,16 +1,17 @@
 import { ExecuteServiceCall, TOPICS } from '@app/common/contracts';
-import { KafkaHandlerErrorFilter } from '@app/common/messaging';
+import { BatchOutcome, ConsumedMessage, KafkaHandlerErrorFilter } from '@app/common/messaging';
 import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ExecuteServiceCallHandler } from './execute-service-call.handler';
+import { ExecuteServiceCallsHandler } from './execute-service-calls.handler';
 
 @Controller()
 @UseFilters(KafkaHandlerErrorFilter)
 export class ExecutionsController {
-  constructor(private readonly handler: ExecuteServiceCallHandler) {}
+  constructor(private readonly handler: ExecuteServiceCallsHandler) {}
 
+  /** Returns once the batch's attempts are journalled; the transport follows each call's completion. */
   @EventPattern(TOPICS.executions)
-  async onExecute(@Payload() message: ExecuteServiceCall): Promise<void> {
-    await this.handler.handle(message);
+  async onExecute(@Payload() batch: readonly ConsumedMessage<ExecuteServiceCall>[]): Promise<BatchOutcome> {
+    return this.handler.handle(batch.map((m) => m.envelope));
   }
 }

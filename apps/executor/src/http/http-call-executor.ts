@@ -33,7 +33,8 @@ export class HttpCallExecutor {
   constructor(options: HttpCallExecutorOptions) {
     this.policy = new TargetAddressPolicy(options.allowPrivateTargets);
     // Every connection goes through the policy's lookup, so the resolved address is what is checked.
-    this.dispatcher = new Agent({ connect: { lookup: this.policy.lookup } });
+    // Pooled keep-alive connections per origin; many calls to one target share them.
+    this.dispatcher = new Agent({ connect: { lookup: this.policy.lookup }, connections: 256, pipelining: 1 });
     this.snippetLimitBytes = options.snippetLimitBytes ?? DEFAULT_SNIPPET_LIMIT_BYTES;
   }
 
@@ -57,11 +58,12 @@ export class HttpCallExecutor {
         body: outgoing.body,
         signal,
       });
-      const responseSnippet = await readResponseSnippet(response.body, this.snippetLimitBytes);
+      const snippet = await readResponseSnippet(response.body, this.snippetLimitBytes);
       return {
         statusCode: response.statusCode,
         latencyMs: elapsedSince(startedAt),
-        responseSnippet,
+        responseSnippet: snippet?.text ?? null,
+        ...(snippet?.encoding === 'base64' ? { responseSnippetEncoding: 'base64' as const } : {}),
         responseHeaders: pickAllowedResponseHeaders(response.headers),
         error: failureForStatus(response.statusCode),
       };

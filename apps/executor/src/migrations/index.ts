@@ -1,3 +1,5 @@
 import { CreateExecutorTables1764000000001 } from './1764000000001-create-executor-tables';
+import { OutboxSetAside1764000000002 } from './1764000000002-outbox-set-aside';
+import { AttemptOwner1764000000003 } from './1764000000003-attempt-owner';
 
-export const EXECUTOR_MIGRATIONS = [CreateExecutorTables1764000000001];
+export const EXECUTOR_MIGRATIONS = [CreateExecutorTables1764000000001, OutboxSetAside1764000000002, AttemptOwner1764000000003];

@@ -3,24 +3,18 @@ import { PROJECTOR_SCHEMA as S } from '../projector.schema';
 
 export interface CheckpointPosition {
   readonly projection: string;
+  /** The physical topic (with its prefix): a recreated or renamed topic never shares a position with the old one. */
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
 }
 
 /**
- * The last offset applied per partition, written in the same transaction as the view. A record at
- * or below it was applied already (its Kafka commit may have been lost in a crash) and is skipped.
+ * The last offset applied per partition, written in the same transaction as the views. It records
+ * progress (for operators and rebuilds); it never decides what to skip: the views' version guard
+ * makes applying an event twice harmless, so nothing is skipped on the checkpoint's word.
  */
 export class ProjectionCheckpoints {
-  async isApplied(manager: EntityManager, at: CheckpointPosition): Promise<boolean> {
-    const rows: { offset: string }[] = await manager.query(
-      `SELECT "offset" FROM "${S}".checkpoints WHERE projection = $1 AND topic = $2 AND partition = $3`,
-      [at.projection, at.topic, at.partition],
-    );
-    return rows.length === 1 && BigInt(rows[0].offset) >= BigInt(at.offset);
-  }
-
   async advance(manager: EntityManager, at: CheckpointPosition): Promise<void> {
     await manager.query(
       `INSERT INTO "${S}".checkpoints (projection, topic, partition, "offset") VALUES ($1, $2, $3, $4)

@@ -1,7 +1,7 @@
 import { ServiceCallEventMessage, TOPICS } from '@app/common/contracts';
-import { KafkaHandlerErrorFilter, KafkaMessageContext } from '@app/common/messaging';
+import { ConsumedMessage, KafkaHandlerErrorFilter } from '@app/common/messaging';
 import { Controller, UseFilters } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { ServiceCallProjectionHandler } from './service-call-projection.handler';
 
 @Controller()
@@ -10,7 +10,7 @@ export class ServiceCallEventsController {
   constructor(private readonly projection: ServiceCallProjectionHandler) {}
 
   @EventPattern(TOPICS.events)
-  async onEvent(@Payload() message: ServiceCallEventMessage, @Ctx() context: KafkaMessageContext): Promise<void> {
-    await this.projection.handle(message, { topic: context.topic, partition: context.partition, offset: context.offset });
+  async onEvents(@Payload() batch: readonly ConsumedMessage<ServiceCallEventMessage>[]): Promise<void> {
+    await this.projection.handle(batch);
   }
 }

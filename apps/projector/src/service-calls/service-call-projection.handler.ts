@@ -1,47 +1,48 @@
 import { ServiceCallEventMessage } from '@app/common/contracts';
-import { claimMessage } from '@app/common/inbox';
+import { ConsumedMessage } from '@app/common/messaging';
 import { messageLogFields } from '@app/common/observability';
+import { ServiceCallView } from '@app/common/read-model';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { PROJECTOR_SCHEMA } from '../projector.schema';
 import { ProjectionCheckpoints } from './projection-checkpoints';
 import { projectServiceCall } from './project-service-call';
-import { ServiceCallViews } from './service-call-views';
+import { ServiceCallViews, viewKey } from './service-call-views';
 
 export const SERVICE_CALLS_PROJECTION = 'service_calls';
 
-export interface RecordPosition {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-}
-
-/** Applies an event to the read model and advances the checkpoint in one transaction. */
+/**
+ * Applies a batch of one partition's events to the read model in one transaction: one query loads
+ * the affected views, the events fold in memory in order, one upsert writes the views that moved
+ * (forward only, by version), and one statement advances the checkpoint.
+ */
 export class ServiceCallProjectionHandler {
   private readonly views = new ServiceCallViews();
   private readonly checkpoints = new ProjectionCheckpoints();
 
   constructor(private readonly dataSource: DataSource, private readonly log: PinoLogger) {}
 
-  async handle(message: ServiceCallEventMessage, position: RecordPosition): Promise<void> {
-    const fields = { ...messageLogFields(message), version: message.version };
-    const at = { projection: SERVICE_CALLS_PROJECTION, ...position };
+  async handle(batch: readonly ConsumedMessage<ServiceCallEventMessage>[]): Promise<void> {
+    if (batch.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      if (await this.checkpoints.isApplied(manager, at)) {
-        this.log.info({ ...fields, offset: position.offset }, 'event at or before checkpoint; skipped');
-        return;
+      const keys = uniqueKeys(batch);
+      const current = await this.views.load(manager, keys);
+      const moved = new Map<string, ServiceCallView>();
+      for (const { envelope } of batch) {
+        const key = viewKey(envelope.tenantId, envelope.aggregateId);
+        const before = moved.get(key) ?? current.get(key) ?? null;
+        const after = projectServiceCall(before, envelope);
+        if (after && after !== before) moved.set(key, after);
+        if (after && after !== before && this.log.logger.isLevelEnabled('debug')) this.log.debug({ ...messageLogFields(envelope), version: envelope.version, status: after.status }, 'read model upserted');
       }
-      if (await claimMessage(manager, PROJECTOR_SCHEMA, message)) {
-        const current = await this.views.lockAndLoad(manager, message.tenantId, message.aggregateId);
-        const next = projectServiceCall(current, message);
-        if (next && next !== current) {
-          await this.views.save(manager, next);
-          this.log.info({ ...fields, status: next.status }, 'read model upserted');
-        }
-      } else {
-        this.log.info(fields, 'duplicate event ignored');
-      }
-      await this.checkpoints.advance(manager, at);
+      await this.views.saveAll(manager, [...moved.values()]);
+      const last = batch[batch.length - 1];
+      await this.checkpoints.advance(manager, { projection: SERVICE_CALLS_PROJECTION, topic: last.physicalTopic, partition: last.partition, offset: last.offset });
     });
   }
+}
+
+function uniqueKeys(batch: readonly ConsumedMessage<ServiceCallEventMessage>[]) {
+  const keys = new Map<string, { tenantId: string; id: string }>();
+  for (const { envelope } of batch) keys.set(viewKey(envelope.tenantId, envelope.aggregateId), { tenantId: envelope.tenantId, id: envelope.aggregateId });
+  return [...keys.values()];
 }

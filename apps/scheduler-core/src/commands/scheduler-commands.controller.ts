@@ -1,9 +1,9 @@
 import { SchedulerCommandMessage, TOPICS } from '@app/common/contracts';
-import { KafkaHandlerErrorFilter } from '@app/common/messaging';
+import { ConsumedMessage, KafkaHandlerErrorFilter } from '@app/common/messaging';
 import { Controller, UseFilters } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ProcessSchedulerCommand } from './process-scheduler-command.command';
+import { ProcessSchedulerCommands } from './process-scheduler-commands.command';
 
 @Controller()
 @UseFilters(KafkaHandlerErrorFilter)
@@ -11,7 +11,7 @@ export class SchedulerCommandsController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @EventPattern(TOPICS.commands)
-  async onCommand(@Payload() message: SchedulerCommandMessage): Promise<void> {
-    await this.commandBus.execute(new ProcessSchedulerCommand(message));
+  async onCommands(@Payload() batch: readonly ConsumedMessage<SchedulerCommandMessage>[]): Promise<void> {
+    await this.commandBus.execute(new ProcessSchedulerCommands(batch.map((m) => m.envelope)));
   }
 }

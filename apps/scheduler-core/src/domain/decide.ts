@@ -46,6 +46,7 @@ const dueTimeReached = ({ data }: DueTimeReached, state: ServiceCallState): Deci
   if (state.status === 'Initial') return rejected('CALL_NOT_FOUND');
   // Timers fire at least once; only the first firing while scheduled counts.
   if (state.status !== 'Scheduled') return accepted();
+  if (isLater(state.dueAt, data.now)) return rejected('NOT_YET_DUE');
   return accepted({ type: 'ExecutionRequested', data: { attempt: FIRST_ATTEMPT, requestedAt: data.now } });
 };
 

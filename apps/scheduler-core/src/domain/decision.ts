@@ -1,6 +1,7 @@
 import { ServiceCallEvent } from '@app/common/contracts';
 
-export type RejectionReason = 'CALL_NOT_FOUND' | 'CALL_ALREADY_STARTED';
+/** NOT_YET_DUE: a timer fired before the call's dueAt (by the clock of the decision); it must be re-armed, never run early. */
+export type RejectionReason = 'CALL_NOT_FOUND' | 'CALL_ALREADY_STARTED' | 'NOT_YET_DUE';
 
 /** An accepted command may produce no events: duplicates and late timers are absorbed, not errors. */
 export type Decision =

@@ -130,6 +130,14 @@ describe('ServiceCall decider', () => {
     it('rejects an unknown call', () => {
       given([]).when(dueTimeReached()).thenRejected('CALL_NOT_FOUND');
     });
+
+    it('never runs a call before its dueAt, whatever fired the timer', () => {
+      given(scheduledCall).when(dueTimeReached('2026-05-01T10:59:59.999Z')).thenRejected('NOT_YET_DUE');
+    });
+
+    it('runs a call exactly at its dueAt', () => {
+      given(scheduledCall).when(dueTimeReached(later)).then([executionRequested(later)]);
+    });
   });
 
   describe('RecordExecutionResult', () => {

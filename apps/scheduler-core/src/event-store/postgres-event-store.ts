@@ -1,16 +1,19 @@
-import { isUniqueViolation } from '@app/common/database';
 import { ServiceCallEvent, ServiceCallEventMessage } from '@app/common/contracts';
 import { EntityManager } from 'typeorm';
+import { evolve, initialState } from '../domain';
+import { LoadedStream, streamKey } from '../commands/plan-command-batch';
+import { StreamRef } from '../commands/outgoing-messages';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
-import { ConcurrencyConflictError } from './concurrency-conflict.error';
 
-export interface ReadStreamResult {
-  readonly events: ServiceCallEvent[];
-  /** 0 for a stream that does not exist yet. */
-  readonly version: number;
+export interface StreamAppend {
+  readonly ref: StreamRef;
+  readonly expectedVersion: number;
+  readonly events: readonly ServiceCallEventMessage[];
 }
 
 interface EventRow {
+  tenant_id: string;
+  stream_id: string;
   type: ServiceCallEvent['type'];
   data: ServiceCallEvent['data'];
   version: number;
@@ -18,46 +21,73 @@ interface EventRow {
 
 /** Append-only streams keyed (tenantId, serviceCallId); every append states the version it expects. */
 export class PostgresEventStore {
-  async readStream(manager: EntityManager, tenantId: string, streamId: string): Promise<ReadStreamResult> {
+  /** Every given stream folded to its state, in one query; a stream with no events is absent from the map. */
+  async readStreams(manager: EntityManager, refs: readonly StreamRef[]): Promise<Map<string, LoadedStream>> {
     const rows: EventRow[] = await manager.query(
-      `SELECT type, data, version FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version`,
-      [tenantId, streamId],
+      `SELECT e.tenant_id, e.stream_id, e.type, e.data, e.version
+         FROM "${S}".events e JOIN unnest($1::text[], $2::text[]) AS s(tenant_id, stream_id) USING (tenant_id, stream_id)
+        ORDER BY e.tenant_id, e.stream_id, e.version`,
+      [refs.map((r) => r.tenantId), refs.map((r) => r.serviceCallId)],
     );
-    return {
-      events: rows.map((r) => ({ type: r.type, data: r.data }) as ServiceCallEvent),
-      version: rows.length === 0 ? 0 : rows[rows.length - 1].version,
-    };
+    const streams = new Map<string, LoadedStream>();
+    for (const row of rows) {
+      const ref = { tenantId: row.tenant_id, serviceCallId: row.stream_id };
+      const key = streamKey(ref);
+      const stream = streams.get(key) ?? { ref, state: initialState(), version: 0 };
+      streams.set(key, { ref, state: evolve(stream.state, { type: row.type, data: row.data } as ServiceCallEvent), version: row.version });
+    }
+    return streams;
   }
 
   /**
-   * Inserts the events at expectedVersion+1.. only while the stream is at expectedVersion (one
-   * statement). A stale or ahead expectedVersion inserts nothing, and a racing writer collides on
-   * the unique (tenant, stream, version) key: both become a ConcurrencyConflictError.
+   * Appends to many streams in one statement, each only while it is still at its expected version.
+   * Returns the keys of the streams that moved on meanwhile (nothing of theirs is left appended), so
+   * the caller re-decides just those.
    */
-  async appendToStream(manager: EntityManager, expectedVersion: number, messages: readonly ServiceCallEventMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    const { tenantId, aggregateId: streamId } = messages[0];
-    const values: unknown[] = [tenantId, streamId, expectedVersion];
-    const rows = messages.map((m, i) => {
-      if (m.version !== expectedVersion + i + 1) throw new Error(`event ${m.type} has version ${m.version}, expected ${expectedVersion + i + 1}`);
+  async appendToStreams(manager: EntityManager, appends: readonly StreamAppend[]): Promise<Set<string>> {
+    const nonEmpty = appends.filter((a) => a.events.length > 0);
+    if (nonEmpty.length === 0) return new Set();
+    const expected = nonEmpty.map((a) => ({ tenant_id: a.ref.tenantId, stream_id: a.ref.serviceCallId, version: a.expectedVersion }));
+    const rows = nonEmpty.flatMap((a) => a.events.map((m, i) => {
+      if (m.version !== a.expectedVersion + i + 1) throw new Error(`event ${m.type} has version ${m.version}, expected ${a.expectedVersion + i + 1}`);
       const metadata = { messageId: m.messageId, correlationId: m.correlationId, causationId: m.causationId, schemaVersion: m.schemaVersion, timestamp: m.timestamp };
-      values.push(m.version, m.messageId, m.type, JSON.stringify(m.payload), JSON.stringify(metadata));
-      const p = 3 + i * 5;
-      return `($1::text, $2::text, $${p + 1}::int, $${p + 2}::uuid, $${p + 3}::text, $${p + 4}::jsonb, $${p + 5}::jsonb)`;
-    });
-    let inserted: unknown[];
-    try {
-      inserted = await manager.query(
-        `INSERT INTO "${S}".events (tenant_id, stream_id, version, event_id, type, data, metadata)
-         SELECT * FROM (VALUES ${rows.join(', ')}) AS appended
-          WHERE (SELECT COALESCE(max(version), 0) FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2) = $3::int
-         RETURNING version`,
-        values,
-      );
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConcurrencyConflictError(streamId, expectedVersion);
-      throw error;
+      return { tenant_id: m.tenantId, stream_id: m.aggregateId, version: m.version, event_id: m.messageId, type: m.type, data: m.payload, metadata };
+    }));
+    // A racing writer either already moved the stream (the guard filters it out) or collides on the
+    // unique (tenant, stream, version) key (DO NOTHING); either way fewer rows come back for that stream.
+    const inserted: { tenant_id: string; stream_id: string; version: number }[] = await manager.query(
+      `WITH expected AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, stream_id text, version int)),
+            current AS (
+              SELECT x.tenant_id, x.stream_id FROM expected x
+               WHERE (SELECT COALESCE(max(e.version), 0) FROM "${S}".events e WHERE e.tenant_id = x.tenant_id AND e.stream_id = x.stream_id) = x.version)
+       INSERT INTO "${S}".events (tenant_id, stream_id, version, event_id, type, data, metadata)
+       SELECT r.tenant_id, r.stream_id, r.version, r.event_id, r.type, r.data, r.metadata
+         FROM jsonb_to_recordset($2::jsonb) AS r(tenant_id text, stream_id text, version int, event_id uuid, type text, data jsonb, metadata jsonb)
+         JOIN current USING (tenant_id, stream_id)
+       ORDER BY r.tenant_id, r.stream_id, r.version
+       ON CONFLICT DO NOTHING
+       RETURNING tenant_id, stream_id, version`,
+      [JSON.stringify(expected), JSON.stringify(rows)],
+    );
+    const counts = new Map<string, number>();
+    for (const r of inserted) {
+      const key = streamKey({ tenantId: r.tenant_id, serviceCallId: r.stream_id });
+      counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    if (inserted.length !== messages.length) throw new ConcurrencyConflictError(streamId, expectedVersion);
+    const conflicts = new Set<string>();
+    const partial: StreamAppend[] = [];
+    for (const a of nonEmpty) {
+      const count = counts.get(streamKey(a.ref)) ?? 0;
+      if (count === a.events.length) continue;
+      conflicts.add(streamKey(a.ref));
+      if (count > 0) partial.push(a);
+    }
+    if (partial.length > 0) await this.removeOwnRows(manager, partial);
+    return conflicts;
+  }
+
+  /** Undoes this transaction's rows of a stream that was only partly appended (a version collided mid-way). */
+  private async removeOwnRows(manager: EntityManager, appends: readonly StreamAppend[]): Promise<void> {
+    await manager.query(`DELETE FROM "${S}".events WHERE event_id = ANY($1::uuid[])`, [appends.flatMap((a) => a.events.map((e) => e.messageId))]);
   }
 }

@@ -1,22 +1,26 @@
-import { ServiceCallEventMessage } from '@app/common/contracts';
 import { EntityManager } from 'typeorm';
+import { StreamPlan } from '../commands/plan-command-batch';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
 
-/**
- * Keeps the timers table in step with the events just appended, in the same transaction.
- * Only a call that was Scheduled can have a timer to remove.
- */
-export async function applyTimerChanges(manager: EntityManager, messages: readonly ServiceCallEventMessage[], wasScheduled: boolean): Promise<void> {
-  for (const m of messages) {
-    if (m.type === 'ServiceCallScheduled') {
-      const { dueAt } = m.payload as { dueAt: string };
-      await manager.query(
-        `INSERT INTO "${S}".timers (tenant_id, service_call_id, due_at, correlation_id, causation_id) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (tenant_id, service_call_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
-        [m.tenantId, m.aggregateId, dueAt, m.correlationId, m.messageId],
-      );
-    } else if (wasScheduled && (m.type === 'ExecutionRequested' || m.type === 'ServiceCallCancelled')) {
-      await manager.query(`DELETE FROM "${S}".timers WHERE tenant_id = $1 AND service_call_id = $2`, [m.tenantId, m.aggregateId]);
-    }
+/** Keeps the timers table in step with the batch's decisions, in the same transaction: one statement to set, one to clear. */
+export async function applyTimerChanges(manager: EntityManager, plans: readonly StreamPlan[]): Promise<void> {
+  const set = plans.flatMap((p) => (p.timer?.kind === 'set'
+    ? [{ tenant_id: p.ref.tenantId, service_call_id: p.ref.serviceCallId, due_at: p.timer.dueAt, correlation_id: p.timer.correlationId, causation_id: p.timer.causationId }]
+    : []));
+  const clear = plans.filter((p) => p.timer?.kind === 'clear');
+  if (set.length > 0) {
+    await manager.query(
+      `INSERT INTO "${S}".timers (tenant_id, service_call_id, due_at, correlation_id, causation_id)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(tenant_id text, service_call_id text, due_at timestamptz, correlation_id text, causation_id text)
+       ON CONFLICT (tenant_id, service_call_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+      [JSON.stringify(set)],
+    );
+  }
+  if (clear.length > 0) {
+    await manager.query(
+      `DELETE FROM "${S}".timers t USING unnest($1::text[], $2::text[]) AS c(tenant_id, service_call_id)
+        WHERE t.tenant_id = c.tenant_id AND t.service_call_id = c.service_call_id`,
+      [clear.map((p) => p.ref.tenantId), clear.map((p) => p.ref.serviceCallId)],
+    );
   }
 }

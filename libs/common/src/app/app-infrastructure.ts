@@ -8,6 +8,7 @@ import { migrateSchema } from '../database/migrate-schema';
 import { assertBrokersReachable } from '../messaging/assert-brokers-reachable';
 import { createKafka } from '../messaging/kafka-client';
 import { TopicNamespace } from '../messaging/topic-namespace';
+import { signalOutboxCommits } from '../outbox/outbox-commit-signal';
 import { baseLogger } from './base-logger';
 
 export interface AppInfrastructure {
@@ -33,6 +34,7 @@ export async function connectAppInfrastructure(app: string, config: CommonConfig
     createDataSource({ url: config.databaseUrl, schema: storage.schema, migrations: storage.migrations, applicationName: app, poolSize: storage.poolSize }),
     config.databaseUrl,
   );
+  signalOutboxCommits(dataSource);
   if (config.migrationsRun) await migrateSchema(dataSource, storage.schema);
   await assertBrokersReachable(config.kafkaBrokers);
   return { log, dataSource, kafka: createKafka(app, config.kafkaBrokers, log), namespace: new TopicNamespace(config.kafkaTopicPrefix) };

@@ -28,7 +28,10 @@ export interface SealedTarget {
 export interface ExecutionResult {
   readonly statusCode: number | null;
   readonly latencyMs: number;
+  /** Up to 8 KB of the response body: UTF-8 text, or base64 when the body is not text (see responseSnippetEncoding). */
   readonly responseSnippet: string | null;
+  /** Absent or "utf8" for text; "base64" when the body was not valid UTF-8 or held NUL (binary, compressed). */
+  readonly responseSnippetEncoding?: 'utf8' | 'base64';
   readonly responseHeaders: Readonly<Record<string, string>>;
   /** Null on success; a stable upper-case code plus message otherwise. */
   readonly error: { readonly code: ExecutionErrorCode; readonly message: string } | null;

@@ -6,14 +6,32 @@ export const createInboxTableSql = (schema: string): string =>
 
 export const dropInboxTableSql = (schema: string): string => `DROP TABLE IF EXISTS "${schema}".inbox`;
 
+export interface Claimed<M> {
+  /** The messages to process: each messageId once, first occurrence, in batch order. */
+  readonly fresh: M[];
+  /** The database's clock at the claim, so every decision in the batch reads one clock (DESIGN.md §3 timers). */
+  readonly now: Date;
+}
+
 /**
- * Records that a message is being processed, inside the handler's transaction. False means it
- * was processed before (a redelivery or an outbox republish) and the handler must change nothing.
+ * Records, in one statement inside the handler's transaction, that a batch of messages is being
+ * processed. Messages processed before (a redelivery or an outbox republish), or repeated within the
+ * batch, are left out: the handler must change nothing for them.
  */
-export async function claimMessage(manager: EntityManager, schema: string, message: { messageId: string; type: string }): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `INSERT INTO "${schema}".inbox (message_id, message_type) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING message_id`,
-    [message.messageId, message.type],
+export async function claimMessages<M extends { messageId: string; type: string }>(manager: EntityManager, schema: string, messages: readonly M[]): Promise<Claimed<M>> {
+  const rows: { message_id: string | null; now: Date }[] = await manager.query(
+    `WITH claimed AS (
+       INSERT INTO "${schema}".inbox (message_id, message_type)
+       SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING message_id)
+     SELECT c.message_id, clock_timestamp() AS now FROM (SELECT 1) one LEFT JOIN claimed c ON true`,
+    [messages.map((m) => m.messageId), messages.map((m) => m.type)],
   );
-  return rows.length === 1;
+  const claimed = new Set(rows.map((r) => r.message_id).filter((id): id is string => id !== null));
+  const fresh = messages.filter((m) => claimed.delete(m.messageId));
+  return { fresh, now: new Date(rows[0].now) };
+}
+
+/** One message at a time; kept for callers that handle a single message. */
+export async function claimMessage(manager: EntityManager, schema: string, message: { messageId: string; type: string }): Promise<boolean> {
+  return (await claimMessages(manager, schema, [message])).fresh.length === 1;
 }

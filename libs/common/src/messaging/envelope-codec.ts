@@ -3,19 +3,19 @@ import { Envelope } from '../contracts/envelope';
 
 /** The routing fields travel as Kafka headers too (ADR-0003), so tools can filter without parsing. */
 export function encodeEnvelope(envelope: Envelope): Message {
+  return { key: envelope.aggregateId, value: JSON.stringify(envelope), headers: encodeHeaders(envelope) };
+}
+
+export function encodeHeaders(envelope: Envelope): Record<string, string> {
   return {
-    key: envelope.aggregateId,
-    value: JSON.stringify(envelope),
-    headers: {
-      messageId: envelope.messageId,
-      tenantId: envelope.tenantId,
-      aggregateType: envelope.aggregateType,
-      aggregateId: envelope.aggregateId,
-      type: envelope.type,
-      schemaVersion: String(envelope.schemaVersion),
-      correlationId: envelope.correlationId,
-      causationId: envelope.causationId,
-    },
+    messageId: envelope.messageId,
+    tenantId: envelope.tenantId,
+    aggregateType: envelope.aggregateType,
+    aggregateId: envelope.aggregateId,
+    type: envelope.type,
+    schemaVersion: String(envelope.schemaVersion),
+    correlationId: envelope.correlationId,
+    causationId: envelope.causationId,
   };
 }
 

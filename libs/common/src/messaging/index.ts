@@ -11,3 +11,6 @@ export * from './create-producer';
 export * from './assert-brokers-reachable';
 export * from './kafka-handler-error.filter';
 export * from './offset-committer';
+export * from './consumed-message';
+export * from './batch-processing';
+export * from './pending-offsets';

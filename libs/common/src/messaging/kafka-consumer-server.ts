@@ -1,22 +1,26 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { dlqTopic } from '../contracts/topics';
-import { Log, messageLogFields } from '../observability/log';
-import { consumerLag, messagesConsumed } from '../observability/metrics';
-import { deadLetterMessage } from './dead-letter';
-import { decodeEnvelope, MalformedMessageError } from './envelope-codec';
+import { isRetriableBrokerError } from '../faults/is-transient-fault';
+import { debugEnabled, Log, messageLogFields } from '../observability/log';
+import { consumerBatchSize, consumerLag, consumerRetries, inFlightMessages, messagesConsumed } from '../observability/metrics';
+import { processBatch } from './batch-processing';
+import { BatchOutcome, ConsumedMessage } from './consumed-message';
 import { createProducer } from './create-producer';
+import { deadLetterMessage } from './dead-letter';
+import { decodeEnvelope } from './envelope-codec';
 import { ensureTopics } from './ensure-topics';
 import { KafkaMessageContext } from './kafka-message-context';
 import { OffsetCommitter } from './offset-committer';
+import { PendingOffsets } from './pending-offsets';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 import { TopicNamespace } from './topic-namespace';
-import { backoffMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 
 export interface KafkaConsumerServerOptions {
   readonly kafka: Kafka;
   readonly groupId: string;
-  /** Topics this group consumes; each needs an @EventPattern(topic) handler. */
+  /** Topics this group consumes; each needs an @EventPattern(topic) handler taking a ConsumedMessage[]. */
   readonly topics: readonly string[];
   /** Topics to create at start if missing (the consumed ones, their DLQs, and what this app produces). */
   readonly topicsToCreate: readonly string[];
@@ -24,29 +28,40 @@ export interface KafkaConsumerServerOptions {
   readonly log: Log;
   readonly namespace?: TopicNamespace;
   readonly retryPolicy?: RetryPolicy;
-  /** Partitions handled at once; each partition stays strictly in order. */
-  readonly partitionsConsumedConcurrently?: number;
-  /**
-   * How long the group waits for a silent member before giving its partitions to others (failover
-   * time after a crash). Must exceed the longest handler run, since kafkajs heartbeats between messages.
-   */
+  /** The most messages handed to a handler at once; larger fetches are split. */
+  readonly maxBatchSize?: number;
+  /** For handlers that return completions: how many unfinished messages this process holds at most. */
+  readonly maxInFlight?: number;
+  /** How long the group waits for a silent member before giving its partitions to others (failover time after a crash). */
   readonly sessionTimeoutMs?: number;
-  /** What to do when the consumer crashes for good; the apps exit non-zero so they are restarted. */
+  /** What to do when the consumer stops for good on a fault that cannot heal; the apps exit non-zero. */
   readonly onCrash?: (error: Error) => void;
 }
 
+interface Decoded {
+  readonly message: ConsumedMessage;
+  readonly raw: KafkaMessage;
+}
+
 /**
- * A Nest transport over kafkajs with the semantics the stock Kafka transport lacks: offsets are
- * committed only after the handler (and so its Postgres transaction) finished (OffsetCommitter), bounded retries
- * then a per-group DLQ, topics created explicitly, and a crash that ends the process.
+ * A Nest transport over kafkajs with the semantics the stock one lacks (DESIGN.md §1, §9): each
+ * partition's records reach the handler as a batch; offsets are committed only after the batch's
+ * work is durable (and, for handlers that finish out of order, only below the oldest unfinished
+ * message); transient faults retry the same batch for as long as they last; only poison goes to
+ * `<topic>.dlq.<group>`; retriable broker errors restart the consumer in place.
  */
 export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   private producer?: Producer;
   private joined = false;
+  private running = false;
+  private generation = 0;
   private readonly offsets: OffsetCommitter;
   private readonly retry: RetryPolicy;
   private readonly namespace: TopicNamespace;
+  private pending = new Map<string, PendingOffsets>();
+  private readonly unfinished = new Set<Promise<unknown>>();
+  private readonly capacityWaiters: Array<() => void> = [];
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
@@ -75,67 +90,165 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     await ensureTopics(kafka, this.options.topicsToCreate.map((t) => ns.physical(t)), this.options.partitions);
     this.producer = createProducer(kafka);
     await this.producer.connect();
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 15_000;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 8_000;
     const consumer = kafka.consumer({
-      groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 5),
-      retry: { retries: 8, restartOnFailure: async () => false },
+      groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 8)),
+      maxWaitTimeInMs: 500,
+      retry: {
+        retries: 8,
+        // A retriable broker error that outlasted kafkajs's own retries (a coordinator loading, a leader
+        // moving, the broker away) restarts the consumer in place; only a fault that cannot heal ends the app.
+        restartOnFailure: async (error) => isRetriableBrokerError(error),
+      },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
+      // After a rebalance the group re-reads from committed offsets: earlier bookkeeping no longer applies.
+      this.generation += 1;
+      this.pending = new Map();
       log.info({ groupId, assignment: e.payload.memberAssignment }, 'consumer joined group');
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
       consumerLag.set({ group: groupId, topic: e.payload.topic, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      log.error({ groupId, error: e.payload.error.message, restart: e.payload.restart }, 'consumer crashed');
+      log.error({ groupId, error: e.payload.error.message, restart: e.payload.restart }, e.payload.restart ? 'consumer restarting after a broker error' : 'consumer stopped');
       if (!e.payload.restart) (this.options.onCrash ?? defaultCrash)(e.payload.error);
     });
+    this.running = true;
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => ns.physical(t)), fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? this.options.partitions,
-      eachMessage: (payload) => this.process(payload),
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitions,
+      eachBatch: (payload) => this.processFetchedBatch(payload),
     });
   }
 
-  private async process({ topic: physicalTopic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const { groupId, log } = this.options;
-    const topic = this.namespace.logical(physicalTopic);
-    let attempts = 0;
-    let lastError: unknown;
-    try {
-      const envelope = decodeEnvelope(message);
-      log.info({ ...messageLogFields(envelope), groupId, topic, partition, offset: message.offset }, 'consumed');
-      const handler = this.getHandlerByPattern(topic);
-      if (!handler) throw new MalformedMessageError(`no handler for topic ${topic}`);
-      while (attempts < this.retry.maxAttempts) {
-        attempts += 1;
-        try {
-          const context = new KafkaMessageContext([topic, partition, message.offset, attempts]);
-          await lastValueFrom(this.transformToObservable(await handler(envelope, context)), { defaultValue: undefined });
-          lastError = undefined;
-          break;
-        } catch (error) {
-          lastError = error;
-          log.warn({ groupId, topic, partition, offset: message.offset, attempt: attempts, error: errorText(error) }, 'handler failed');
-          if (attempts < this.retry.maxAttempts) {
-            await sleep(backoffMs(this.retry, attempts));
-            await heartbeat();
-          }
-        }
-      }
-    } catch (error) {
-      lastError = error; // undecodable: retrying cannot help
+  private async processFetchedBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const generation = this.generation;
+    const isActive = () => this.running && payload.isRunning() && !payload.isStale() && generation === this.generation;
+    const size = this.options.maxBatchSize ?? 500;
+    for (let from = 0; from < batch.messages.length; from += size) {
+      const chunk = batch.messages.slice(from, from + size);
+      const handled = await this.processChunk(batch, chunk, payload, isActive);
+      if (!handled) return;
+      payload.resolveOffset(chunk[chunk.length - 1].offset);
     }
-    if (lastError !== undefined) await this.deadLetter(topic, partition, message, attempts, lastError);
-    messagesConsumed.inc({ group: groupId, topic, outcome: lastError === undefined ? 'handled' : 'dead_lettered' });
-    this.offsets.commit(physicalTopic, partition, (BigInt(message.offset) + 1n).toString());
   }
 
-  private async deadLetter(topic: string, partition: number, message: EachMessagePayload['message'], attempts: number, error: unknown): Promise<void> {
+  /** False when the work was taken away (stop or rebalance): nothing more is resolved or committed. */
+  private async processChunk(batch: Batch, chunk: KafkaMessage[], payload: EachBatchPayload, isActive: () => boolean): Promise<boolean> {
+    const { groupId, log } = this.options;
+    const topic = this.namespace.logical(batch.topic);
+    const partition = batch.partition;
+    const pending = this.pendingFor(batch.topic, partition);
+    for (const raw of chunk) pending.add(raw.offset);
+    const decoded: Decoded[] = [];
+    for (const raw of chunk) {
+      try {
+        decoded.push({ raw, message: { envelope: decodeEnvelope(raw), topic, physicalTopic: batch.topic, partition, offset: raw.offset } });
+      } catch (error) {
+        // Undecodable: no retry can help.
+        await this.untilDeadLettered(topic, partition, raw, error, isActive);
+      }
+    }
+    const handler = this.getHandlerByPattern(topic);
+    await this.untilCapacity(isActive, payload);
+    const deferred = new Set<string>();
+    const result = await processBatch(decoded, {
+      handle: async (items) => {
+        if (!handler) throw new Error(`no handler for topic ${topic}`);
+        consumerBatchSize.observe({ group: groupId }, items.length);
+        if (debugEnabled(log)) for (const d of items) log.debug({ ...messageLogFields(d.message.envelope), groupId, topic, partition, offset: d.message.offset }, 'consumed');
+        const context = new KafkaMessageContext([topic, partition, items[0].message.offset, 1]);
+        const outcome = await lastValueFrom(this.transformToObservable(await handler(items.map((d) => d.message), context)), { defaultValue: undefined }) as BatchOutcome;
+        items.forEach((item, i) => {
+          const done = outcome?.completions[i];
+          if (!done) return;
+          deferred.add(item.raw.offset);
+          this.track(pending, batch.topic, topic, partition, item, done);
+        });
+        messagesConsumed.inc({ group: groupId, topic, outcome: 'handled' }, items.length);
+      },
+      deadLetter: async (item, error, attempts) => {
+        await this.deadLetter(topic, partition, item.raw, attempts, error);
+        messagesConsumed.inc({ group: groupId, topic, outcome: 'dead_lettered' });
+      },
+      isActive,
+      heartbeat: () => payload.heartbeat(),
+      onRetry: (error, attempt, items, transient) => {
+        consumerRetries.inc({ group: groupId, topic, kind: transient ? 'transient' : 'handler' });
+        const offsets = items.length > 0 ? `${items[0].message.offset}..${items[items.length - 1].message.offset}` : undefined;
+        log.warn({ groupId, topic, partition, offsets, attempt, transient, error: errorText(error) },
+          transient ? 'dependency unavailable; retrying the same batch' : 'handler failed');
+      },
+      sleep,
+    }, this.retry);
+    if (result === 'abandoned') return false;
+    for (const raw of chunk) if (!deferred.has(raw.offset)) pending.finish(raw.offset);
+    this.commitUpTo(pending, batch.topic, partition);
+    return true;
+  }
+
+  /** Commits up to the oldest unfinished offset of the partition, if this bookkeeping is still current. */
+  private commitUpTo(pending: PendingOffsets, physicalTopic: string, partition: number): void {
+    const offset = pending.committable();
+    if (offset !== undefined && this.pending.get(`${physicalTopic}:${partition}`) === pending) this.offsets.commit(physicalTopic, partition, offset);
+  }
+
+  private async untilDeadLettered(topic: string, partition: number, raw: KafkaMessage, error: unknown, isActive: () => boolean): Promise<void> {
+    for (let attempt = 1; isActive(); attempt++) {
+      try {
+        await this.deadLetter(topic, partition, raw, 1, error);
+        messagesConsumed.inc({ group: this.options.groupId, topic, outcome: 'dead_lettered' });
+        return;
+      } catch (e) {
+        this.options.log.warn({ topic, partition, offset: raw.offset, error: errorText(e) }, 'dead-lettering failed; retrying');
+        await sleep(Math.min(30_000, 100 * 2 ** Math.min(attempt, 10)));
+      }
+    }
+  }
+
+  private pendingFor(physicalTopic: string, partition: number): PendingOffsets {
+    const key = `${physicalTopic}:${partition}`;
+    let pending = this.pending.get(key);
+    if (!pending) this.pending.set(key, (pending = new PendingOffsets()));
+    return pending;
+  }
+
+  /** Follows one message's deferred work; when it settles, the partition's commit may move up to the oldest unfinished offset. */
+  private track(pending: PendingOffsets, physicalTopic: string, topic: string, partition: number, item: Decoded, done: Promise<unknown>): void {
+    const tracked = done
+      .catch(async (error) => {
+        // The handler could not make this message's work durable even after its own retries.
+        await this.deadLetter(topic, partition, item.raw, 1, error).catch((e) => this.options.log.error({ error: errorText(e) }, 'dead-lettering failed'));
+      })
+      .finally(() => {
+        pending.finish(item.message.offset);
+        this.unfinished.delete(tracked);
+        inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);
+        this.commitUpTo(pending, physicalTopic, partition);
+        this.capacityWaiters.splice(0).forEach((wake) => wake());
+      });
+    this.unfinished.add(tracked);
+    inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);
+  }
+
+  /** Holds the partition while this process already runs its maximum of unfinished messages; heartbeats meanwhile. */
+  private async untilCapacity(isActive: () => boolean, payload: EachBatchPayload): Promise<void> {
+    const max = this.options.maxInFlight ?? Number.POSITIVE_INFINITY;
+    while (this.unfinished.size >= max && isActive()) {
+      await Promise.race([new Promise<void>((wake) => this.capacityWaiters.push(wake)), sleep(1_000)]);
+      await payload.heartbeat().catch(() => undefined);
+    }
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, attempts: number, error: unknown): Promise<void> {
     const { groupId, log } = this.options;
     const target = this.namespace.physical(dlqTopic(topic, groupId));
     // The DLQ record names the real (prefixed) topic and group, so an operator can find and replay it.
@@ -144,7 +257,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     log.error({ groupId, topic, partition, offset: message.offset, dlq: target, attempts, error: errorText(error) }, 'message sent to DLQ');
   }
 
+  /** Stops taking work, lets deferred work finish (bounded), commits what finished, and leaves the group. */
   async close(): Promise<void> {
+    this.running = false;
+    const deadline = sleep(this.options.sessionTimeoutMs ?? 12_000);
+    await Promise.race([Promise.allSettled([...this.unfinished]), deadline]);
     await this.offsets.drain();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
@@ -160,10 +277,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function defaultCrash(error: Error): void {
-  process.stderr.write(`kafka consumer crashed: ${error.message}\n`);
+  process.stderr.write(`kafka consumer stopped: ${error.message}\n`);
   process.exit(1);
 }

@@ -1,12 +1,16 @@
-/** Bounded retries with exponential backoff before a record goes to the DLQ. */
+/**
+ * How a consumer retries (DESIGN.md §9). Transient faults are retried for as long as they last, with
+ * backoff capped at maxBackoffMs; a handler error that is not transient is tried `poisonAttempts`
+ * times on the message alone, and if it fails the same way each time the message is poison.
+ */
 export interface RetryPolicy {
-  readonly maxAttempts: number;
+  readonly poisonAttempts: number;
   readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, initialBackoffMs: 100, maxBackoffMs: 5_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { poisonAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 30_000 };
 
 export function backoffMs(policy: RetryPolicy, failedAttempt: number): number {
-  return Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (failedAttempt - 1));
+  return Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.min(failedAttempt - 1, 20));
 }

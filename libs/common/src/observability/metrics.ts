@@ -35,3 +35,28 @@ export const executionLatency = new Histogram({
 });
 
 export const metricsRegistry = register;
+
+export const consumerRetries = new Counter({
+  name: 'scheduler_consumer_retries_total',
+  help: 'Batches or messages tried again, by kind (transient: a dependency was away; handler: the handler failed)',
+  labelNames: ['group', 'topic', 'kind'],
+});
+
+export const consumerBatchSize = new Histogram({
+  name: 'scheduler_consumer_batch_size',
+  help: 'Messages handed to a handler at once',
+  labelNames: ['group'],
+  buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+});
+
+export const inFlightMessages = new Gauge({
+  name: 'scheduler_in_flight_messages',
+  help: 'Messages accepted by a handler whose work has not finished (executor calls running)',
+  labelNames: ['group'],
+});
+
+export const outboxSetAside = new Counter({
+  name: 'scheduler_outbox_set_aside_total',
+  help: 'Outbox rows the broker can never take (e.g. larger than its maximum message size), set aside with their error',
+  labelNames: ['outbox', 'topic'],
+});

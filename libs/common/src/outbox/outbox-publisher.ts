@@ -1,12 +1,14 @@
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Message, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { Envelope } from '../contracts/envelope';
 import { createProducer } from '../messaging/create-producer';
-import { encodeEnvelope } from '../messaging/envelope-codec';
+import { encodeHeaders } from '../messaging/envelope-codec';
 import { TopicNamespace } from '../messaging/topic-namespace';
-import { Log, messageLogFields } from '../observability/log';
-import { outboxPublished } from '../observability/metrics';
+import { debugEnabled, Log, messageLogFields } from '../observability/log';
+import { outboxPublished, outboxSetAside } from '../observability/metrics';
+import { onOutboxCommitted } from './outbox-commit-signal';
 import { outboxChannel } from './outbox-table';
+import { cutByBytes } from './produce-batches';
 
 export interface OutboxPublisherOptions {
   readonly databaseUrl: string;
@@ -16,24 +18,31 @@ export interface OutboxPublisherOptions {
   readonly namespace?: TopicNamespace;
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
+  /** Upper bound of one produce request, below the broker's maximum batch size (1 MiB by default on Kafka and Redpanda). */
+  readonly maxRequestBytes?: number;
   /** Published rows older than this are deleted. */
   readonly retentionMs?: number;
 }
 
 const HELD_BACK_RETRY_MS = 5;
+/** Errors about one message itself: retrying can never make the broker take it. */
+const UNPRODUCIBLE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS']);
 
 interface OutboxRow {
   id: string;
   topic: string;
-  envelope: Envelope;
+  message_key: string;
+  value: string;
+  bytes: number;
 }
 
 /**
  * Drains one outbox to the broker in id order. One publisher per outbox holds a session advisory
  * lock (replicas wait on standby); rows are taken in id order up to the first one whose transaction
  * is not older than every open one (`xid < pg_snapshot_xmin`), so a row that commits late is neither
- * skipped nor overtaken by a later row of the same key. A crash between produce and mark-published
- * republishes: consumers dedupe by messageId.
+ * skipped nor overtaken by a later row of the same key. Many rows go in one produce request, bounded
+ * by bytes; a row the broker can never take is set aside with its error. A crash between produce and
+ * mark-published republishes: consumers dedupe by messageId.
  */
 export class OutboxPublisher {
   private client?: Client;
@@ -41,8 +50,10 @@ export class OutboxPublisher {
   private running = false;
   private leader = false;
   private wake?: () => void;
+  private woken = false;
   private loop?: Promise<void>;
   private lastCleanup = 0;
+  private stopListening?: () => void;
   /** The last drain stopped at a committed row whose transaction is newer than one still open. */
   private heldBack = false;
 
@@ -57,17 +68,33 @@ export class OutboxPublisher {
     this.producer = createProducer(this.options.kafka);
     await this.producer.connect();
     this.running = true;
+    this.stopListening = onOutboxCommitted(this.options.schema, () => this.onLocalCommit());
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.stopListening?.();
+    this.wakeUp();
     await this.loop;
     await this.producer?.disconnect().catch(() => undefined);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
+  }
+
+  /**
+   * A transaction of this process committed outbox rows. The leader just wakes up; a standby replica
+   * tells the leader with a NOTIFY of its own, outside the writer's transaction.
+   */
+  private onLocalCommit(): void {
+    if (this.leader || !this.client) return this.wakeUp();
+    this.client.query(`SELECT pg_notify($1, '')`, [outboxChannel(this.options.schema)]).catch(() => undefined);
+  }
+
+  private wakeUp(): void {
+    this.woken = true;
+    this.wake?.();
   }
 
   /** The session holds the lock and the LISTEN; when it drops, both are gone and the loop opens a new one. */
@@ -81,7 +108,7 @@ export class OutboxPublisher {
     });
     try {
       await client.connect();
-      client.on('notification', () => this.wake?.());
+      client.on('notification', () => this.wakeUp());
       await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
       return client;
     } catch (error) {
@@ -93,6 +120,7 @@ export class OutboxPublisher {
   private async run(): Promise<void> {
     const interval = this.options.pollIntervalMs ?? 250;
     while (this.running) {
+      this.woken = false;
       try {
         if (!this.client) this.client = await this.connect();
         if (!this.leader) this.leader = await this.tryLock();
@@ -107,7 +135,7 @@ export class OutboxPublisher {
       } catch (error) {
         this.options.log.error({ outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) }, 'outbox publish failed; retrying');
       }
-      await this.sleep(this.leader ? interval : interval * 8);
+      if (!this.woken) await this.sleep(this.leader ? interval : interval * 8);
     }
   }
 
@@ -116,34 +144,76 @@ export class OutboxPublisher {
     return rows[0].locked;
   }
 
-  /** Publishes one batch; returns how many rows went out. */
+  /** Publishes one batch; returns how many rows left the outbox (published or set aside). */
   async drainOnce(): Promise<number> {
     const { schema } = this.options;
     // Stops at the first held-back row rather than skipping it: a later row may come from a transaction
     // that got its xid earlier but wrote after that row committed, and must not overtake it.
     const { rows: candidates } = await this.client!.query<OutboxRow & { held: boolean }>(
-      `SELECT id, topic, envelope, xid >= pg_snapshot_xmin(pg_current_snapshot()) AS held
+      `SELECT id, topic, message_key, envelope::text AS value, octet_length(envelope::text) AS bytes,
+              xid >= pg_snapshot_xmin(pg_current_snapshot()) AS held
          FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      [this.options.batchSize ?? 500],
+      [this.options.batchSize ?? 2_000],
     );
     const firstHeld = candidates.findIndex((r) => r.held);
     const rows = firstHeld === -1 ? candidates : candidates.slice(0, firstHeld);
     this.heldBack = firstHeld !== -1;
     if (rows.length === 0) return 0;
-    await this.producer!.sendBatch({ topicMessages: groupByTopic(rows, this.options.namespace ?? new TopicNamespace()) });
-    await this.client!.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-    for (const row of rows) {
-      outboxPublished.inc({ outbox: schema, topic: row.topic });
-      this.options.log.info({ ...messageLogFields(row.envelope), topic: row.topic, outbox: schema }, 'published');
+    const maxBytes = this.options.maxRequestBytes ?? 900_000;
+    let done = 0;
+    for (const request of cutByBytes(rows, maxBytes)) {
+      const sent = await this.produce(request);
+      await this.client!.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
+      for (const row of sent) outboxPublished.inc({ outbox: schema, topic: row.topic });
+      if (debugEnabled(this.options.log)) for (const row of sent) this.options.log.debug({ ...messageLogFields(JSON.parse(row.value) as Envelope), topic: row.topic, outbox: schema }, 'published');
+      done += sent.length;
+      if (sent.length < request.length) break;
     }
-    return rows.length;
+    return done;
+  }
+
+  /**
+   * Produces a request; returns the rows that left the outbox. When the broker refuses a request for
+   * what a message is, the rows go one by one so the culprit can be set aside and the others pass.
+   */
+  private async produce(rows: OutboxRow[]): Promise<OutboxRow[]> {
+    try {
+      await this.producer!.sendBatch({ topicMessages: groupByTopic(rows, this.options.namespace ?? new TopicNamespace()) });
+      return rows;
+    } catch (error) {
+      if (!isUnproducible(error)) throw error;
+      if (rows.length > 1) {
+        const left: OutboxRow[] = [];
+        for (const row of rows) {
+          const sent = await this.produce([row]);
+          if (sent.length === 0) break;
+          left.push(...sent);
+        }
+        return left;
+      }
+      await this.setAside(rows[0], error);
+      return [];
+    }
+  }
+
+  private async setAside(row: OutboxRow, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    await this.client!.query(
+      `UPDATE "${this.options.schema}".outbox SET published_at = now(), set_aside_at = now(), set_aside_error = $2 WHERE id = $1`,
+      [row.id, message.slice(0, 2_000)],
+    );
+    outboxSetAside.inc({ outbox: this.options.schema, topic: row.topic });
+    this.options.log.error({ outbox: this.options.schema, id: row.id, topic: row.topic, bytes: row.bytes, error: message }, 'outbox row set aside: the broker cannot take it');
   }
 
   private async cleanup(): Promise<void> {
     if (Date.now() - this.lastCleanup < 60_000) return;
     this.lastCleanup = Date.now();
     const retention = this.options.retentionMs ?? 24 * 3_600_000;
-    await this.client!.query(`DELETE FROM "${this.options.schema}".outbox WHERE published_at < now() - ($1 || ' milliseconds')::interval`, [String(retention)]);
+    await this.client!.query(
+      `DELETE FROM "${this.options.schema}".outbox WHERE published_at < now() - ($1 || ' milliseconds')::interval AND set_aside_at IS NULL`,
+      [String(retention)],
+    );
   }
 
   private sleep(ms: number): Promise<void> {
@@ -155,13 +225,21 @@ export class OutboxPublisher {
   }
 }
 
+function isUnproducible(error: unknown): boolean {
+  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.type === 'string' && UNPRODUCIBLE.has(e.type)) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
+}
+
 /** Keeps id order within each topic; kafkajs keeps it within each partition. */
 function groupByTopic(rows: OutboxRow[], namespace: TopicNamespace) {
-  const byTopic = new Map<string, ReturnType<typeof encodeEnvelope>[]>();
+  const byTopic = new Map<string, Message[]>();
   for (const row of rows) {
     const topic = namespace.physical(row.topic);
     const list = byTopic.get(topic) ?? [];
-    list.push(encodeEnvelope(row.envelope));
+    list.push({ key: row.message_key, value: row.value, headers: encodeHeaders(JSON.parse(row.value) as Envelope) });
     byTopic.set(topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

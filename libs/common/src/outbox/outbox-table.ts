@@ -18,6 +18,14 @@ export function createOutboxTableSql(schema: string): string[] {
   ];
 }
 
+/** A row the broker can never take is set aside: kept, with its error, out of the publisher's way. */
+export const addOutboxSetAsideSql = (schema: string): string[] => [
+  `ALTER TABLE "${schema}".outbox ADD COLUMN set_aside_at timestamptz, ADD COLUMN set_aside_error text`,
+];
+
+export const dropOutboxSetAsideSql = (schema: string): string =>
+  `ALTER TABLE "${schema}".outbox DROP COLUMN IF EXISTS set_aside_at, DROP COLUMN IF EXISTS set_aside_error`;
+
 export const dropOutboxTableSql = (schema: string): string => `DROP TABLE IF EXISTS "${schema}".outbox`;
 
 export const outboxChannel = (schema: string): string => `${schema}_outbox`;

@@ -1,0 +1,109 @@
+import { ExecuteServiceCall, ExecutionResult } from '@app/common/contracts';
+import { BatchOutcome } from '@app/common/messaging';
+import { executionLatency, executions, messageLogFields } from '@app/common/observability';
+import { TargetSealer } from '@app/common/secrets';
+import { PinoLogger } from 'nestjs-pino';
+import { HttpCallExecutor } from '../http/http-call-executor';
+import { ConcurrencyLimit } from './concurrency-limit';
+import { AttemptJournal, attemptKey, AttemptStart } from './attempt-journal';
+import { ResultRecorder } from './result-recorder';
+
+/** How long past its timeout an attempt begun elsewhere may still be finishing before it is taken as interrupted. */
+const FINISH_GRACE_MS = 5_000;
+
+/**
+ * Runs calls concurrently and each attempt at most once. A batch's attempts are journalled in one
+ * statement before any call goes out; each call then runs on its own and its completion is what the
+ * transport waits for before committing past it. A redelivered attempt already running here joins
+ * the running one; one begun by a process that may still be calling out is waited for, and only
+ * once its time is up is it recorded as interrupted (the request may have left; it is never sent twice).
+ */
+export class ExecuteServiceCallsHandler {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly byCall = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly journal: AttemptJournal,
+    private readonly recorder: ResultRecorder,
+    private readonly http: HttpCallExecutor,
+    private readonly sealer: TargetSealer,
+    private readonly limit: ConcurrencyLimit,
+    private readonly log: PinoLogger,
+  ) {}
+
+  async handle(messages: readonly ExecuteServiceCall[]): Promise<BatchOutcome> {
+    const fresh = messages.filter((m) => !this.running.has(attemptKey(m)));
+    const starts = fresh.length > 0 ? await this.journal.beginAll(fresh, new Date()) : new Map<string, AttemptStart>();
+    return {
+      completions: messages.map((message) => {
+        const key = attemptKey(message);
+        const joined = this.running.get(key);
+        if (joined) return joined;
+        const work = this.afterEarlierWorkOfCall(message, () => this.run(message, starts.get(key)));
+        this.running.set(key, work);
+        void work.finally(() => this.running.delete(key)).catch(() => undefined);
+        return work;
+      }),
+    };
+  }
+
+  /** A call's own messages stay in order: work for a call starts after the work before it for the same call. */
+  private afterEarlierWorkOfCall(message: ExecuteServiceCall, work: () => Promise<void>): Promise<void> {
+    const call = `${message.tenantId}\u0000${message.payload.serviceCallId}`;
+    const before = this.byCall.get(call) ?? Promise.resolve();
+    const next = before.catch(() => undefined).then(work);
+    this.byCall.set(call, next);
+    void next.finally(() => { if (this.byCall.get(call) === next) this.byCall.delete(call); }).catch(() => undefined);
+    return next;
+  }
+
+  private async run(message: ExecuteServiceCall, start: AttemptStart | undefined): Promise<void> {
+    const fields = { ...messageLogFields(message), attempt: message.payload.attempt };
+    this.log.debug(fields, 'execution received');
+    if (!start) throw new Error(`attempt ${message.payload.attempt} of ${message.payload.serviceCallId} was neither begun nor found`);
+    if (start.kind === 'finished') {
+      this.log.debug(fields, 'attempt already finished; duplicate ignored');
+      return;
+    }
+    if (start.kind === 'unfinished' && !start.ownedHere) return this.awaitOtherExecutor(message, start.startedAt);
+    // Begun by this process and not running here: the begin was retried after its commit, so the call never left.
+    const result = await this.limit.run(() => this.call(message));
+    await this.finish(message, start.startedAt, result);
+  }
+
+  /** Another executor began this attempt and may still be calling out; wait for its time to run out before deciding. */
+  private async awaitOtherExecutor(message: ExecuteServiceCall, startedAt: Date): Promise<void> {
+    const deadline = startedAt.getTime() + message.payload.timeoutMs + FINISH_GRACE_MS;
+    await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())));
+    const now = await this.journal.lookUp(this.journal.manager, [message]);
+    if (now.get(attemptKey(message))?.kind === 'finished') return;
+    await this.finish(message, startedAt, interruptedResult());
+  }
+
+  private async finish(message: ExecuteServiceCall, startedAt: Date, result: ExecutionResult): Promise<void> {
+    const recorded = await this.recorder.record({ message, startedAt, finishedAt: new Date(), result });
+    executions.inc({ outcome: result.error ? result.error.code : 'SUCCEEDED' });
+    executionLatency.observe(result.latencyMs / 1000);
+    this.log.debug({ ...messageLogFields(message), statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error?.code, recorded }, 'execution finished');
+  }
+
+  private async call(message: ExecuteServiceCall): Promise<ExecutionResult> {
+    let target;
+    try {
+      target = this.sealer.open(message.payload.sealedTarget);
+    } catch {
+      return { statusCode: null, latencyMs: 0, responseSnippet: null, responseHeaders: {}, error: { code: 'INVALID_TARGET', message: 'the sealed target could not be decrypted' } };
+    }
+    return this.http.execute({ target, timeoutMs: message.payload.timeoutMs, idempotencyKey: message.payload.serviceCallId });
+  }
+}
+
+function interruptedResult(): ExecutionResult {
+  return {
+    statusCode: null,
+    latencyMs: 0,
+    responseSnippet: null,
+    responseHeaders: {},
+    error: { code: 'EXECUTION_INTERRUPTED', message: 'the executor stopped during this attempt; it was not called again to avoid a duplicate' },
+  };
+}

@@ -1,0 +1,75 @@
+import { claimMessages } from '@app/common/inbox';
+import { SchedulerCommandMessage } from '@app/common/contracts';
+import { messageLogFields } from '@app/common/observability';
+import { appendToOutbox } from '@app/common/outbox';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { DataSource, EntityManager } from 'typeorm';
+import { ConcurrencyConflictError } from '../event-store/concurrency-conflict.error';
+import { PostgresEventStore } from '../event-store/postgres-event-store';
+import { SCHEDULER_CORE_SCHEMA } from '../scheduler-core.schema';
+import { applyTimerChanges } from '../timers/timer-changes';
+import { planCommandBatch, StreamPlan, streamKey } from './plan-command-batch';
+import { ProcessSchedulerCommands } from './process-scheduler-commands.command';
+
+const MAX_CONFLICT_ROUNDS = 5;
+
+/**
+ * One transaction per batch, set-based: claim the messages in the inbox, load every affected stream,
+ * decide each command in memory, then append all events (guarded per stream by its expected version),
+ * the outbox rows and the timer changes with one statement each. Streams that moved on meanwhile
+ * are re-read and re-decided alone.
+ */
+@CommandHandler(ProcessSchedulerCommands)
+export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessSchedulerCommands> {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly eventStore: PostgresEventStore,
+    @InjectPinoLogger(ProcessSchedulerCommandsHandler.name) private readonly log: PinoLogger,
+  ) {}
+
+  async execute({ messages }: ProcessSchedulerCommands): Promise<void> {
+    await this.dataSource.transaction('READ COMMITTED', (manager) => this.decideAndAppend(manager, messages));
+  }
+
+  private async decideAndAppend(manager: EntityManager, messages: readonly SchedulerCommandMessage[]): Promise<void> {
+    const { fresh, now } = await claimMessages(manager, SCHEDULER_CORE_SCHEMA, messages);
+    if (fresh.length < messages.length) this.log.debug({ duplicates: messages.length - fresh.length }, 'duplicate commands ignored');
+    if (this.log.logger.isLevelEnabled('debug')) for (const m of fresh) this.log.debug(messageLogFields(m), 'command received');
+    let pending = fresh;
+    for (let round = 1; pending.length > 0; round++) {
+      if (round > MAX_CONFLICT_ROUNDS) {
+        const first = pending[0];
+        throw new ConcurrencyConflictError(first.aggregateId, -1);
+      }
+      const refs = uniqueRefs(pending);
+      const plan = planCommandBatch(pending, await this.eventStore.readStreams(manager, refs), now);
+      for (const r of plan.rejections) this.log.warn({ ...messageLogFields(r.message), reason: r.reason, status: r.status }, 'command rejected');
+      const conflicts = await this.eventStore.appendToStreams(manager, plan.streams);
+      const applied = plan.streams.filter((s) => !conflicts.has(streamKey(s.ref)));
+      await appendToOutbox(manager, SCHEDULER_CORE_SCHEMA, applied.flatMap((s) => s.outbox));
+      await applyTimerChanges(manager, applied);
+      this.logAppended(applied);
+      if (conflicts.size > 0) this.log.warn({ streams: conflicts.size, round }, 'concurrency conflict; re-deciding those streams');
+      pending = pending.filter((m) => conflicts.has(streamKey({ tenantId: m.tenantId, serviceCallId: m.aggregateId })));
+    }
+  }
+
+  private logAppended(applied: readonly StreamPlan[]): void {
+    if (!this.log.logger.isLevelEnabled('debug')) return;
+    for (const s of applied) {
+      if (s.events.length === 0) continue;
+      const cause = s.events[0];
+      this.log.debug({ ...messageLogFields(cause), appended: s.events.map((e) => `${e.type}@${e.version}`) }, 'events appended');
+    }
+  }
+}
+
+function uniqueRefs(messages: readonly SchedulerCommandMessage[]) {
+  const refs = new Map<string, { tenantId: string; serviceCallId: string }>();
+  for (const m of messages) {
+    const ref = { tenantId: m.tenantId, serviceCallId: m.aggregateId };
+    refs.set(streamKey(ref), ref);
+  }
+  return [...refs.values()];
+}

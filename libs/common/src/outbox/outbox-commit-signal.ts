@@ -1,0 +1,46 @@
+import { EventEmitter } from 'node:events';
+import { DataSource, EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
+
+const committed = new EventEmitter().setMaxListeners(100);
+const WRITTEN = Symbol('outboxSchemasWritten');
+
+type RunnerData = Record<PropertyKey, unknown>;
+
+/** Notes on the transaction's connection that it wrote to this outbox; the signal goes out when it commits. */
+export function markOutboxWritten(manager: EntityManager, schema: string): void {
+  const data = manager.queryRunner?.data as RunnerData | undefined;
+  if (!data) {
+    // Outside a transaction the row is committed already.
+    committed.emit(schema);
+    return;
+  }
+  const schemas = (data[WRITTEN] as Set<string> | undefined) ?? new Set<string>();
+  schemas.add(schema);
+  data[WRITTEN] = schemas;
+}
+
+/** Calls `listener` each time a transaction of this process that wrote to `schema`'s outbox commits. */
+export function onOutboxCommitted(schema: string, listener: () => void): () => void {
+  committed.on(schema, listener);
+  return () => committed.off(schema, listener);
+}
+
+/** Emits the signal after commit (never before: the publisher would not see the rows yet), and forgets it on rollback. */
+class OutboxCommitSubscriber implements EntitySubscriberInterface {
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const data = event.queryRunner.data as RunnerData;
+    const schemas = data[WRITTEN] as Set<string> | undefined;
+    if (!schemas) return;
+    delete data[WRITTEN];
+    for (const schema of schemas) committed.emit(schema);
+  }
+
+  afterTransactionRollback(event: TransactionCommitEvent): void {
+    delete (event.queryRunner.data as RunnerData)[WRITTEN];
+  }
+}
+
+/** Installs the after-commit signal on a data source (once). */
+export function signalOutboxCommits(dataSource: DataSource): void {
+  if (!dataSource.subscribers.some((s) => s instanceof OutboxCommitSubscriber)) dataSource.subscribers.push(new OutboxCommitSubscriber());
+}
