@@ -2,7 +2,7 @@ import { KafkaMessage } from 'kafkajs';
 import { Envelope } from '../contracts/envelope';
 import { deadLetterMessage } from './dead-letter';
 import { decodeEnvelope, encodeEnvelope, MalformedMessageError } from './envelope-codec';
-import { backoffMs } from './retry-policy';
+import { backoffMs, RetryPolicy } from './retry-policy';
 
 const envelope: Envelope = {
   messageId: 'm-1', tenantId: 't', aggregateType: 'ServiceCall', aggregateId: 'call-1', type: 'SubmitServiceCall', schemaVersion: 1,
@@ -33,7 +33,7 @@ describe('envelope codec', () => {
   });
 
   it('backs off exponentially up to a ceiling', () => {
-    const policy = { maxAttempts: 5, initialBackoffMs: 100, maxBackoffMs: 500 };
+    const policy: RetryPolicy = { poisonAttempts: 5, initialBackoffMs: 100, maxBackoffMs: 500 };
     expect([1, 2, 3, 4].map((n) => backoffMs(policy, n))).toEqual([100, 200, 400, 500]);
   });
 });
