@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsUrl, Matches, Max, MaxLength, Min,
-  ValidateBy, ValidateNested, ValidationOptions,
+  ValidateBy, ValidateIf, ValidateNested, ValidationOptions,
 } from 'class-validator';
 import { IsTimestamp } from '../http/is-timestamp';
 
@@ -56,7 +56,8 @@ export class TargetRequestDto {
     oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
     example: { order: 42 },
   })
-  @IsOptional()
+  // Absent is fine, null is not: IsOptional would let null through and send the text "null".
+  @ValidateIf((_, value) => value !== undefined)
   @IsStringOrObject()
   body?: string | object;
 }
