@@ -1,7 +1,7 @@
 import { ApiResponse } from '@nestjs/swagger';
 import { RETRY_AFTER_SECONDS } from '../http/api-exception.filter';
 import { ErrorResponseDto } from '../service-calls/service-call.response.dto';
-import { TRACE_RESPONSE_HEADERS } from './trace-headers.doc';
+import { TRACE_RESPONSE_HEADERS } from './trace-response-headers';
 
 const RETRY_AFTER = {
   'Retry-After': { description: `Seconds to wait before retrying (${RETRY_AFTER_SECONDS})`, required: true, schema: { type: 'integer', minimum: 1 } },

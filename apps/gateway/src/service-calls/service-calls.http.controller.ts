@@ -7,7 +7,7 @@ import { ApiError } from '../http/api-error';
 import { correlationIdOf, requestIdOf } from '../http/request-context';
 import { ServiceCallIdPipe } from '../http/service-call-id.pipe';
 import { ApiErrorResponse } from '../openapi/api-error-response';
-import { TRACE_RESPONSE_HEADERS } from '../openapi/trace-headers.doc';
+import { TRACE_RESPONSE_HEADERS } from '../openapi/trace-response-headers';
 import { IDEMPOTENCY_KEY_PATTERN, parseIdempotencyKey } from './idempotency-key';
 import { ListServiceCallsQueryDto } from './list-service-calls.query.dto';
 import { ServiceCallCancellations } from './service-call-cancellations';
