@@ -68,14 +68,32 @@ describe('gateway GET and DELETE /v1/service-calls/{id} (real Postgres)', () => 
       expect(JSON.stringify(res.body)).not.toMatch(/s3cret/);
     });
 
-    it("answers 404 NOT_FOUND (never 403) for another tenant's call, an unknown id and a non-UUID id", async () => {
+    it("answers 404 NOT_FOUND (never 403) for another tenant's call and an unknown id", async () => {
       const id = await submit(TENANT_A);
-      for (const path of [`/v1/service-calls/${id}`, `/v1/service-calls/${randomUUID()}`, '/v1/service-calls/not-a-uuid', "/v1/service-calls/1'%20OR%20'1'='1"]) {
+      for (const path of [`/v1/service-calls/${id}`, `/v1/service-calls/${randomUUID()}`]) {
         const tenant = path.endsWith(id) ? TENANT_B : TENANT_A;
         const res = await as(tenant).get(path).set('X-Request-Id', 'req-404');
         expect({ path, status: res.status }).toEqual({ path, status: 404 });
         expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) }, meta: { requestId: 'req-404' } });
       }
+    });
+
+    it.each(['not-a-uuid', "1'%20OR%20'1'='1", '0b4a3f50-1f0e-4b53-9a35-4f3f0b9f2a1', '0b4a3f50-1f0e-4b53-9a35-4f3f0b9f2a11x'])(
+      'answers 400 VALIDATION_FAILED naming id for the malformed id %s', async (id) => {
+        const res = await as(TENANT_A).get(`/v1/service-calls/${id}`).set('X-Request-Id', 'req-bad-id');
+        expect(res.status).toBe(400);
+        expect(res.body).toEqual({
+          error: { code: 'VALIDATION_FAILED', message: expect.any(String), details: [{ field: 'id', problems: ['id must be a UUID'] }] },
+          meta: { requestId: 'req-bad-id' },
+        });
+      },
+    );
+
+    it('finds a call whatever the case of its id', async () => {
+      const id = await submit();
+      const res = await as(TENANT_A).get(`/v1/service-calls/${id.toUpperCase()}`);
+      expect(res.status).toBe(200);
+      expect(res.body.data.id).toBe(id);
     });
 
     it('answers the projected status, attempts and result once the read model holds the call', async () => {
@@ -165,15 +183,32 @@ describe('gateway GET and DELETE /v1/service-calls/{id} (real Postgres)', () => 
       expect(await countOutbox(gw.db)).toBe(before);
     });
 
-    it("answers 404 for another tenant's call, an unknown id and a non-UUID id, and writes nothing", async () => {
+    it("answers 404 for another tenant's call and an unknown id, and writes nothing", async () => {
       const accepted = await submit(TENANT_A);
       const running = await insertProjectedCall(gw.db, { tenantId: TENANT_A.tenantId, status: 'Running', createdAt: '2026-11-20T13:00:00.000Z' });
       const before = await countOutbox(gw.db);
-      for (const [tenant, id] of [[TENANT_B, accepted], [TENANT_B, running], [TENANT_A, randomUUID()], [TENANT_A, 'nope']] as const) {
+      for (const [tenant, id] of [[TENANT_B, accepted], [TENANT_B, running], [TENANT_A, randomUUID()]] as const) {
         const res = await as(tenant).delete(`/v1/service-calls/${id}`);
         expect({ id, status: res.status, code: res.body.error?.code }).toEqual({ id, status: 404, code: 'NOT_FOUND' });
       }
       expect(await countOutbox(gw.db)).toBe(before);
+    });
+
+    it('answers 400 VALIDATION_FAILED naming id for a malformed id, and writes nothing', async () => {
+      const before = await countOutbox(gw.db);
+      for (const id of ['nope', '12345', `${randomUUID()}-x`]) {
+        const res = await as(TENANT_A).delete(`/v1/service-calls/${id}`);
+        expect({ id, status: res.status, body: res.body.error }).toEqual({
+          id, status: 400, body: { code: 'VALIDATION_FAILED', message: expect.any(String), details: [{ field: 'id', problems: ['id must be a UUID'] }] },
+        });
+      }
+      expect(await countOutbox(gw.db)).toBe(before);
+    });
+
+    it('answers 401 before looking at the id', async () => {
+      const res = await gw.http().delete('/v1/service-calls/nope');
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('UNAUTHENTICATED');
     });
   });
 });

@@ -56,6 +56,8 @@ describe('gateway POST /v1/service-calls: refused input (real Postgres)', () => 
       ['a header with a non-string value', withTarget({ headers: { 'x-count': 3 } }), 'target.headers'],
       ['a header value with CR/LF', withTarget({ headers: { 'x-a': 'b\r\nx-injected: 1' } }), 'target.headers'],
       ['a body that is a number', withTarget({ body: 42 }), 'target.body'],
+      ['a body that is null', withTarget({ body: null }), 'target.body'],
+      ['a body that is a boolean', withTarget({ body: true }), 'target.body'],
     ];
 
     it.each(cases)('refuses %s with 400 VALIDATION_FAILED naming the field', async (_, body, field) => {

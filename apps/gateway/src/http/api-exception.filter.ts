@@ -1,3 +1,4 @@
+import { isTransientDatabaseError } from '@app/common/database';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
@@ -16,6 +17,9 @@ const CODES: Record<number, string> = {
   429: 'TOO_MANY_REQUESTS',
 };
 
+/** How long a client should wait before retrying when the database is out of reach. */
+export const RETRY_AFTER_SECONDS = 2;
+
 /** The one place where errors become HTTP answers: `{ error: { code, message, details? }, meta: { requestId } }`. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -25,13 +29,23 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const { status, code, message, details } = this.describe(exception);
-    if (status >= 500) this.log.error({ err: exception, requestId: requestIdOf(req) }, 'request failed');
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+      this.log.warn({ err: exception, requestId: requestIdOf(req) }, 'database unavailable');
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    } else if (status >= 500) {
+      this.log.error({ err: exception, requestId: requestIdOf(req) }, 'request failed');
+    }
     res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) }, meta: { requestId: requestIdOf(req) } });
   }
 
   private describe(exception: unknown): { status: number; code: string; message: string; details?: unknown } {
     if (exception instanceof ApiError) {
       return { status: exception.getStatus(), code: exception.code, message: exception.message, details: exception.details };
+    }
+    // The request's transaction did not commit, so nothing was accepted; should the connection have
+    // broken during COMMIT itself, a retry with the same Idempotency-Key finds the call, never a second one.
+    if (isTransientDatabaseError(exception)) {
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'SERVICE_UNAVAILABLE', message: 'the service cannot reach its database; retry later' };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -7,8 +7,8 @@ export interface TenantRequest extends Request {
 }
 
 /**
- * pino-http assigns req.id from X-Request-Id or a fresh UUID. The body parser runs before it, so
- * a malformed or oversized body reaches the error filter without one: assign it the same way.
+ * The client's X-Request-Id when sane, else a fresh UUID, fixed on the request the first time it
+ * is asked for (trace-headers.ts asks first); pino-http then logs the same req.id.
  */
 export function requestIdOf(req: Request): string {
   const r = req as Request & { id?: unknown };

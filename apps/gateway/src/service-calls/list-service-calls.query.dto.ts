@@ -7,14 +7,17 @@ import { STATUSES } from './service-call.response.dto';
 const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 
 export class ListServiceCallsQueryDto {
-  @ApiPropertyOptional({ enum: STATUSES, isArray: true, description: 'Repeat to match any of several statuses' })
+  @ApiPropertyOptional({ enum: STATUSES, isArray: true, maxItems: 6, description: 'Repeat to match any of several statuses' })
   @IsOptional()
   @Transform(asArray)
   @ArrayMaxSize(6)
   @IsIn(STATUSES, { each: true })
   status?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'Repeat to require several tags (a call must have all of them)' })
+  @ApiPropertyOptional({
+    type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' }, maxItems: 20,
+    description: 'Repeat to require several tags (a call must have all of them)',
+  })
   @IsOptional()
   @Transform(asArray)
   @ArrayMaxSize(20)
@@ -31,7 +34,7 @@ export class ListServiceCallsQueryDto {
   @IsTimestamp()
   to?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -39,7 +42,7 @@ export class ListServiceCallsQueryDto {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from meta.nextCursor' })
+  @ApiPropertyOptional({ maxLength: 512, description: 'Opaque cursor from meta.nextCursor' })
   @IsOptional()
   @MaxLength(512)
   cursor?: string;

@@ -9,7 +9,6 @@ import { ServiceCallDto } from './service-call.response.dto';
 /** The projector's read model; the gateway only ever reads it (the query side of CQRS). */
 const READ_MODEL = SERVICE_CALLS_TABLE;
 const COLUMNS = SERVICE_CALL_COLUMNS;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ServiceCallPage {
   readonly items: ServiceCallDto[];
@@ -20,9 +19,8 @@ export interface ServiceCallPage {
 export class ServiceCallQueries {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The projected call, else the accepted-but-not-yet-projected one (status Accepted), else null. */
+  /** The projected call, else the accepted-but-not-yet-projected one (status Accepted), else null; `id` is a UUID (ServiceCallIdPipe). */
   async findById(tenantId: string, id: string): Promise<ServiceCallDto | null> {
-    if (!UUID.test(id)) return null;
     const rows: Record<string, unknown>[] = await this.readModel(
       `SELECT ${COLUMNS} FROM ${READ_MODEL} WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
     if (rows.length === 1) return toDto(rows[0]);

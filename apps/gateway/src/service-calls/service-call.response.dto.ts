@@ -31,8 +31,8 @@ export class ExecutionErrorDto {
 }
 
 export class ExecutionResultDto {
-  @ApiProperty({ nullable: true, type: Number }) statusCode!: number | null;
-  @ApiProperty() latencyMs!: number;
+  @ApiProperty({ nullable: true, type: 'integer' }) statusCode!: number | null;
+  @ApiProperty({ type: 'integer' }) latencyMs!: number;
   @ApiProperty({ nullable: true, type: String, description: 'At most 8 KB of the response body, cut on a UTF-8 boundary' })
   responseSnippet!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Allow-listed response headers only' })
@@ -46,13 +46,13 @@ export class ServiceCallDto {
   @ApiProperty({ type: RedactedTargetDto }) target!: RedactedTargetDto;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) dueAt!: string | null;
-  @ApiProperty() timeoutMs!: number;
+  @ApiProperty({ type: 'integer' }) timeoutMs!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
-  @ApiProperty({ description: 'Execution attempts made so far' }) attempts!: number;
+  @ApiProperty({ type: 'integer', description: 'Execution attempts made so far' }) attempts!: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) startedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: ExecutionResultDto }) result!: ExecutionResultDto | null;
+  @ApiProperty({ nullable: true, type: ExecutionResultDto, description: 'Null until the call has run' }) result!: ExecutionResultDto | null;
 }
 
 export class AcceptedServiceCallResponseDto {
@@ -70,10 +70,19 @@ export class ServiceCallListResponseDto {
   @ApiProperty({ type: ListMetaDto }) meta!: ListMetaDto;
 }
 
+export class FieldProblemDto {
+  @ApiProperty({ example: 'target.url', description: 'A body field path, a query parameter, `id` or a header name' }) field!: string;
+  @ApiProperty({ type: [String] }) problems!: string[];
+}
+
 export class ErrorBodyDto {
-  @ApiProperty({ example: 'VALIDATION_FAILED' }) code!: string;
+  @ApiProperty({
+    example: 'VALIDATION_FAILED',
+    description: 'Stable upper-case code: VALIDATION_FAILED, MALFORMED_JSON, UNAUTHENTICATED, NOT_FOUND, CALL_ALREADY_STARTED, IDEMPOTENCY_KEY_REUSED, PAYLOAD_TOO_LARGE, SERVICE_UNAVAILABLE, ...',
+  })
+  code!: string;
   @ApiProperty() message!: string;
-  @ApiPropertyOptional({ description: 'For VALIDATION_FAILED: the offending fields' }) details?: unknown;
+  @ApiPropertyOptional({ type: [FieldProblemDto], description: 'For VALIDATION_FAILED: the offending fields' }) details?: FieldProblemDto[];
 }
 
 export class ErrorResponseDto {

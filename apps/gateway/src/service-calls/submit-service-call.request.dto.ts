@@ -3,12 +3,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsUrl, Matches, Max, MaxLength, Min,
-  ValidateBy, ValidateNested, ValidationOptions,
+  ValidateBy, ValidateIf, ValidateNested, ValidationOptions,
 } from 'class-validator';
 import { IsTimestamp } from '../http/is-timestamp';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 const MAX_HEADERS = 50;
+const TAG = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function IsHeaderMap(options?: ValidationOptions) {
   return ValidateBy({
@@ -42,13 +43,21 @@ export class TargetRequestDto {
   @MaxLength(2048)
   url!: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { 'content-type': 'application/json' } })
+  @ApiPropertyOptional({
+    type: 'object', additionalProperties: { type: 'string', maxLength: 8192 }, maxProperties: MAX_HEADERS,
+    description: 'Header name → value; values are strings without CR/LF', example: { 'content-type': 'application/json' },
+  })
   @IsOptional()
   @IsHeaderMap()
   headers?: Record<string, string>;
 
-  @ApiPropertyOptional({ description: 'Sent as is when a string; JSON-encoded when an object or array', oneOf: [{ type: 'string' }, { type: 'object' }] })
-  @IsOptional()
+  @ApiPropertyOptional({
+    description: 'Sent as is when a string; JSON-encoded when an object or array (any JSON inside)',
+    oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
+    example: { order: 42 },
+  })
+  // Absent is fine, null is not: IsOptional would let null through and send the text "null".
+  @ValidateIf((_, value) => value !== undefined)
   @IsStringOrObject()
   body?: string | object;
 }
@@ -66,14 +75,18 @@ export class SubmitServiceCallRequestDto {
   @IsTimestamp()
   dueAt?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: 20, example: ['billing', 'eu'], description: 'Each 1–64 chars of [A-Za-z0-9_.:-]' })
+  @ApiPropertyOptional({
+    type: 'array', items: { type: 'string', pattern: TAG.source, minLength: 1, maxLength: 64 }, maxItems: 20,
+    example: ['billing', 'eu'], description: 'Each 1–64 chars of [A-Za-z0-9_.:-]',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
-  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { each: true, message: 'each tag must be 1–64 characters of [A-Za-z0-9_.:-]' })
+  @Matches(TAG, { each: true, message: 'each tag must be 1–64 characters of [A-Za-z0-9_.:-]' })
   tags?: string[];
 
-  @ApiPropertyOptional({ minimum: 100, maximum: 10000, default: 10000 })
+  // No `default` keyword: generated clients would make the field required.
+  @ApiPropertyOptional({ type: 'integer', minimum: 100, maximum: 10000, description: 'Milliseconds; 10000 when absent' })
   @IsOptional()
   @IsInt()
   @Min(100)

@@ -26,11 +26,12 @@ export interface GatewayHarness {
 }
 
 /**
- * The gateway built as main.ts builds it, on a fresh database with every app's schema, listening
- * on an ephemeral loopback port (so concurrent requests share one server).
+ * The gateway built as main.ts builds it, on a fresh database with every app's schema (on the
+ * shared server unless `databaseUrl` names another empty test database), listening on an
+ * ephemeral loopback port (so concurrent requests share one server).
  */
-export async function startGateway(suite: string): Promise<GatewayHarness> {
-  const databaseUrl = await createTestDatabase(suite);
+export async function startGateway(suite: string, databaseUrl?: string): Promise<GatewayHarness> {
+  databaseUrl ??= await createTestDatabase(suite);
   await migrateAll(databaseUrl);
   const db = await connectDatabase(
     createDataSource({ url: databaseUrl, schema: GATEWAY_SCHEMA, migrations: GATEWAY_MIGRATIONS, applicationName: `test:${suite}` }),

@@ -4,3 +4,4 @@ export * from './is-unique-violation';
 export * from './migrate-schema';
 export * from './database-readiness';
 export * from './returned-rows';
+export * from './is-transient-database-error';
