@@ -2,18 +2,20 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Controller, DynamicModule, Inject, INestMicroservice, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Ctx, EventPattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
-import { IHeaders, Kafka, Message, Producer } from 'kafkajs';
+import { EventPattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
+import { EachBatchPayload, IHeaders, Kafka, Message, Producer } from 'kafkajs';
 import pino from 'pino';
 import { dlqTopic, Envelope } from '@app/common/contracts';
 import {
+  BatchOutcome,
+  ConsumedMessage,
   createKafka,
   createProducer,
   encodeEnvelope,
+  ensureTopics,
   headerText,
   KafkaConsumerServer,
   KafkaHandlerErrorFilter,
-  KafkaMessageContext,
   RetryPolicy,
   TopicNamespace,
 } from '@app/common/messaging';
@@ -24,25 +26,27 @@ const log = pino({ level: process.env.SCS_TEST_VERBOSE ? 'debug' : 'silent' });
 const TOPIC = 'probe.v1';
 const GROUP = 'probe-group';
 const PARTITIONS = 3;
-const RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 50 };
+const RETRY: RetryPolicy = { poisonAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 50 };
 const HANDLE = Symbol('handle');
 
-type Handle = (envelope: Envelope<'Probe', ProbePayload>, context: KafkaMessageContext) => Promise<void>;
+type ProbeEnvelope = Envelope<'Probe', ProbePayload>;
+type Batch = ConsumedMessage<ProbeEnvelope>[];
+type Handle = (batch: Batch) => Promise<BatchOutcome>;
 
 interface ProbePayload {
   readonly seq: number;
   readonly poison?: boolean;
 }
 
-/** Bound the way the apps bind their consumer controllers. */
+/** Bound the way the apps bind their consumer controllers: one partition's records at a time. */
 @Controller()
 @UseFilters(KafkaHandlerErrorFilter)
 class ProbeController {
   constructor(@Inject(HANDLE) private readonly handle: Handle) {}
 
   @EventPattern(TOPIC)
-  async onProbe(@Payload() envelope: Envelope<'Probe', ProbePayload>, @Ctx() context: KafkaMessageContext): Promise<void> {
-    await this.handle(envelope, context);
+  async onProbe(@Payload() batch: Batch): Promise<BatchOutcome> {
+    return this.handle(batch);
   }
 }
 
@@ -53,7 +57,7 @@ class ProbeModule {
   }
 }
 
-function probe(key: string, payload: ProbePayload): Envelope<'Probe', ProbePayload> {
+function probe(key: string, payload: ProbePayload): ProbeEnvelope {
   return {
     messageId: randomUUID(),
     tenantId: 'tenant-it',
@@ -68,13 +72,20 @@ function probe(key: string, payload: ProbePayload): Envelope<'Probe', ProbePaylo
   };
 }
 
+/** A handler's own error type, so a DLQ record can be shown to carry it (not a wrapper's). */
+class ProbeRejected extends Error {
+  override readonly name = 'ProbeRejected';
+}
+
+const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
+const connectionFailure = () => Object.assign(new Error('terminating connection due to administrator command'), { code: '08006', severity: 'FATAL' });
+
 interface Handled {
   readonly messageId: string;
   readonly key: string;
   readonly seq: number;
   readonly partition: number;
   readonly offset: string;
-  readonly attempt: number;
 }
 
 interface DeadLetter {
@@ -83,7 +94,20 @@ interface DeadLetter {
   readonly headers: IHeaders;
 }
 
-describe('KafkaConsumerServer (real Kafka, Nest microservice)', () => {
+interface StartedConsumer {
+  readonly server: KafkaConsumerServer;
+  /** Stops this consumer the way the app does on shutdown (Nest closes the transport). */
+  close(): Promise<void>;
+}
+
+const ids = (batch: readonly ConsumedMessage[]) => batch.map((m) => m.envelope.messageId);
+const toHandled = (m: ConsumedMessage<ProbeEnvelope>): Handled => ({
+  messageId: m.envelope.messageId, key: m.envelope.aggregateId, seq: m.envelope.payload.seq, partition: m.partition, offset: m.offset,
+});
+const next = (offset: string) => String(Number(offset) + 1);
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', () => {
   let kafka: Kafka;
   let producer: Producer;
   let namespace: TopicNamespace;
@@ -110,24 +134,39 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice)', () => {
     await producer?.disconnect();
   });
 
-  async function startConsumer(handle: Handle, options: { sessionTimeoutMs?: number } = {}): Promise<KafkaConsumerServer> {
+  const physicalTopics = () => [namespace.physical(TOPIC), namespace.physical(dlqTopic(TOPIC, GROUP))];
+
+  /** Creates the topics before any consumer runs, so messages sent now reach the consumer in one fetch. */
+  const createTopics = () => ensureTopics(kafka, physicalTopics(), PARTITIONS);
+
+  async function startConsumer(
+    handle: Handle,
+    options: { sessionTimeoutMs?: number; retryPolicy?: RetryPolicy; kafka?: Kafka; instrument?: (server: KafkaConsumerServer) => void } = {},
+  ): Promise<StartedConsumer> {
     const server = new KafkaConsumerServer({
-      kafka,
+      kafka: options.kafka ?? kafka,
       log,
       namespace,
       groupId: GROUP,
       topics: [TOPIC],
       topicsToCreate: [TOPIC, dlqTopic(TOPIC, GROUP)],
       partitions: PARTITIONS,
-      retryPolicy: RETRY,
+      retryPolicy: options.retryPolicy ?? RETRY,
       sessionTimeoutMs: options.sessionTimeoutMs,
       onCrash: (error) => crashes.push(error),
     });
+    options.instrument?.(server);
     const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(ProbeModule.with(handle), { strategy: server, logger: false });
     await app.listen();
-    cleanups.push(() => app.close());
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+    };
+    cleanups.push(close);
     await eventually('the consumer to join its group', () => server.isReady);
-    return server;
+    return { server, close };
   }
 
   /** Sends the messages in order, one request each, and returns where each landed. */
@@ -138,6 +177,13 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice)', () => {
       positions.push({ partition: meta.partition, offset: meta.baseOffset! });
     }
     return positions;
+  }
+
+  /** Sends the messages in one request (one record batch per partition); all must share a key. */
+  async function sendTogether(messages: Message[]): Promise<{ partition: number; offsets: string[] }> {
+    const [meta] = await producer.send({ topic: namespace.physical(TOPIC), messages });
+    const base = Number(meta.baseOffset);
+    return { partition: meta.partition, offsets: messages.map((_, i) => String(base + i)) };
   }
 
   async function readDeadLetters(): Promise<DeadLetter[]> {
@@ -154,37 +200,34 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice)', () => {
     return letters;
   }
 
-  async function committedOffset(partition: number): Promise<string> {
+  async function withAdmin<T>(work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const [topic] = await admin.fetchOffsets({ groupId: namespace.physical(GROUP), topics: [namespace.physical(TOPIC)] });
-      return topic.partitions.find((p) => p.partition === partition)!.offset;
+      return await work(admin);
     } finally {
       await admin.disconnect();
     }
   }
 
-  const record = (handled: Handled[], envelope: Envelope<'Probe', ProbePayload>, context: KafkaMessageContext) =>
-    handled.push({
-      messageId: envelope.messageId,
-      key: envelope.aggregateId,
-      seq: envelope.payload.seq,
-      partition: context.partition,
-      offset: context.offset,
-      attempt: context.deliveryAttempt,
+  /** The group's committed offset for a partition of the probe topic ('-1' when nothing was committed). */
+  const committedOffset = (partition: number): Promise<string> =>
+    withAdmin(async (admin) => {
+      const [topic] = await admin.fetchOffsets({ groupId: namespace.physical(GROUP), topics: [namespace.physical(TOPIC)] });
+      return topic.partitions.find((p) => p.partition === partition)!.offset;
     });
 
-  it('dead-letters a poison message after the bounded retries, and an undecodable one at once, then handles the rest of the partition', async () => {
-    const attempts = new Map<string, number[]>();
-    const handled: Handled[] = [];
-    await startConsumer(async (envelope, context) => {
-      attempts.set(envelope.messageId, [...(attempts.get(envelope.messageId) ?? []), context.deliveryAttempt]);
-      if (envelope.payload.poison) throw new Error(`poison pill ${envelope.messageId}`);
-      record(handled, envelope, context);
+  /** How many records the DLQ holds, read from the broker's own high watermarks. */
+  const deadLetterCount = (): Promise<number> =>
+    withAdmin(async (admin) => {
+      const offsets = await admin.fetchTopicOffsets(namespace.physical(dlqTopic(TOPIC, GROUP)));
+      return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
     });
-    const letters = await readDeadLetters();
 
+  const header = (letter: DeadLetter, name: string) => headerText(letter.headers, name);
+
+  it('dead-letters a poison message after its tries alone, and an undecodable one at once, with their origin, then handles the rest of the partition', async () => {
+    await createTopics();
     const key = 'call-poison';
     const poison = probe(key, { seq: 2, poison: true });
     const good = [probe(key, { seq: 1 }), probe(key, { seq: 4 }), probe(key, { seq: 5 })];
@@ -193,91 +236,330 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice)', () => {
     expect(new Set(positions.map((p) => p.partition)).size).toBe(1);
     const { partition } = positions[0];
 
+    const handled: Handled[] = [];
+    const triedAlone: string[] = [];
+    await startConsumer(async (batch) => {
+      if (batch.length === 1) triedAlone.push(batch[0].envelope.messageId);
+      const bad = batch.find((m) => m.envelope.payload.poison);
+      if (bad) throw new ProbeRejected(`poison pill ${bad.envelope.messageId}`);
+      handled.push(...batch.map(toHandled));
+    });
+    const letters = await readDeadLetters();
+
     await eventually('the later messages of the partition', () => handled.length >= 3);
     await eventually('two dead letters', () => letters.length >= 2);
     expect(handled.map((h) => h.seq)).toEqual([1, 4, 5]);
-    expect(attempts.get(poison.messageId)).toEqual([1, 2, 3]);
+    expect(triedAlone.filter((id) => id === poison.messageId)).toHaveLength(RETRY.poisonAttempts);
 
-    const [poisonLetter, notJsonLetter] = letters;
-    const header = (letter: DeadLetter, name: string) => headerText(letter.headers, name);
+    const poisonLetter = letters.find((l) => header(l, 'messageId') === poison.messageId)!;
+    const notJsonLetter = letters.find((l) => header(l, 'messageId') === 'not-json-1')!;
     expect(poisonLetter.key).toBe(key);
     expect(poisonLetter.value).toBe(encodeEnvelope(poison).value);
-    expect(header(poisonLetter, 'messageId')).toBe(poison.messageId);
     expect(header(poisonLetter, 'dlq.original.topic')).toBe(namespace.physical(TOPIC));
     expect(header(poisonLetter, 'dlq.original.partition')).toBe(String(partition));
     expect(header(poisonLetter, 'dlq.original.offset')).toBe(positions[1].offset);
     expect(header(poisonLetter, 'dlq.consumer.group')).toBe(namespace.physical(GROUP));
-    expect(header(poisonLetter, 'dlq.attempts')).toBe('3');
+    expect(header(poisonLetter, 'dlq.attempts')).toBe(String(RETRY.poisonAttempts));
+    expect(header(poisonLetter, 'dlq.error.name')).toBe('ProbeRejected');
     expect(header(poisonLetter, 'dlq.error.message')).toBe(`poison pill ${poison.messageId}`);
 
     expect(notJsonLetter.value).toBe('this is {not json');
+    expect(notJsonLetter.key).toBe(key);
+    expect(header(notJsonLetter, 'dlq.original.topic')).toBe(namespace.physical(TOPIC));
     expect(header(notJsonLetter, 'dlq.original.offset')).toBe(positions[2].offset);
     expect(header(notJsonLetter, 'dlq.original.partition')).toBe(String(partition));
     expect(header(notJsonLetter, 'dlq.error.name')).toBe('MalformedMessageError');
     expect(header(notJsonLetter, 'dlq.error.message')).toBe('message value is not JSON');
 
     // Everything, dead letters included, is behind the group's committed offset.
-    await eventually('the offset after the last message committed', async () => (await committedOffset(partition)) === String(Number(positions[4].offset) + 1));
+    await eventually('the offset after the last message committed', async () => (await committedOffset(partition)) === next(positions[4].offset));
+    expect(await deadLetterCount()).toBe(2);
   });
 
-  it('commits an offset only after its handler finished, so a consumer that dies mid-message has it redelivered', async () => {
+  it('splits a batch around a poison message in its middle: the DLQ gets it with the handler\'s own error, the rest of the batch is handled once and committed', async () => {
+    await createTopics();
+    const key = 'call-mid-batch';
+    const messages = [1, 2, 3, 4, 5, 6].map((seq) => probe(key, { seq, poison: seq === 3 }));
+    const poison = messages[2];
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+
+    const calls: string[][] = [];
+    const handled: Handled[] = [];
+    await startConsumer(async (batch) => {
+      calls.push(ids(batch));
+      const bad = batch.find((m) => m.envelope.payload.poison);
+      if (bad) throw new ProbeRejected(`seq ${bad.envelope.payload.seq} breaks the probe schema`);
+      handled.push(...batch.map(toHandled));
+    });
+    const letters = await readDeadLetters();
+
+    await eventually('the offset after the batch committed', async () => (await committedOffset(partition)) === next(offsets[5]));
+    await eventually('the dead letter', () => letters.length >= 1);
+
+    // It really was one batch, and only the poison message failed for good.
+    expect(calls[0]).toEqual(messages.map((m) => m.messageId));
+    expect(handled.map((h) => [h.seq, h.offset])).toEqual([[1, offsets[0]], [2, offsets[1]], [4, offsets[3]], [5, offsets[4]], [6, offsets[5]]]);
+    expect(calls.filter((c) => c.length === 1 && c[0] === poison.messageId)).toHaveLength(RETRY.poisonAttempts);
+
+    await pause(500);
+    expect(letters).toHaveLength(1);
+    expect(await deadLetterCount()).toBe(1);
+    const [letter] = letters;
+    expect(header(letter, 'messageId')).toBe(poison.messageId);
+    expect(header(letter, 'dlq.original.offset')).toBe(offsets[2]);
+    expect(header(letter, 'dlq.original.partition')).toBe(String(partition));
+    expect(header(letter, 'dlq.error.name')).toBe('ProbeRejected');
+    expect(header(letter, 'dlq.error.message')).toBe('seq 3 breaks the probe schema');
+    // Nothing handled twice.
+    expect(new Set(handled.map((h) => h.messageId)).size).toBe(handled.length);
+  });
+
+  it('retries a transient fault in place for as long as it lasts, never dead-letters it, commits nothing meanwhile, then handles the batch once', async () => {
+    await createTopics();
+    const key = 'call-transient';
+    const messages = [1, 2, 3].map((seq) => probe(key, { seq }));
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+
+    let healthy = false;
+    const calls: string[][] = [];
+    const handled: Handled[] = [];
+    await startConsumer(async (batch) => {
+      calls.push(ids(batch));
+      // The database is away: half the time the driver's refused connection, half the time a dropped one.
+      if (!healthy) throw calls.length % 2 === 0 ? connectionRefused() : connectionFailure();
+      handled.push(...batch.map(toHandled));
+    });
+
+    // Many more tries than poisonAttempts: a transient fault is never counted towards poison.
+    await eventually('many failed tries', () => calls.length >= 8 * RETRY.poisonAttempts);
+    expect(await committedOffset(partition)).toBe('-1');
+    expect(await deadLetterCount()).toBe(0);
+    // Always the same whole batch, never split into single messages.
+    expect(calls.every((c) => c.join() === messages.map((m) => m.messageId).join())).toBe(true);
+
+    healthy = true;
+    await eventually('the batch handled', () => handled.length >= 3);
+    await eventually('the batch committed', async () => (await committedOffset(partition)) === next(offsets[2]));
+    await pause(500);
+    expect(handled.map((h) => [h.seq, h.offset])).toEqual([[1, offsets[0]], [2, offsets[1]], [3, offsets[2]]]);
+    expect(await deadLetterCount()).toBe(0);
+  });
+
+  it('commits an offset only after its handler finished, so a consumer that dies mid-batch has it redelivered', async () => {
     const sessionTimeoutMs = 6_000;
     const key = 'call-crash';
     const [first, stuck, after] = [probe(key, { seq: 1 }), probe(key, { seq: 2 }), probe(key, { seq: 3 })];
     const handledByFirst: Handled[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
-    await startConsumer(async (envelope, context) => {
-      if (envelope.messageId === stuck.messageId) {
-        record(handledByFirst, envelope, context);
-        await gate; // a process that hangs, then dies, before finishing this message
-        return;
-      }
-      record(handledByFirst, envelope, context);
+    await startConsumer(async (batch) => {
+      handledByFirst.push(...batch.map(toHandled));
+      // A process that hangs, then dies, before finishing the batch that holds this message.
+      if (batch.some((m) => m.envelope.messageId === stuck.messageId)) await gate;
     }, { sessionTimeoutMs });
     cleanups.push(async () => release()); // runs before the first consumer is closed
 
-    const positions = await send([encodeEnvelope(first), encodeEnvelope(stuck), encodeEnvelope(after)]);
-    const { partition } = positions[0];
+    const [firstAt] = await send([encodeEnvelope(first)]);
+    const { partition } = firstAt;
+    await eventually('the first message committed', async () => (await committedOffset(partition)) === next(firstAt.offset));
+    const positions = [firstAt, ...(await send([encodeEnvelope(stuck), encodeEnvelope(after)]))];
     await eventually('the first consumer to start on the stuck message', () => handledByFirst.some((h) => h.messageId === stuck.messageId));
-    // The message before it is committed; the stuck one is not, however long it runs.
-    await eventually('the first message committed', async () => (await committedOffset(partition)) === positions[1].offset);
-    await new Promise((r) => setTimeout(r, 500));
+    // The batch with the stuck message is not committed, however long it runs.
+    await pause(500);
     expect(await committedOffset(partition)).toBe(positions[1].offset);
-    expect(handledByFirst.map((h) => h.seq)).toEqual([1, 2]);
+    expect(handledByFirst.map((h) => h.seq).slice(0, 2)).toEqual([1, 2]);
 
     // A second instance in the same group takes over once the silent member's session expires.
     const handledBySecond: Handled[] = [];
-    await startConsumer(async (envelope, context) => {
-      record(handledBySecond, envelope, context);
+    await startConsumer(async (batch) => {
+      handledBySecond.push(...batch.map(toHandled));
     }, { sessionTimeoutMs });
     await eventually('the second consumer to handle the rest', () => handledBySecond.length >= 2, 30_000);
     expect(handledBySecond.map((h) => [h.messageId, h.offset])).toEqual([
       [stuck.messageId, positions[1].offset],
       [after.messageId, positions[2].offset],
     ]);
-    expect(handledByFirst.map((h) => h.seq)).toEqual([1, 2]);
-    await eventually('the redelivered messages committed', async () => (await committedOffset(partition)) === String(Number(positions[2].offset) + 1));
+    await eventually('the redelivered messages committed', async () => (await committedOffset(partition)) === next(positions[2].offset));
   }, 60_000);
+
+  it('redelivers a batch whose handler finished but whose offset commit was lost when the consumer went away', async () => {
+    await createTopics();
+    const key = 'call-lost-commit';
+    const messages = [1, 2, 3, 4].map((seq) => probe(key, { seq }));
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+
+    const handledByFirst: Handled[] = [];
+    let commitsLost = 0;
+    // The process dies right after the handler's transaction: none of its commits reaches the broker.
+    const lossyKafka = Object.create(kafka, {
+      consumer: {
+        value: (config: Parameters<Kafka['consumer']>[0]) => {
+          const consumer = kafka.consumer(config);
+          consumer.commitOffsets = async () => {
+            commitsLost += 1;
+            throw new Error('the process died before this commit');
+          };
+          return consumer;
+        },
+      },
+    }) as Kafka;
+    const first = await startConsumer(async (batch) => {
+      handledByFirst.push(...batch.map(toHandled));
+    }, { kafka: lossyKafka });
+    await eventually('the first consumer to handle the batch', () => handledByFirst.length >= messages.length);
+    await eventually('its commit attempt', () => commitsLost > 0);
+    await first.close();
+    expect(await committedOffset(partition)).toBe('-1');
+
+    // The next member of the group starts from the last committed position: the whole batch again.
+    const handledBySecond: Handled[] = [];
+    await startConsumer(async (batch) => {
+      handledBySecond.push(...batch.map(toHandled));
+    });
+    await eventually('the batch redelivered', () => handledBySecond.length >= messages.length);
+    expect(handledBySecond.map((h) => [h.messageId, h.offset])).toEqual(handledByFirst.map((h) => [h.messageId, h.offset]));
+    expect(handledBySecond.map((h) => h.offset)).toEqual(offsets);
+    await eventually('the redelivered batch committed', async () => (await committedOffset(partition)) === next(offsets[3]));
+  });
+
+  it('holds the committed offset below the oldest unfinished deferred completion, and a restarted consumer receives exactly the unfinished ones', async () => {
+    const sessionTimeoutMs = 6_000;
+    await createTopics();
+    const key = 'call-deferred';
+    const messages = [0, 1, 2, 3, 4].map((seq) => probe(key, { seq }));
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+
+    const finishers = new Map<string, () => void>();
+    const accepted: Handled[] = [];
+    const first = await startConsumer(async (batch) => {
+      accepted.push(...batch.map(toHandled));
+      // Accepts the batch now; each message's work finishes whenever the test says.
+      return { completions: batch.map((m) => new Promise<void>((resolve) => finishers.set(m.envelope.messageId, resolve))) };
+    }, { sessionTimeoutMs });
+    const finish = (i: number) => finishers.get(messages[i].messageId)!();
+
+    await eventually('every message accepted', () => accepted.length === messages.length && finishers.size === messages.length);
+    // Nothing finished: the group's position stays at the first message (nothing committed, or its own offset).
+    const atStart = [`-1`, offsets[0]];
+    await pause(300);
+    expect(atStart).toContain(await committedOffset(partition));
+
+    // Out of order: 2 then 0. Only 0 is below the oldest unfinished (1).
+    finish(2);
+    await pause(300);
+    expect(atStart).toContain(await committedOffset(partition));
+    finish(0);
+    await eventually('the commit up to the oldest unfinished', async () => (await committedOffset(partition)) === offsets[1]);
+    await pause(500);
+    expect(await committedOffset(partition)).toBe(offsets[1]);
+
+    // 1 finishes: the commit jumps over 2 (finished earlier) and stops at 3, the oldest unfinished.
+    finish(1);
+    await eventually('the commit past the finished run', async () => (await committedOffset(partition)) === offsets[3]);
+    await pause(500);
+    expect(await committedOffset(partition)).toBe(offsets[3]);
+
+    // The process goes away with 3 and 4 still running; a new one picks up exactly those.
+    await first.close();
+    expect(await committedOffset(partition)).toBe(offsets[3]);
+    const redelivered: Handled[] = [];
+    await startConsumer(async (batch) => {
+      redelivered.push(...batch.map(toHandled));
+    }, { sessionTimeoutMs });
+    await eventually('the unfinished ones redelivered', () => redelivered.length >= 2);
+    await eventually('everything committed', async () => (await committedOffset(partition)) === next(offsets[4]));
+    expect(redelivered.map((h) => [h.seq, h.offset])).toEqual([[3, offsets[3]], [4, offsets[4]]]);
+  }, 60_000);
+
+  it('dead-letters a message whose deferred completion fails, and commits past it', async () => {
+    await createTopics();
+    const key = 'call-deferred-failure';
+    const messages = [1, 2, 3].map((seq) => probe(key, { seq }));
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+    const later = (fail: boolean) => new Promise<void>((resolve, reject) => setTimeout(() => (fail ? reject(new ProbeRejected('the call could not be recorded')) : resolve()), 50));
+    await startConsumer(async (batch) => ({ completions: batch.map((m) => later(m.envelope.payload.seq === 2)) }));
+    const letters = await readDeadLetters();
+    await eventually('the dead letter', () => letters.length >= 1);
+    expect(header(letters[0], 'messageId')).toBe(messages[1].messageId);
+    expect(header(letters[0], 'dlq.error.message')).toBe('the call could not be recorded');
+    await eventually('everything committed', async () => (await committedOffset(partition)) === next(offsets[2]));
+  });
+
+  it('never dead-letters while a transient fault outlasts a rebalance whose heartbeats fail during the backoff', async () => {
+    const sessionTimeoutMs = 8_000;
+    await createTopics();
+    const key = 'call-rebalance';
+    const messages = [1, 2, 3].map((seq) => probe(key, { seq }));
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+
+    let healthy = false;
+    let tries = 0;
+    const handled: Handled[] = [];
+    const handle: Handle = async (batch) => {
+      if (!healthy) {
+        tries += 1;
+        throw connectionRefused();
+      }
+      handled.push(...batch.map(toHandled));
+    };
+    // Observes (does not alter) the heartbeats the transport sends while it waits between tries.
+    const heartbeatErrors: string[] = [];
+    const observeHeartbeats = (server: KafkaConsumerServer) => {
+      const target = server as unknown as { processFetchedBatch(payload: EachBatchPayload): Promise<void> };
+      const original = target.processFetchedBatch.bind(server);
+      target.processFetchedBatch = (payload) => original({
+        ...payload,
+        heartbeat: async () => {
+          try {
+            await payload.heartbeat();
+          } catch (error) {
+            heartbeatErrors.push(`${(error as { type?: string }).type ?? (error as Error).name}`);
+            throw error;
+          }
+        },
+      });
+    };
+    await startConsumer(handle, { sessionTimeoutMs, instrument: observeHeartbeats });
+    await eventually('the first failed tries', () => tries >= 5);
+
+    // A second member joins: the group rebalances while the first is still retrying the batch.
+    const joining = startConsumer(handle, { sessionTimeoutMs, instrument: observeHeartbeats });
+    await eventually('a heartbeat refused during the backoff', () => heartbeatErrors.length > 0, 15_000);
+    await pause(2_000);
+    expect(await deadLetterCount()).toBe(0);
+
+    healthy = true;
+    await joining;
+    await eventually('the batch handled', () => messages.every((m) => handled.some((h) => h.messageId === m.messageId)), 30_000);
+    await eventually('the batch committed', async () => (await committedOffset(partition)) === next(offsets[2]), 30_000);
+    await pause(500);
+    expect(await deadLetterCount()).toBe(0);
+    expect(heartbeatErrors.length).toBeGreaterThan(0);
+  }, 90_000);
 
   it('handles each key in the order it was produced, retries included, while partitions run concurrently', async () => {
     const keys = ['call-a', 'call-b', 'call-c', 'call-d', 'call-e', 'call-f'];
     const handled: Handled[] = [];
     const failedOnce = new Set<string>();
-    await startConsumer(async (envelope, context) => {
-      await new Promise((r) => setTimeout(r, envelope.payload.seq % 3));
-      // Every fifth message fails its first attempt: the retry must happen before the next message of the key.
-      if (envelope.payload.seq % 5 === 0 && !failedOnce.has(envelope.messageId)) {
-        failedOnce.add(envelope.messageId);
-        throw new Error('transient');
+    const tries = new Map<string, number>();
+    await startConsumer(async (batch) => {
+      for (const m of batch) tries.set(m.envelope.messageId, (tries.get(m.envelope.messageId) ?? 0) + 1);
+      await pause(batch.length % 3);
+      // Every fifth message fails the first batch it is in (transiently or not, by turns): the retry
+      // must happen before the next message of the key is handled.
+      const failing = batch.find((m) => m.envelope.payload.seq % 5 === 0 && !failedOnce.has(m.envelope.messageId));
+      if (failing) {
+        failedOnce.add(failing.envelope.messageId);
+        throw failing.envelope.payload.seq % 10 === 0 ? connectionRefused() : new Error('flaky handler');
       }
-      record(handled, envelope, context);
+      handled.push(...batch.map(toHandled));
     });
     const perKey = 25;
     const messages = Array.from({ length: perKey }, (_, seq) => keys.map((key) => probe(key, { seq: seq + 1 }))).flat();
     await producer.send({ topic: namespace.physical(TOPIC), messages: messages.map(encodeEnvelope) });
 
     await eventually('every message handled', () => handled.length >= messages.length);
+    await pause(300);
     expect(handled).toHaveLength(messages.length);
     expect(new Set(handled.map((h) => h.partition)).size).toBeGreaterThan(1);
     for (const key of keys) {
@@ -285,6 +567,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice)', () => {
       expect({ key, seqs: ofKey.map((h) => h.seq) }).toEqual({ key, seqs: Array.from({ length: perKey }, (_, i) => i + 1) });
       expect(new Set(ofKey.map((h) => h.partition)).size).toBe(1);
     }
-    expect(handled.filter((h) => h.seq % 5 === 0).every((h) => h.attempt === 2)).toBe(true);
+    expect(messages.filter((m) => m.payload.seq % 5 === 0).every((m) => (tries.get(m.messageId) ?? 0) >= 2)).toBe(true);
+    expect(await deadLetterCount()).toBe(0);
   });
 });

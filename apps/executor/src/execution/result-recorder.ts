@@ -1,16 +1,11 @@
 import { COMMAND_SCHEMA_VERSION, newEnvelope, RecordExecutionResultPayload, TOPICS } from '@app/common/contracts';
-import { returnedRows } from '@app/common/database';
+import { returnedRows, WriteCoalescer } from '@app/common/database';
 import { isTransientFault } from '@app/common/faults';
 import { Log } from '@app/common/observability';
 import { appendToOutbox } from '@app/common/outbox';
 import { DataSource, EntityManager } from 'typeorm';
 import { EXECUTOR_SCHEMA as S } from '../executor.schema';
 import { AttemptOutcome, attemptKey } from './attempt-journal';
-
-interface Waiting {
-  readonly outcome: AttemptOutcome;
-  readonly settle: { resolve: (recorded: boolean) => void; reject: (error: unknown) => void };
-}
 
 const MAX_BACKOFF_MS = 30_000;
 
@@ -21,45 +16,22 @@ const MAX_BACKOFF_MS = 30_000;
  * takes: a call that ran is recorded with the outcome it had.
  */
 export class ResultRecorder {
-  private queue: Waiting[] = [];
-  private writing?: Promise<void>;
+  private readonly writer = new WriteCoalescer<AttemptOutcome, boolean>((batch) => this.untilStored(batch), (error) => !isTransientFault(error));
 
   constructor(private readonly dataSource: DataSource, private readonly log: Log) {}
 
   /** Resolves true once stored with its outbox row, false when the attempt was already finished. */
   record(outcome: AttemptOutcome): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ outcome, settle: { resolve, reject } });
-      this.writing ??= this.writeAll();
-    });
+    return this.writer.write(outcome);
   }
 
-  private async writeAll(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        await this.writeWithRetries(batch);
-      }
-    } finally {
-      this.writing = undefined;
-    }
-  }
-
-  private async writeWithRetries(batch: Waiting[]): Promise<void> {
+  private async untilStored(batch: readonly AttemptOutcome[]): Promise<boolean[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const recorded = await this.dataSource.transaction((manager) => this.write(manager, batch.map((w) => w.outcome)));
-        batch.forEach((w) => w.settle.resolve(recorded.has(attemptKey(w.outcome.message))));
-        return;
+        const recorded = await this.dataSource.transaction((manager) => this.write(manager, batch));
+        return batch.map((o) => recorded.has(attemptKey(o.message)));
       } catch (error) {
-        if (!isTransientFault(error)) {
-          if (batch.length > 1) {
-            // Something in one outcome breaks the write: write them one by one so only that one fails.
-            for (const w of batch) await this.writeWithRetries([w]);
-          } else batch[0].settle.reject(error);
-          return;
-        }
+        if (!isTransientFault(error)) throw error;
         this.log.warn({ outcomes: batch.length, attempt, error: error instanceof Error ? error.message : String(error) }, 'recording results failed; retrying with the same outcomes');
         await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 10))));
       }

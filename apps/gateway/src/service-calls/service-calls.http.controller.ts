@@ -60,6 +60,9 @@ export class ServiceCallsHttpController {
   ) {
     const key = parseIdempotencyKey(idempotencyKey);
     const outcome = await this.submissions.submit({ tenantId, idempotencyKey: key, request: body, requestId: requestIdOf(req), correlationId: correlationIdOf(req) });
+    if (outcome.kind === 'key-reused') {
+      throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body');
+    }
     res.location(`/v1/service-calls/${outcome.id}`);
     if (outcome.kind === 'replayed') {
       const current = await this.queries.findById(tenantId, outcome.id);

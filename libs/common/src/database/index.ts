@@ -5,3 +5,4 @@ export * from './migrate-schema';
 export * from './database-readiness';
 export * from './returned-rows';
 export * from './is-transient-database-error';
+export * from './write-coalescer';
