@@ -48,7 +48,7 @@ describe('isTransientFault', () => {
   it('recognises the pg driver\'s connection failures by message', () => {
     expect(isTransientFault(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isTransientFault(new Error('timeout exceeded when trying to connect'))).toBe(true);
-    expect(isTransientFault(new Error('the database system is starting up'))).toBe(true);
+    expect(isTransientFault(pgError('57P03', 'the database system is starting up'))).toBe(true);
   });
 
   it('treats kafkajs errors it would retry itself as transient', () => {
