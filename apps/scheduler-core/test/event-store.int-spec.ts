@@ -1,46 +1,56 @@
 import { randomUUID } from 'node:crypto';
 import { PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   CancelServiceCall,
   DueTimeReached,
+  SchedulerCommandMessage,
   ServiceCallEvent,
   ServiceCallEventMessage,
   SubmitServiceCall,
   TOPICS,
 } from '@app/common/contracts';
 import { createDataSource } from '@app/common/database';
-import { appendToOutbox } from '@app/common/outbox';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { migrateAll } from '../../../tools/migrate-all';
 import { eventMessages } from '../src/commands/outgoing-messages';
-import { ProcessSchedulerCommand } from '../src/commands/process-scheduler-command.command';
-import { ProcessSchedulerCommandHandler } from '../src/commands/process-scheduler-command.handler';
-import { ConcurrencyConflictError } from '../src/event-store/concurrency-conflict.error';
-import { PostgresEventStore } from '../src/event-store/postgres-event-store';
+import { streamKey } from '../src/commands/plan-command-batch';
+import { ProcessSchedulerCommands } from '../src/commands/process-scheduler-commands.command';
+import { ProcessSchedulerCommandsHandler } from '../src/commands/process-scheduler-commands.handler';
+import { PostgresEventStore, StreamAppend } from '../src/event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA as S } from '../src/scheduler-core.schema';
 import { backendPid, OpenTransactions, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
 
 const TENANT = 'tenant-a';
-const silent = pino({ level: 'silent' }) as unknown as PinoLogger;
+const silentPino = pino({ level: 'silent' });
+/** What the handler uses of nestjs-pino's PinoLogger: pino's methods plus `.logger`. */
+const silent = Object.assign(Object.create(silentPino), { logger: silentPino }) as unknown as PinoLogger;
 const target = { method: 'POST', url: 'https://example.com/hook', headers: { 'content-type': 'application/json' } } as const;
 const sealedTarget = { iv: 'aXY=', tag: 'dGFn', ciphertext: 'Y2lwaGVy' };
+const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+const anHourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
 
-function submittedEvent(serviceCallId: string, dueAt: string | null = null): ServiceCallEvent {
+function submittedEvent(serviceCallId: string, dueAt: string | null = null, tenantId = TENANT): ServiceCallEvent {
   return {
     type: 'ServiceCallSubmitted',
-    data: { serviceCallId, tenantId: TENANT, target, sealedTarget, dueAt, tags: ['it'], timeoutMs: 1_000, submittedAt: new Date().toISOString() },
+    data: { serviceCallId, tenantId, target, sealedTarget, dueAt, tags: ['it'], timeoutMs: 1_000, submittedAt: new Date().toISOString() },
   };
 }
 
+const scheduledEvent = (dueAt: string): ServiceCallEvent => ({ type: 'ServiceCallScheduled', data: { dueAt } });
 const requestedEvent = (attempt = 1): ServiceCallEvent => ({ type: 'ExecutionRequested', data: { attempt, requestedAt: new Date().toISOString() } });
+const cancelledEvent = (): ServiceCallEvent => ({ type: 'ServiceCallCancelled', data: { cancelledAt: new Date().toISOString() } });
 
 function messagesAt(serviceCallId: string, fromVersion: number, events: ServiceCallEvent[], tenantId = TENANT): ServiceCallEventMessage[] {
   return eventMessages({ tenantId, serviceCallId }, events, fromVersion, { messageId: randomUUID(), correlationId: randomUUID() }, new Date());
 }
 
-function command<T extends SubmitServiceCall | CancelServiceCall | DueTimeReached>(type: T['type'], serviceCallId: string, payload: T['payload']): T {
+const appendOf = (serviceCallId: string, expectedVersion: number, events: ServiceCallEvent[], tenantId = TENANT): StreamAppend => ({
+  ref: { tenantId, serviceCallId }, expectedVersion, events: messagesAt(serviceCallId, expectedVersion, events, tenantId),
+});
+
+function command<T extends SchedulerCommandMessage>(type: T['type'], serviceCallId: string, payload: T['payload']): T {
   return {
     messageId: randomUUID(),
     tenantId: TENANT,
@@ -59,8 +69,11 @@ const submit = (serviceCallId: string, dueAt: string | null = null) =>
   command<SubmitServiceCall>('SubmitServiceCall', serviceCallId, {
     serviceCallId, target, sealedTarget, dueAt, tags: ['it'], timeoutMs: 1_000, submittedAt: new Date().toISOString(),
   });
+const cancel = (serviceCallId: string) => command<CancelServiceCall>('CancelServiceCall', serviceCallId, { serviceCallId, requestedAt: new Date().toISOString() });
+const due = (serviceCallId: string, dueAt: string) =>
+  command<DueTimeReached>('DueTimeReached', serviceCallId, { serviceCallId, dueAt, firedAt: new Date().toISOString() });
 
-describe('PostgresEventStore and ProcessSchedulerCommandHandler (real Postgres)', () => {
+describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)', () => {
   let dataSource: DataSource;
   const store = new PostgresEventStore();
   const transactions = new OpenTransactions(() => dataSource);
@@ -68,7 +81,7 @@ describe('PostgresEventStore and ProcessSchedulerCommandHandler (real Postgres)'
   beforeAll(async () => {
     const url = await createTestDatabase('event-store');
     await migrateAll(url);
-    dataSource = await createDataSource({ url, schema: S, migrations: [], applicationName: 'event-store-it', poolSize: 12 }).initialize();
+    dataSource = await createDataSource({ url, schema: S, migrations: [], applicationName: 'event-store-it', poolSize: 16 }).initialize();
   });
 
   afterEach(() => transactions.closeAll());
@@ -78,176 +91,322 @@ describe('PostgresEventStore and ProcessSchedulerCommandHandler (real Postgres)'
   });
 
   const openTransaction = () => transactions.open();
+  const append = (appends: StreamAppend[], manager: EntityManager = dataSource.manager) =>
+    manager === dataSource.manager ? dataSource.transaction((m) => store.appendToStreams(m, appends)) : store.appendToStreams(manager, appends);
+  const keyOf = (serviceCallId: string, tenantId = TENANT) => streamKey({ tenantId, serviceCallId });
 
   const storedVersions = async (serviceCallId: string, tenantId = TENANT): Promise<number[]> =>
     (await dataSource.query(`SELECT version FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version`, [tenantId, serviceCallId])).map(
       (r: { version: number }) => r.version,
     );
 
-  describe('appendToStream', () => {
-    it('appends at the expected version and reads the stream back in order', async () => {
-      const id = randomUUID();
-      await dataSource.transaction((m) => store.appendToStream(m, 0, messagesAt(id, 0, [submittedEvent(id), requestedEvent()])));
-      await dataSource.transaction((m) => store.appendToStream(m, 2, messagesAt(id, 2, [{ type: 'ServiceCallCancelled', data: { cancelledAt: new Date().toISOString() } }])));
-      const stream = await store.readStream(dataSource.manager, TENANT, id);
-      expect(stream.version).toBe(3);
-      expect(stream.events.map((e) => e.type)).toEqual(['ServiceCallSubmitted', 'ExecutionRequested', 'ServiceCallCancelled']);
-      // The stream key includes the tenant: the same id elsewhere is another stream.
-      expect((await store.readStream(dataSource.manager, 'tenant-b', id)).version).toBe(0);
-      await dataSource.transaction((m) => store.appendToStream(m, 0, messagesAt(id, 0, [submittedEvent(id)], 'tenant-b')));
-      expect(await storedVersions(id, 'tenant-b')).toEqual([1]);
+  /** Resolves once some backend's append to the events table waits on another transaction's row lock. */
+  async function untilAnEventInsertWaits(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const rows: { pid: number }[] = await dataSource.query(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`,
+        [`%INSERT INTO "${S}".events%`],
+      );
+      if (rows.length > 0) return;
+      if (Date.now() > deadline) throw new Error('no append ever waited on the rival');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  describe('readStreams and appendToStreams', () => {
+    it('appends many streams at their expected versions in one call and reads them back folded; the tenant is part of the key', async () => {
+      const [a, b] = [randomUUID(), randomUUID()];
+      expect(await append([appendOf(a, 0, [submittedEvent(a), requestedEvent()]), appendOf(b, 0, [submittedEvent(b, inAnHour()), scheduledEvent(inAnHour())])])).toEqual(new Set());
+      expect(await append([appendOf(b, 2, [cancelledEvent()])])).toEqual(new Set());
+
+      const streams = await store.readStreams(dataSource.manager, [{ tenantId: TENANT, serviceCallId: a }, { tenantId: TENANT, serviceCallId: b }, { tenantId: 'tenant-b', serviceCallId: a }]);
+      expect(streams.get(keyOf(a))).toMatchObject({ version: 2, state: { status: 'Running', attempt: 1 } });
+      expect(streams.get(keyOf(b))).toMatchObject({ version: 3, state: { status: 'Cancelled' } });
+      // The same id under another tenant is another stream, absent until written.
+      expect(streams.has(keyOf(a, 'tenant-b'))).toBe(false);
+      expect(await append([appendOf(a, 0, [submittedEvent(a, null, 'tenant-b')], 'tenant-b')])).toEqual(new Set());
+      expect(await storedVersions(a, 'tenant-b')).toEqual([1]);
+      expect(await storedVersions(a)).toEqual([1, 2]);
     });
 
-    it('rejects a stale expectedVersion with ConcurrencyConflictError and writes nothing of that transaction', async () => {
-      const id = randomUUID();
-      await dataSource.transaction((m) => store.appendToStream(m, 0, messagesAt(id, 0, [submittedEvent(id), requestedEvent()])));
-      const stale = messagesAt(id, 1, [requestedEvent(2)]);
-      const attempt = dataSource.transaction(async (m) => {
-        await appendToOutbox(m, S, stale.map((envelope) => ({ topic: TOPICS.events, envelope })));
-        await store.appendToStream(m, 1, stale);
-      });
-      await expect(attempt).rejects.toBeInstanceOf(ConcurrencyConflictError);
-      await expect(attempt).rejects.toMatchObject({ streamId: id, expectedVersion: 1 });
-      expect(await storedVersions(id)).toEqual([1, 2]);
-      const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM "${S}".outbox WHERE message_id = $1`, [stale[0].messageId]);
+    it('reports a stream whose expectedVersion is stale or ahead as conflicted and writes nothing of it, while the other streams of the call are appended', async () => {
+      const [stale, ahead, fine] = [randomUUID(), randomUUID(), randomUUID()];
+      await append([appendOf(stale, 0, [submittedEvent(stale), requestedEvent()]), appendOf(ahead, 0, [submittedEvent(ahead)])]);
+      const staleAppend = appendOf(stale, 1, [requestedEvent(2)]);
+      const conflicts = await append([staleAppend, appendOf(ahead, 3, [requestedEvent()]), appendOf(fine, 0, [submittedEvent(fine), requestedEvent()])]);
+      expect(conflicts).toEqual(new Set([keyOf(stale), keyOf(ahead)]));
+      expect(await storedVersions(stale)).toEqual([1, 2]);
+      expect(await storedVersions(ahead)).toEqual([1]);
+      expect(await storedVersions(fine)).toEqual([1, 2]);
+      const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM "${S}".events WHERE event_id = $1`, [staleAppend.events[0].messageId]);
       expect(count).toBe(0);
-      expect((await store.readStream(dataSource.manager, TENANT, id)).events.map((e) => e.type)).toEqual(['ServiceCallSubmitted', 'ExecutionRequested']);
     });
 
-    it('rejects an expectedVersion ahead of the stream, which would leave a gap', async () => {
+    it('refuses events whose versions do not follow the expected version', async () => {
       const id = randomUUID();
-      await dataSource.transaction((m) => store.appendToStream(m, 0, messagesAt(id, 0, [submittedEvent(id)])));
-      const ahead = dataSource.transaction((m) => store.appendToStream(m, 3, messagesAt(id, 3, [requestedEvent()])));
-      await expect(ahead).rejects.toBeInstanceOf(ConcurrencyConflictError);
-      expect(await storedVersions(id)).toEqual([1]);
+      const gap: StreamAppend = { ref: { tenantId: TENANT, serviceCallId: id }, expectedVersion: 0, events: messagesAt(id, 1, [submittedEvent(id)]) };
+      await expect(append([gap])).rejects.toThrow(/has version 2, expected 1/);
+      expect(await storedVersions(id)).toEqual([]);
     });
 
-    it('lets exactly one of two open transactions append at the same expectedVersion; the other waits, then conflicts', async () => {
+    it('lets exactly one of two open transactions append at the same expectedVersion; the other waits, then reports the conflict', async () => {
       const id = randomUUID();
       const first = await openTransaction();
       const second = await openTransaction();
       const secondPid = await backendPid(second);
-      const mine = messagesAt(id, 0, [submittedEvent(id)]);
-      const theirs = messagesAt(id, 0, [submittedEvent(id)]);
-      await store.appendToStream(first.manager, 0, mine);
-      const secondAppend = store.appendToStream(second.manager, 0, theirs).then(
-        () => 'appended',
-        (error) => error,
-      );
+      const mine = appendOf(id, 0, [submittedEvent(id)]);
+      const theirs = appendOf(id, 0, [submittedEvent(id)]);
+      expect(await store.appendToStreams(first.manager, [mine])).toEqual(new Set());
+      const secondAppend = store.appendToStreams(second.manager, [theirs]);
       await untilWaitingOnLock(dataSource, secondPid);
       await first.commitTransaction();
-      expect(await secondAppend).toBeInstanceOf(ConcurrencyConflictError);
-      const [row] = await dataSource.query(`SELECT event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2`, [TENANT, id]);
-      expect(row.event_id).toBe(mine[0].messageId);
+      expect(await secondAppend).toEqual(new Set([keyOf(id)]));
+      await second.commitTransaction();
+      const rows = await dataSource.query(`SELECT event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2`, [TENANT, id]);
+      expect(rows.map((r: { event_id: string }) => r.event_id)).toEqual([mine.events[0].messageId]);
+    });
+
+    it('leaves none of its rows behind when a rival takes a version in the middle of its events', async () => {
+      const id = randomUUID();
+      await append([appendOf(id, 0, [submittedEvent(id, inAnHour()), scheduledEvent(inAnHour())])]);
+      const rival = await openTransaction();
+      const rivalAppend = appendOf(id, 2, [cancelledEvent()]);
+      await store.appendToStreams(rival.manager, [rivalAppend]);
+      // Three events from version 2: the first collides with the rival's, the two after it would not.
+      const mine = appendOf(id, 2, [scheduledEvent(inAnHour()), requestedEvent(), cancelledEvent()]);
+      const me = await openTransaction();
+      const myPid = await backendPid(me);
+      const outcome = store.appendToStreams(me.manager, [mine]);
+      await untilWaitingOnLock(dataSource, myPid);
+      await rival.commitTransaction();
+      expect(await outcome).toEqual(new Set([keyOf(id)]));
+      await me.commitTransaction();
+      expect(await storedVersions(id)).toEqual([1, 2, 3]);
+      const [{ type, event_id }] = await dataSource.query(`SELECT type, event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 AND version = 3`, [TENANT, id]);
+      expect([type, event_id]).toEqual(['ServiceCallCancelled', rivalAppend.events[0].messageId]);
     });
 
     it('gives exactly one success among many concurrent appends at the same expectedVersion', async () => {
       const id = randomUUID();
-      await dataSource.transaction((m) => store.appendToStream(m, 0, messagesAt(id, 0, [submittedEvent(id)])));
-      const outcomes = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          dataSource.transaction((m) => store.appendToStream(m, 1, messagesAt(id, 1, [requestedEvent()]))).then(
-            () => 'appended',
-            (error) => (error instanceof ConcurrencyConflictError ? 'conflict' : error),
-          ),
-        ),
-      );
-      expect(outcomes.filter((o) => o === 'appended')).toHaveLength(1);
-      expect(outcomes.filter((o) => o === 'conflict')).toHaveLength(7);
+      await append([appendOf(id, 0, [submittedEvent(id)])]);
+      const outcomes = await Promise.all(Array.from({ length: 8 }, () => append([appendOf(id, 1, [requestedEvent()])])));
+      expect(outcomes.filter((conflicts) => conflicts.size === 0)).toHaveLength(1);
+      expect(outcomes.filter((conflicts) => conflicts.has(keyOf(id)))).toHaveLength(7);
       expect(await storedVersions(id)).toEqual([1, 2]);
     });
   });
 
-  describe('ProcessSchedulerCommandHandler', () => {
-    let handler: ProcessSchedulerCommandHandler;
+  describe('ProcessSchedulerCommandsHandler', () => {
+    let handler: ProcessSchedulerCommandsHandler;
 
     beforeAll(() => {
-      handler = new ProcessSchedulerCommandHandler(dataSource, store, silent);
+      handler = new ProcessSchedulerCommandsHandler(dataSource, store, silent);
     });
 
+    const run = (...messages: SchedulerCommandMessage[]) => handler.execute(new ProcessSchedulerCommands(messages));
+
     async function written(serviceCallId: string) {
-      const events = await dataSource.query(
+      const events: { version: number; type: string; event_id: string }[] = await dataSource.query(
         `SELECT version, type, event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version`,
         [TENANT, serviceCallId],
       );
-      const outbox = await dataSource.query(
-        `SELECT id, topic, message_id, envelope->>'type' AS type FROM "${S}".outbox WHERE message_key = $1 ORDER BY id`,
+      const outbox: { id: string; topic: string; message_id: string; type: string; version: number | null }[] = await dataSource.query(
+        `SELECT id, topic, message_id, envelope->>'type' AS type, (envelope->>'version')::int AS version FROM "${S}".outbox WHERE message_key = $1 ORDER BY id`,
         [serviceCallId],
       );
-      const timers = await dataSource.query(`SELECT due_at FROM "${S}".timers WHERE tenant_id = $1 AND service_call_id = $2`, [TENANT, serviceCallId]);
+      const timers: { due_at: Date }[] = await dataSource.query(`SELECT due_at FROM "${S}".timers WHERE tenant_id = $1 AND service_call_id = $2`, [TENANT, serviceCallId]);
       return { events, outbox, timers };
+    }
+
+    const eventTypes = async (id: string) => (await written(id)).events.map((e) => [e.version, e.type]);
+    const inboxCount = async (messageIds: string[]): Promise<number> =>
+      (await dataSource.query(`SELECT count(*)::int AS count FROM "${S}".inbox WHERE message_id = ANY($1)`, [messageIds]))[0].count;
+
+    /** Every stream numbered 1..n without a gap, each event once, and each event out through the outbox exactly once. */
+    async function expectConsistent(serviceCallId: string): Promise<void> {
+      const { events, outbox } = await written(serviceCallId);
+      expect(events.map((e) => e.version)).toEqual(events.map((_, i) => i + 1));
+      const published = outbox.filter((o) => o.topic === TOPICS.events);
+      expect(published.map((o) => [o.message_id, o.version])).toEqual(events.map((e) => [e.event_id, e.version]));
+      const executions = outbox.filter((o) => o.topic === TOPICS.executions);
+      expect(executions).toHaveLength(events.filter((e) => e.type === 'ExecutionRequested').length);
     }
 
     it('turns a SubmitServiceCall into its events and one ExecuteServiceCall, and ignores the same command delivered again', async () => {
       const id = randomUUID();
       const message = submit(id);
-      await handler.execute(new ProcessSchedulerCommand(message));
+      await run(message);
       const once = await written(id);
-      expect(once.events.map((e: { version: number; type: string }) => [e.version, e.type])).toEqual([
+      expect(once.events.map((e) => [e.version, e.type])).toEqual([
         [1, 'ServiceCallSubmitted'],
         [2, 'ExecutionRequested'],
       ]);
-      expect(once.outbox.map((o: { topic: string; type: string }) => [o.topic, o.type])).toEqual([
+      expect(once.outbox.map((o) => [o.topic, o.type])).toEqual([
         [TOPICS.events, 'ServiceCallSubmitted'],
         [TOPICS.events, 'ExecutionRequested'],
         [TOPICS.executions, 'ExecuteServiceCall'],
       ]);
       // Events go out under their own ids, so consumers can dedupe a republished event.
-      expect(once.outbox.slice(0, 2).map((o: { message_id: string }) => o.message_id)).toEqual(once.events.map((e: { event_id: string }) => e.event_id));
+      expect(once.outbox.slice(0, 2).map((o) => o.message_id)).toEqual(once.events.map((e) => e.event_id));
 
-      await handler.execute(new ProcessSchedulerCommand(message));
+      await run(message);
       expect(await written(id)).toEqual(once);
-      const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM "${S}".inbox WHERE message_id = $1`, [message.messageId]);
-      expect(count).toBe(1);
+      expect(await inboxCount([message.messageId])).toBe(1);
     });
 
     it('applies a command delivered twice at the same time only once', async () => {
       const id = randomUUID();
       const message = submit(id);
-      await Promise.all([handler.execute(new ProcessSchedulerCommand(message)), handler.execute(new ProcessSchedulerCommand(message))]);
+      await Promise.all([run(message), run(message)]);
       const { events, outbox } = await written(id);
-      expect(events.map((e: { version: number }) => e.version)).toEqual([1, 2]);
+      expect(events.map((e) => e.version)).toEqual([1, 2]);
       expect(outbox).toHaveLength(3);
     });
 
-    it('retries a command that lost a version race, deciding again against the stream that won', async () => {
+    it('changes nothing twice for a batch that repeats a message and holds one processed before', async () => {
+      const [x, y, z] = [randomUUID(), randomUUID(), randomUUID()];
+      const processedBefore = submit(y);
+      await run(processedBefore);
+      const yBefore = await written(y);
+
+      const repeated = submit(x, inAnHour());
+      const fresh = submit(z);
+      await run(repeated, processedBefore, repeated, fresh, repeated);
+
+      expect(await eventTypes(x)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled']]);
+      expect(await eventTypes(z)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ExecutionRequested']]);
+      expect(await written(y)).toEqual(yBefore);
+      for (const id of [x, y, z]) await expectConsistent(id);
+      expect((await written(x)).timers).toHaveLength(1);
+      expect(await inboxCount([repeated.messageId, processedBefore.messageId, fresh.messageId])).toBe(3);
+
+      // The whole batch delivered again: nothing moves.
+      const before = await Promise.all([x, y, z].map(written));
+      await run(repeated, processedBefore, fresh);
+      expect(await Promise.all([x, y, z].map(written))).toEqual(before);
+    });
+
+    it('applies commands for the same call in one batch in order: submit scheduled then cancel', async () => {
       const id = randomUUID();
-      await handler.execute(new ProcessSchedulerCommand(submit(id, new Date(Date.now() + 3_600_000).toISOString())));
-      expect((await written(id)).timers).toHaveLength(1);
+      await run(submit(id, inAnHour()), cancel(id));
+      expect(await eventTypes(id)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ServiceCallCancelled']]);
+      const { outbox, timers } = await written(id);
+      expect(outbox.map((o) => o.type)).toEqual(['ServiceCallSubmitted', 'ServiceCallScheduled', 'ServiceCallCancelled']);
+      // Scheduled and cancelled in one transaction: no timer is left to fire.
+      expect(timers).toEqual([]);
+      await expectConsistent(id);
+
+      // The other order within a batch: the cancel finds no call yet and is rejected; the submit runs.
+      const other = randomUUID();
+      await run(cancel(other), submit(other));
+      expect(await eventTypes(other)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ExecutionRequested']]);
+      expect((await written(other)).outbox.map((o) => o.type)).toEqual(['ServiceCallSubmitted', 'ExecutionRequested', 'ExecuteServiceCall']);
+
+      // Submitted to run now, then cancelled in the same batch: too late, the call already started.
+      const started = randomUUID();
+      await run(submit(started), cancel(started));
+      expect(await eventTypes(started)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ExecutionRequested']]);
+    });
+
+    it('keeps the timers table in step: set on a scheduled submit, re-armed by an early firing, cleared when due or cancelled', async () => {
+      const id = randomUUID();
+      const dueAt = inAnHour();
+      await run(submit(id, dueAt));
+      expect((await written(id)).timers.map((t) => t.due_at.toISOString())).toEqual([dueAt]);
+
+      // The poller took the timer (it deletes what it fires) and it fired early: NOT_YET_DUE puts it back.
+      await dataSource.query(`DELETE FROM "${S}".timers WHERE tenant_id = $1 AND service_call_id = $2`, [TENANT, id]);
+      await run(due(id, dueAt));
+      const early = await written(id);
+      expect(early.timers.map((t) => t.due_at.toISOString())).toEqual([dueAt]);
+      expect(early.events).toHaveLength(2);
+
+      await run(cancel(id));
+      expect((await written(id)).timers).toEqual([]);
+
+      // A call whose due time has passed: the firing runs it and clears its timer.
+      const soon = randomUUID();
+      const soonAt = new Date(Date.now() + 300).toISOString();
+      await run(submit(soon, soonAt));
+      expect((await written(soon)).timers).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 400));
+      await run(due(soon, soonAt));
+      expect(await eventTypes(soon)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ExecutionRequested']]);
+      expect((await written(soon)).timers).toEqual([]);
+      await expectConsistent(soon);
+    });
+
+    it('decides a command that lost a version race again, against the stream that won', async () => {
+      const id = randomUUID();
+      const dueAt = new Date(Date.now() + 300).toISOString();
+      await run(submit(id, dueAt));
+      await new Promise((r) => setTimeout(r, 400));
 
       // Another writer appends version 3 and has not committed yet when DueTimeReached is decided against version 2.
       const rival = await openTransaction();
-      const cancelled = messagesAt(id, 2, [{ type: 'ServiceCallCancelled', data: { cancelledAt: new Date().toISOString() } }]);
-      await store.appendToStream(rival.manager, 2, cancelled);
-      const due = command<DueTimeReached>('DueTimeReached', id, { serviceCallId: id, dueAt: new Date().toISOString(), firedAt: new Date().toISOString() });
-      const handled = handler.execute(new ProcessSchedulerCommand(due));
-      await waitForEventInsertWaiter();
+      await store.appendToStreams(rival.manager, [appendOf(id, 2, [cancelledEvent()])]);
+      const fired = due(id, dueAt);
+      const handled = run(fired);
+      await untilAnEventInsertWaits();
       await rival.commitTransaction();
       await handled;
 
-      const { events, outbox } = await written(id);
-      expect(events.map((e: { version: number; type: string }) => [e.version, e.type])).toEqual([
-        [1, 'ServiceCallSubmitted'],
-        [2, 'ServiceCallScheduled'],
-        [3, 'ServiceCallCancelled'],
-      ]);
+      expect(await eventTypes(id)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ServiceCallCancelled']]);
       // Decided again against "Cancelled": the timer firing changes nothing and nothing is executed.
-      expect(outbox.map((o: { type: string }) => o.type)).toEqual(['ServiceCallSubmitted', 'ServiceCallScheduled']);
-      const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM "${S}".inbox WHERE message_id = $1`, [due.messageId]);
-      expect(count).toBe(1);
+      expect((await written(id)).outbox.map((o) => o.type)).toEqual(['ServiceCallSubmitted', 'ServiceCallScheduled']);
+      expect(await inboxCount([fired.messageId])).toBe(1);
     });
 
-    /** Resolves once the handler's append waits on the rival's uncommitted version 3. */
-    async function waitForEventInsertWaiter(): Promise<void> {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const rows: { pid: number }[] = await dataSource.query(
-          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "${S}".events%'`,
-        );
-        if (rows.length > 0) return;
-        if (Date.now() > deadline) throw new Error('the command never waited on the rival append');
-        await new Promise((r) => setTimeout(r, 20));
+    it('re-decides only the stream that moved on in the middle of a batch; the others are appended once, every stream contiguous', async () => {
+      const [fresh, moved, ripe] = [randomUUID(), randomUUID(), randomUUID()];
+      const ripeAt = new Date(Date.now() + 300).toISOString();
+      await run(submit(moved, inAnHour()), submit(ripe, ripeAt));
+      await new Promise((r) => setTimeout(r, 400));
+
+      // Between the batch's load and its append, another writer reschedules `moved` (version 3).
+      const rival = await openTransaction();
+      const rescheduledAt = inAnHour();
+      await store.appendToStreams(rival.manager, [appendOf(moved, 2, [scheduledEvent(rescheduledAt)])]);
+      const handled = run(submit(fresh), cancel(moved), due(ripe, ripeAt));
+      await untilAnEventInsertWaits();
+      await rival.commitTransaction();
+      await handled;
+
+      expect(await eventTypes(fresh)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ExecutionRequested']]);
+      expect(await eventTypes(ripe)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ExecutionRequested']]);
+      // The cancel was decided again after the rival's event and lands behind it.
+      expect(await eventTypes(moved)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ServiceCallScheduled'], [4, 'ServiceCallCancelled']]);
+      const movedOutbox = (await written(moved)).outbox;
+      expect(movedOutbox.filter((o) => o.type === 'ServiceCallCancelled').map((o) => o.version)).toEqual([4]);
+      expect((await written(moved)).timers).toEqual([]);
+      expect((await written(ripe)).timers).toEqual([]);
+      await expectConsistent(fresh);
+      await expectConsistent(ripe);
+      // `moved`: its own events went out once; the rival's event is the rival's to publish.
+      const { events } = await written(moved);
+      expect(movedOutbox.filter((o) => o.topic === TOPICS.events).map((o) => o.message_id)).toEqual(events.filter((e) => e.version !== 3).map((e) => e.event_id));
+    });
+
+    it.each([1, 2, 3])('gives every stream one outcome when handlers run concurrently on overlapping batches (round %i)', async (round) => {
+      const ids = Array.from({ length: 8 }, () => randomUUID());
+      const past = anHourAgo();
+      await append(ids.map((id) => appendOf(id, 0, [submittedEvent(id, past), scheduledEvent(past)])));
+
+      // Six batches of timer firings (distinct messages) over overlapping streams, each in its own order.
+      const batches = Array.from({ length: 6 }, (_, b) => Array.from({ length: 5 }, (_, i) => ids[(b * (round + 2) + i * (b % 2 === 0 ? 3 : 5)) % ids.length]))
+        .map((picks) => [...new Set(picks)].map((id) => due(id, past)));
+      const outcomes = await Promise.allSettled(batches.map((batch) => run(...batch)));
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+
+      const touched = new Set(batches.flat().map((m) => m.aggregateId));
+      for (const id of ids) {
+        const expected = touched.has(id) ? [[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ExecutionRequested']] : [[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled']];
+        expect(await eventTypes(id)).toEqual(expected);
+        const { outbox } = await written(id);
+        expect(outbox.map((o) => o.type)).toEqual(touched.has(id) ? ['ExecutionRequested', 'ExecuteServiceCall'] : []);
       }
-    }
+      expect(await inboxCount(batches.flat().map((m) => m.messageId))).toBe(batches.flat().length);
+    });
   });
 });
