@@ -14,7 +14,7 @@ import {
   TOPICS,
 } from '@app/common/contracts';
 import { createDataSource } from '@app/common/database';
-import { createKafka, createProducer, encodeEnvelope } from '@app/common/messaging';
+import { ConsumedMessage, createKafka, createProducer, encodeEnvelope } from '@app/common/messaging';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
 import { freePort } from '../../../tools/infra/free-port';
 import { projectRoot } from '../../../tools/infra/project-root';
@@ -24,7 +24,9 @@ import { PROJECTOR_SCHEMA as S } from '../src/projector.schema';
 import { SERVICE_CALLS_PROJECTION, ServiceCallProjectionHandler } from '../src/service-calls/service-call-projection.handler';
 
 const TENANT = 'tenant-a';
-const silent = pino({ level: 'silent' }) as unknown as PinoLogger;
+const silentPino = pino({ level: 'silent' });
+/** What the handler uses of nestjs-pino's PinoLogger: pino's methods plus `.logger`. */
+const silent = Object.assign(Object.create(silentPino), { logger: silentPino }) as unknown as PinoLogger;
 const result: ExecutionResult = { statusCode: 200, latencyMs: 42, responseSnippet: 'ok', responseHeaders: { 'content-type': 'text/plain' }, error: null };
 const failure: ExecutionResult = { statusCode: 503, latencyMs: 7, responseSnippet: 'down', responseHeaders: {}, error: { code: 'NON_2XX_STATUS', message: 'status 503' } };
 
@@ -70,7 +72,8 @@ describe('service call projection (real Postgres)', () => {
   let databaseUrl: string;
   let dataSource: DataSource;
   let handler: ServiceCallProjectionHandler;
-  const topic = TOPICS.events;
+  /** The topic's name on the broker, under this suite's own prefix, as the transport hands it in. */
+  const physicalTopic = `it-projection-${randomBytes(4).toString('hex')}.${TOPICS.events}`;
 
   const openDataSource = () => createDataSource({ url: databaseUrl, schema: S, migrations: [], applicationName: 'projection-it' }).initialize();
 
@@ -85,63 +88,106 @@ describe('service call projection (real Postgres)', () => {
     await dataSource?.destroy();
   });
 
+  /** A record as the transport hands it to the handler. */
+  const at = (envelope: ServiceCallEventMessage, partition: number, offset: number | string, topic = physicalTopic): ConsumedMessage<ServiceCallEventMessage> => ({
+    envelope, topic: TOPICS.events, physicalTopic: topic, partition, offset: String(offset),
+  });
+  /** Consecutive records of one partition from `firstOffset`. */
+  const records = (partition: number, firstOffset: number, envelopes: ServiceCallEventMessage[], topic = physicalTopic) =>
+    envelopes.map((envelope, i) => at(envelope, partition, firstOffset + i, topic));
+
   const row = async (id: string) => {
     const rows = await dataSource.query(`SELECT * FROM "${S}".service_calls WHERE tenant_id = $1 AND id = $2`, [TENANT, id]);
     return rows[0];
   };
-  const checkpoint = async (partition: number): Promise<string | undefined> => {
+  const checkpoint = async (partition: number, topic = physicalTopic): Promise<string | undefined> => {
     const rows = await dataSource.query(`SELECT "offset" FROM "${S}".checkpoints WHERE projection = $1 AND topic = $2 AND partition = $3`, [
       SERVICE_CALLS_PROJECTION, topic, partition,
     ]);
     return rows[0]?.offset;
   };
 
-  it('moves the read model through the events of a call and checkpoints each record', async () => {
+  it('moves the read model through the events of a call and checkpoints each batch under the physical topic', async () => {
     const id = randomUUID();
     const [a, b, c] = callStream(id, [submitted(id), requested(), succeeded()]);
-    await handler.handle(a, { topic, partition: 0, offset: '0' });
+    await handler.handle([at(a, 0, 0)]);
     expect(await row(id)).toMatchObject({ status: 'Accepted', version: 1, attempts: 0, url: 'https://example.com/hook?token=[REDACTED]' });
-    await handler.handle(b, { topic, partition: 0, offset: '1' });
+    await handler.handle([at(b, 0, 1)]);
     expect(await row(id)).toMatchObject({ status: 'Running', version: 2, attempts: 1 });
-    await handler.handle(c, { topic, partition: 0, offset: '2' });
+    await handler.handle([at(c, 0, 2)]);
     const done = await row(id);
     expect(done).toMatchObject({ status: 'Succeeded', version: 3, attempts: 1, result, tags: ['billing'], timeout_ms: 5_000 });
     expect(done.finished_at.toISOString()).toBe('2026-11-01T10:00:01.542Z');
     expect(done.updated_at.toISOString()).toBe(c.timestamp);
     expect(await checkpoint(0)).toBe('2');
+    expect(await checkpoint(0, TOPICS.events)).toBeUndefined();
+  });
+
+  it('applies a batch of several calls\' events, interleaved, in one go', async () => {
+    const [x, y, z] = [randomUUID(), randomUUID(), randomUUID()];
+    const [sx, sy, sz] = [
+      callStream(x, [submitted(x), requested(), succeeded()]),
+      callStream(y, [submitted(y, '2026-11-02T00:00:00.000Z'), scheduled('2026-11-02T00:00:00.000Z')]),
+      callStream(z, [submitted(z), requested(), failed()]),
+    ];
+    await handler.handle(records(5, 0, [sx[0], sy[0], sz[0], sx[1], sy[1], sz[1], sx[2], sz[2]]));
+    expect(await row(x)).toMatchObject({ status: 'Succeeded', version: 3 });
+    expect(await row(y)).toMatchObject({ status: 'Scheduled', version: 2 });
+    expect(await row(z)).toMatchObject({ status: 'Failed', version: 3, result: failure });
+    expect(await checkpoint(5)).toBe('7');
   });
 
   it('changes nothing when a record is redelivered or an event is republished at a new offset, and never moves the checkpoint back', async () => {
     const id = randomUUID();
     const [a, b, c] = callStream(id, [submitted(id), requested(), succeeded()]);
-    for (const [message, offset] of [[a, '10'], [b, '11'], [c, '12']] as const) await handler.handle(message, { topic, partition: 1, offset });
+    for (const [message, offset] of [[a, 10], [b, 11], [c, 12]] as const) await handler.handle([at(message, 1, offset)]);
     const applied = await row(id);
 
-    await handler.handle(b, { topic, partition: 1, offset: '11' }); // the same record again
+    await handler.handle([at(b, 1, 11)]); // the same record again
     expect(await row(id)).toEqual(applied);
     expect(await checkpoint(1)).toBe('12');
 
-    await handler.handle(c, { topic, partition: 1, offset: '13' }); // the outbox republished the newest event
-    await handler.handle(b, { topic, partition: 1, offset: '14' }); // ...and an older one
+    await handler.handle([at(c, 1, 13)]); // the outbox republished the newest event
+    await handler.handle([at(b, 1, 14)]); // ...and an older one
     expect(await row(id)).toEqual(applied);
     expect(await checkpoint(1)).toBe('14');
 
     // A different message carrying a version the view already has is not applied either.
     const [, again] = callStream(id, [submitted(id), failed()]);
-    await handler.handle(again, { topic, partition: 1, offset: '15' });
+    await handler.handle([at(again, 1, 15)]);
     expect(await row(id)).toEqual(applied);
 
-    await handler.handle(a, { topic, partition: 1, offset: '10' });
+    await handler.handle([at(a, 1, 10)]);
     expect(await checkpoint(1)).toBe('15');
-    const [{ claims }] = await dataSource.query(`SELECT count(*)::int AS claims FROM "${S}".inbox WHERE message_id = ANY($1)`, [[a, b, c].map((m) => m.messageId)]);
-    expect(claims).toBe(3);
   });
 
-  it('after a restart, skips records at or before the checkpoint and applies the ones after it', async () => {
+  it('changes nothing when the same events come twice within one batch and again in later batches', async () => {
+    const id = randomUUID();
+    const [a, b, c] = callStream(id, [submitted(id), requested(), succeeded()]);
+    await handler.handle(records(6, 0, [a, b, a, b, c, b, a, c]));
+    const applied = await row(id);
+    expect(applied).toMatchObject({ status: 'Succeeded', version: 3, attempts: 1 });
+    expect(applied.updated_at.toISOString()).toBe(c.timestamp);
+
+    // The batch redelivered whole, then republished in another order at new offsets.
+    await handler.handle(records(6, 0, [a, b, a, b, c, b, a, c]));
+    await handler.handle(records(6, 8, [c, b, a]));
+    await handler.handle(records(6, 11, [b]));
+    expect(await row(id)).toEqual(applied);
+    expect(await checkpoint(6)).toBe('11');
+
+    // A batch that repeats older events around a newer one still lands on the newer one.
+    const other = randomUUID();
+    const [oa, ob, oc] = callStream(other, [submitted(other), requested(), failed()]);
+    await handler.handle(records(6, 12, [oa, oa, ob]));
+    await handler.handle(records(6, 15, [ob, oa, oc, ob, oa]));
+    expect(await row(other)).toMatchObject({ status: 'Failed', version: 3 });
+  });
+
+  it('after a restart, re-applied records change nothing and the ones after them apply', async () => {
     const id = randomUUID();
     const stream = callStream(id, [submitted(id, '2026-11-02T00:00:00.000Z'), scheduled('2026-11-02T00:00:00.000Z'), requested(), failed()]);
-    await handler.handle(stream[0], { topic, partition: 2, offset: '100' });
-    await handler.handle(stream[1], { topic, partition: 2, offset: '101' });
+    await handler.handle(records(2, 100, stream.slice(0, 2)));
     const beforeRestart = await row(id);
     expect(beforeRestart).toMatchObject({ status: 'Scheduled', version: 2 });
 
@@ -150,13 +196,12 @@ describe('service call projection (real Postgres)', () => {
     const restarted = await openDataSource();
     try {
       const fresh = new ServiceCallProjectionHandler(restarted, silent);
-      await fresh.handle(stream[0], { topic, partition: 2, offset: '100' });
-      await fresh.handle(stream[1], { topic, partition: 2, offset: '101' });
+      await fresh.handle([at(stream[0], 2, 100)]);
+      await fresh.handle([at(stream[1], 2, 101)]);
       expect(await row(id)).toEqual(beforeRestart);
       expect(await checkpoint(2)).toBe('101');
 
-      await fresh.handle(stream[2], { topic, partition: 2, offset: '102' });
-      await fresh.handle(stream[3], { topic, partition: 2, offset: '103' });
+      await fresh.handle(records(2, 100, stream));
       expect(await row(id)).toMatchObject({ status: 'Failed', version: 4, attempts: 1, result: failure });
       expect(await checkpoint(2)).toBe('103');
     } finally {
@@ -166,10 +211,60 @@ describe('service call projection (real Postgres)', () => {
 
   it('keeps a checkpoint per partition: a low offset on another partition is still applied', async () => {
     const [x, y] = [randomUUID(), randomUUID()];
-    await handler.handle(callStream(x, [submitted(x)])[0], { topic, partition: 3, offset: '500' });
-    await handler.handle(callStream(y, [submitted(y)])[0], { topic, partition: 4, offset: '0' });
+    await handler.handle([at(callStream(x, [submitted(x)])[0], 3, 500)]);
+    await handler.handle([at(callStream(y, [submitted(y)])[0], 4, 0)]);
     expect(await row(y)).toMatchObject({ status: 'Accepted', version: 1 });
     expect([await checkpoint(3), await checkpoint(4)]).toEqual(['500', '0']);
+  });
+
+  it('never skips the events of a recreated topic (offsets from 0 again) because of a checkpoint left by the old one', async () => {
+    const partition = 7;
+    const [old, next] = [randomUUID(), randomUUID()];
+    const oldStream = callStream(old, [submitted(old), requested(), succeeded()]);
+    // The old topic got far: its checkpoint is at 900.
+    await handler.handle(records(partition, 898, oldStream.slice(0, 2)));
+    await handler.handle([at(callStream(randomUUID(), [submitted(randomUUID())])[0], partition, 900)]);
+    expect(await checkpoint(partition)).toBe('900');
+
+    // The topic is deleted and created again under the same name: offsets start from 0.
+    const nextStream = callStream(next, [submitted(next), requested(), succeeded()]);
+    await handler.handle(records(partition, 0, nextStream.slice(0, 2)));
+    expect(await row(next)).toMatchObject({ status: 'Running', version: 2 });
+    await handler.handle([at(nextStream[2], partition, 2), at(oldStream[2], partition, 3)]);
+    expect(await row(next)).toMatchObject({ status: 'Succeeded', version: 3 });
+    expect(await row(old)).toMatchObject({ status: 'Succeeded', version: 3 });
+
+    // Under another prefix (a renamed or re-provisioned topic) the position is a different row altogether.
+    const renamed = `it-renamed-${randomBytes(4).toString('hex')}.${TOPICS.events}`;
+    const third = randomUUID();
+    await handler.handle(records(partition, 0, callStream(third, [submitted(third)]), renamed));
+    expect(await row(third)).toMatchObject({ status: 'Accepted', version: 1 });
+    expect(await checkpoint(partition, renamed)).toBe('0');
+    expect(await checkpoint(partition)).not.toBe('0');
+  });
+
+  // The checkpoint is keyed by the physical name, and `advance` only moves it up
+  // (projection-checkpoints.ts, `WHERE checkpoints."offset" < EXCLUDED."offset"`): after the topic is
+  // recreated under the same name it keeps the old topic's offset, so it no longer says how far the
+  // projection got. Nothing is skipped because of it (see the test above); it only misinforms.
+  it.failing('records the recreated topic\'s own position, not the old topic\'s higher one', async () => {
+    const partition = 8;
+    await handler.handle([at(callStream(randomUUID(), [submitted(randomUUID())])[0], partition, 700)]);
+    const id = randomUUID();
+    await handler.handle(records(partition, 0, callStream(id, [submitted(id), requested()])));
+    expect(await checkpoint(partition)).toBe('1');
+  });
+
+  it('applies nothing of a batch, checkpoint included, when one of its events cannot be projected', async () => {
+    const [good, orphan] = [randomUUID(), randomUUID()];
+    const [, orphanRequested] = callStream(orphan, [submitted(orphan), requested()]);
+    const batch = records(9, 40, [callStream(good, [submitted(good)])[0], orphanRequested]);
+    await expect(handler.handle(batch)).rejects.toThrow(/before ServiceCallSubmitted/);
+    expect(await row(good)).toBeUndefined();
+    expect(await checkpoint(9)).toBeUndefined();
+    // Alone (as the transport retries it after splitting the batch), the good one applies.
+    await handler.handle([batch[0]]);
+    expect(await row(good)).toMatchObject({ status: 'Accepted', version: 1 });
   });
 });
 
@@ -234,9 +329,7 @@ describe('projector process (dist, real Kafka and Postgres)', () => {
     const rows = await dataSource.query(`SELECT id, status, version, attempts FROM "${S}".service_calls ORDER BY id`);
     expect(rows).toEqual(calls.map((id) => ({ id, status: 'Succeeded', version: 3, attempts: 1 })).sort((p, q) => p.id.localeCompare(q.id)));
     const checkpoints = await dataSource.query(`SELECT topic, partition, "offset" FROM "${S}".checkpoints`);
-    expect(checkpoints).toEqual([{ topic: TOPICS.events, partition: 0, offset: String(calls.length * 3 - 1) }]);
-    const [{ claims }] = await dataSource.query(`SELECT count(*)::int AS claims FROM "${S}".inbox`);
-    expect(claims).toBe(calls.length * 3);
+    expect(checkpoints).toEqual([{ topic: `${prefix}${TOPICS.events}`, partition: 0, offset: String(calls.length * 3 - 1) }]);
     expect(output.filter((line) => line.includes('message sent to DLQ'))).toEqual([]);
   }, 90_000);
 });
