@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer, Kafka } from 'kafkajs';
+import { Consumer, Kafka, Producer, ProducerBatch } from 'kafkajs';
 import pino from 'pino';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Envelope } from '@app/common/contracts';
 import { createDataSource, returnedRows } from '@app/common/database';
 import { createKafka, ensureTopics, headerText } from '@app/common/messaging';
-import { appendToOutbox, createOutboxTableSql, OutboxMessage, OutboxPublisher } from '@app/common/outbox';
+import { addOutboxSetAsideSql, appendToOutbox, createOutboxTableSql, OutboxMessage, OutboxPublisher, OutboxPublisherOptions } from '@app/common/outbox';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
 import { eventually } from '../../../test/support/eventually';
 
@@ -14,6 +14,8 @@ const log = pino({ level: process.env.SCS_TEST_VERBOSE ? 'debug' : 'silent' });
 interface Probe {
   readonly seq: number;
   readonly rolledBack: boolean;
+  /** Filler that makes a row as large as a test needs. */
+  readonly pad?: string;
 }
 
 interface Received {
@@ -74,7 +76,7 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
   async function createOutbox(): Promise<string> {
     const schema = `ob_${randomUUID().slice(0, 8)}`;
     await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    for (const sql of createOutboxTableSql(schema)) await dataSource.query(sql);
+    for (const sql of [...createOutboxTableSql(schema), ...addOutboxSetAsideSql(schema)]) await dataSource.query(sql);
     await dataSource.query(`CREATE TABLE "${schema}".key_seq (key text PRIMARY KEY, n integer NOT NULL DEFAULT 0)`);
     return schema;
   }
@@ -85,8 +87,8 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     return topic;
   }
 
-  async function startPublisher(schema: string): Promise<OutboxPublisher> {
-    const publisher = new OutboxPublisher({ databaseUrl, schema, kafka, log });
+  async function startPublisher(schema: string, options: Partial<OutboxPublisherOptions> = {}): Promise<OutboxPublisher> {
+    const publisher = new OutboxPublisher({ databaseUrl, schema, kafka, log, ...options });
     await publisher.start();
     cleanups.push(() => publisher.stop());
     return publisher;
@@ -109,14 +111,17 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
   }
 
   /** Appends `count` rows for one key in one transaction, numbering them from the key's counter (whose row lock orders writers of a key). */
-  async function appendRows(schema: string, topic: string, key: string, count: number, rollback = false): Promise<OutboxMessage[]> {
+  async function appendRows(schema: string, topic: string, key: string, count: number, rollback = false, pad?: (seq: number) => string | undefined): Promise<OutboxMessage[]> {
     let messages: OutboxMessage[] = [];
     await dataSource
       .transaction(async (manager) => {
         const [{ n }] = returnedRows<{ n: number }>(
           await manager.query(`UPDATE "${schema}".key_seq SET n = n + $2 WHERE key = $1 RETURNING n`, [key, count]),
         );
-        messages = Array.from({ length: count }, (_, i) => probeMessage(topic, key, { seq: n - count + i + 1, rolledBack: rollback }));
+        messages = Array.from({ length: count }, (_, i) => {
+          const seq = n - count + i + 1;
+          return probeMessage(topic, key, { seq, rolledBack: rollback, pad: pad?.(seq) });
+        });
         await appendToOutbox(manager, schema, messages);
         if (rollback) throw new RolledBack();
       })
@@ -330,6 +335,102 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     await eventually('those rows marked published', async () => (await publishedCount(schema)).pending === 0);
     expect(received.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(publisher.isLeader).toBe(true);
+  });
+  /** A Kafka client whose producers report every produce request (sendBatch) the publisher makes. */
+  function countingKafka(requests: ProducerBatch[]): Kafka {
+    return Object.create(kafka, {
+      producer: {
+        value: (config: Parameters<Kafka['producer']>[0]): Producer => {
+          const producer = kafka.producer(config);
+          const sendBatch = producer.sendBatch.bind(producer);
+          producer.sendBatch = (batch) => {
+            requests.push(batch);
+            return sendBatch(batch);
+          };
+          return producer;
+        },
+      },
+    }) as Kafka;
+  }
+
+  const requestBytes = (batch: ProducerBatch) =>
+    (batch.topicMessages ?? []).reduce((sum, t) => sum + t.messages.reduce((s, m) => s + Buffer.byteLength(String(m.value)), 0), 0);
+
+  it('cuts a backlog larger than maxRequestBytes into several produce requests, each within the bound, keeping per-key order', async () => {
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    const keys = ['a', 'b', 'c'];
+    for (const key of keys) await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ($1)`, [key]);
+    const written: OutboxMessage[] = [];
+    // About 600 bytes a row, 90 rows: some 54 kB against a bound of 4 kB.
+    for (let i = 0; i < 30; i += 1) for (const key of keys) written.push(...(await appendRows(schema, topic, key, 1, false, () => 'x'.repeat(300))));
+    const received = await readTopic(topic);
+    const requests: ProducerBatch[] = [];
+    const maxRequestBytes = 4_000;
+    await startPublisher(schema, { kafka: countingKafka(requests), maxRequestBytes });
+
+    await eventually('every row on the topic', () => received.length >= written.length);
+    await eventually('every row marked published', async () => (await publishedCount(schema)).pending === 0);
+    expect(received).toHaveLength(written.length);
+    expect(requests.length).toBeGreaterThanOrEqual(Math.ceil(written.length * 600 / maxRequestBytes));
+    expect(requests.every((r) => requestBytes(r) <= maxRequestBytes)).toBe(true);
+    expect(requests.reduce((n, r) => n + (r.topicMessages ?? []).reduce((m, t) => m + t.messages.length, 0), 0)).toBe(written.length);
+    for (const key of keys) {
+      expect({ key, seqs: received.filter((r) => r.key === key).map((r) => r.seq) }).toEqual({ key, seqs: Array.from({ length: 30 }, (_, i) => i + 1) });
+    }
+  });
+
+  // cutByBytes (produce-batches.ts) is fed octet_length(envelope::text) alone (outbox-publisher.ts,
+  // drainOnce), but a record also carries its key and the eight routing headers (~300 bytes) plus
+  // record overhead. With the default bound of 900 000 bytes and ~1 kB envelopes, one partition's
+  // record batch comes to ~1.2 MB, over the broker's ~1 MB message.max.bytes: the broker refuses the
+  // request and the publisher falls back to producing those rows one request each.
+  it.failing('keeps each produce request under the broker\'s limit with the default bound, headers included, so no request is refused', async () => {
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ('a')`);
+    const written = await appendRows(schema, topic, 'a', 1_000, false, () => 'x'.repeat(650));
+    const received = await readTopic(topic);
+    const requests: ProducerBatch[] = [];
+    await startPublisher(schema, { kafka: countingKafka(requests) });
+    await eventually('every row on the topic', () => received.length >= written.length, 60_000);
+    expect(received.map((r) => r.seq)).toEqual(written.map((_, i) => i + 1));
+    // 1 000 rows of ~1 kB in requests of at most 900 kB: two requests, three at most.
+    expect(requests.length).toBeLessThanOrEqual(3);
+  }, 90_000);
+
+  it('sets aside a row larger than the broker accepts, with its error, and publishes the rows behind it', async () => {
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ('a'), ('b')`);
+    const received = await readTopic(topic);
+    // The broker's default message.max.bytes is about 1 MB; seq 2 of key `a` is about 1.2 MB.
+    const huge = (seq: number) => (seq === 2 ? 'x'.repeat(1_200_000) : undefined);
+    const rowsOfA = await appendRows(schema, topic, 'a', 4, false, huge);
+    const rowsOfB = await appendRows(schema, topic, 'b', 2);
+    await startPublisher(schema);
+
+    await eventually('the rows around the huge one on the topic', () => received.length >= 5, 30_000);
+    await eventually('every row out of the publisher\'s way', async () => (await publishedCount(schema)).pending === 0);
+    expect(received.filter((r) => r.key === 'a').map((r) => r.seq)).toEqual([1, 3, 4]);
+    expect(received.filter((r) => r.key === 'b').map((r) => r.seq)).toEqual([1, 2]);
+    expect(await topicSize(topic)).toBe(5);
+
+    const rows: { message_id: string; published: boolean; set_aside: boolean; set_aside_error: string | null }[] = await dataSource.query(
+      `SELECT message_id, published_at IS NOT NULL AS published, set_aside_at IS NOT NULL AS set_aside, set_aside_error FROM "${schema}".outbox ORDER BY id`,
+    );
+    const hugeId = rowsOfA[1].envelope.messageId;
+    const setAside = rows.filter((r) => r.set_aside);
+    expect(setAside.map((r) => r.message_id)).toEqual([hugeId]);
+    expect(setAside[0].published).toBe(true);
+    expect(setAside[0].set_aside_error).toEqual(expect.any(String));
+    expect(setAside[0].set_aside_error!.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => !r.set_aside).map((r) => r.message_id)).toEqual([...rowsOfA.filter((m) => m.envelope.messageId !== hugeId), ...rowsOfB].map((m) => m.envelope.messageId));
+
+    // The publisher carries on with rows written afterwards.
+    await appendRows(schema, topic, 'a', 1);
+    await eventually('a later row', () => received.length >= 6);
+    expect(received.filter((r) => r.key === 'a').map((r) => r.seq)).toEqual([1, 3, 4, 5]);
   });
 });
 
