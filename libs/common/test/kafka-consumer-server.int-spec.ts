@@ -485,6 +485,24 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     await eventually('everything committed', async () => (await committedOffset(partition)) === next(offsets[2]));
   });
 
+  // kafka-consumer-server.ts, track(): a deferred completion that rejects is dead-lettered whatever the
+  // error, transient ones included (DESIGN.md §9: a transient fault is never a reason to dead-letter).
+  // It relies on every handler retrying transient faults itself; the executor does not everywhere:
+  // ExecuteServiceCallsHandler.awaitOtherExecutor calls journal.lookUp once, so a database blip at
+  // that moment sends the ExecuteServiceCall to the DLQ and leaves the call Running for good.
+  it.failing('does not dead-letter a message whose deferred completion fails with a transient fault, nor commit past it', async () => {
+    await createTopics();
+    const key = 'call-deferred-transient';
+    const messages = [1, 2, 3].map((seq) => probe(key, { seq }));
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+    const later = (fail: boolean) => new Promise<void>((resolve, reject) => setTimeout(() => (fail ? reject(connectionRefused()) : resolve()), 50));
+    await startConsumer(async (batch) => ({ completions: batch.map((m) => later(m.envelope.payload.seq === 2)) }));
+    await eventually('the first message committed', async () => (await committedOffset(partition)) !== '-1');
+    await pause(1_500);
+    expect(await deadLetterCount()).toBe(0);
+    expect(await committedOffset(partition)).toBe(offsets[1]);
+  });
+
   it('never dead-letters while a transient fault outlasts a rebalance whose heartbeats fail during the backoff', async () => {
     const sessionTimeoutMs = 8_000;
     await createTopics();
