@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { connectAppInfrastructure, startNestApp } from '@app/common/app';
-import { readBoolean, readCommonConfig, readEncryptionKey, runApp } from '@app/common/config';
+import { readBoolean, readCommonConfig, readSealingKeys, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { KafkaConsumerServer } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
@@ -13,11 +13,13 @@ import { EXECUTOR_MIGRATIONS } from './migrations';
 
 runApp('executor', async () => {
   const config = readCommonConfig(process.env, 3002);
-  const sealer = new TargetSealer(readEncryptionKey(process.env));
+  const keys = readSealingKeys(process.env);
+  const sealer = new TargetSealer(keys.current, keys.previous);
   const http = new HttpCallExecutor({ allowPrivateTargets: readBoolean(process.env, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false) });
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('executor', config, {
     schema: EXECUTOR_SCHEMA, migrations: EXECUTOR_MIGRATIONS, poolSize: 20,
   });
+  log.info({ openingKeyIds: sealer.openingKeyIds }, 'target keys loaded');
   const consumer = new KafkaConsumerServer({
     kafka, log, namespace, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
     // A call may take up to 10 s (the longest timeout) between heartbeats.
