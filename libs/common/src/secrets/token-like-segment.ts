@@ -18,6 +18,8 @@ const TOKEN_CHARS = /^[A-Za-z0-9_\-+/=]+$/;
 const HEX = /^[0-9a-fA-F]+$/;
 const DIGITS = /^\d+$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** A UUID v4 or v7 written without hyphens (Notion and others use them as ids); costs 1 in 32 random 32-hex tokens. */
+const COMPACT_UUID = /^[0-9a-fA-F]{12}[47][0-9a-fA-F]{3}[89abAB][0-9a-fA-F]{15}$/;
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 /** Prefixed object ids such as Stripe's `pi_3MtwBwLkdIwHu7ix28a3tqPa`: ids in REST paths, not secrets. */
 const TYPED_ID = /^[a-z]{2,6}_[A-Za-z0-9]{8,24}$/;
@@ -34,7 +36,7 @@ export function looksLikeToken(segment: string): boolean {
   if (JWT.test(segment) || TELEGRAM_BOT_TOKEN.test(segment)) return true;
   if (KNOWN_CREDENTIAL.test(segment) && !SLUG.test(segment)) return true;
   if (segment.length < MIN_TOKEN_LENGTH || !TOKEN_CHARS.test(segment)) return false;
-  if (DIGITS.test(segment) || UUID.test(segment) || ULID.test(segment) || TYPED_ID.test(segment) || SLUG.test(segment)) return false;
+  if ([DIGITS, UUID, COMPACT_UUID, ULID, TYPED_ID, SLUG].some((readable) => readable.test(segment))) return false;
   if (HEX.test(segment)) return segment.length >= MIN_HEX_TOKEN_LENGTH && entropyBitsPerChar(segment) >= MIN_HEX_ENTROPY_BITS_PER_CHAR;
   if (entropyBitsPerChar(segment) < MIN_ENTROPY_BITS_PER_CHAR) return false;
   const lower = /[a-z]/.test(segment);
