@@ -64,6 +64,7 @@ describe('redactUrl: token-like path segments', () => {
       'https://api.example.com/orders/123',
       'https://api.example.com/v1/users/550e8400-e29b-41d4-a716-446655440000/profile',
       'https://api.example.com/v1/events/01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      'https://api.notion.com/v1/pages/b55c9c91384d452b81dbd1ef79372b75',
       'https://api.example.com/items/507f1f77bcf86cd799439011',
       'https://api.stripe.com/v1/payment_intents/pi_3MtwBwLkdIwHu7ix28a3tqPa/confirm',
       'https://api.example.com/reports/2026-11-25T10:00:00Z/daily-revenue-by-region-europe-west',
