@@ -63,6 +63,10 @@ describe('bad configuration stops each compiled app with one clear line', () => 
       env: { SECRETS_ENCRYPTION_KEY: 'c2VjcmV0LWtleS1xdzk=' }, variable: 'SECRETS_ENCRYPTION_KEY', secrets: ['c2VjcmV0LWtleS1xdzk'],
     },
     {
+      name: 'SECRETS_DECRYPTION_KEYS with a 14-byte entry', app: 'executor',
+      env: { SECRETS_DECRYPTION_KEYS: 'c2VjcmV0LWtleS1xdzk=' }, variable: 'SECRETS_DECRYPTION_KEYS', secrets: ['c2VjcmV0LWtleS1xdzk'],
+    },
+    {
       name: 'DATABASE_URL with a password, on a closed port', app: 'gateway',
       env: { DATABASE_URL: 'postgres://scheduler:pw-never-printed-42@127.0.0.1:1/x' }, variable: 'DATABASE_URL', secrets: ['pw-never-printed-42'],
     },

@@ -18,8 +18,8 @@ export interface RunningSystem {
   readonly logFile: string;
   /** Kills one app at once (no graceful shutdown), as a crash would. */
   kill(app: AppName): Promise<void>;
-  /** Starts a killed app again with the same settings and waits until it is ready. */
-  restart(app: AppName): Promise<void>;
+  /** Starts a killed app again with the same settings, plus `envChanges` for this start only, and waits until it is ready. */
+  restart(app: AppName, envChanges?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,8 +57,8 @@ export async function startRunningSystem(suite: string, extraEnv: Record<string,
     apps,
     logFile,
     kill: async (name) => stopApp(apps[indexOf(name)], 'SIGKILL'),
-    restart: async (name) => {
-      const app = startApp(name, options);
+    restart: async (name, envChanges = {}) => {
+      const app = startApp(name, { ...options, env: { ...env, ...envChanges } });
       apps[indexOf(name)] = app;
       await waitReady(app, options.readyTimeoutMs);
     },

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { connectAppInfrastructure, startNestApp } from '@app/common/app';
-import { readBoolean, readCommonConfig, readEncryptionKey, readPositiveInt, runApp } from '@app/common/config';
+import { readBoolean, readCommonConfig, readPositiveInt, readSealingKeys, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { KafkaConsumerServer } from '@app/common/messaging';
 import { OutboxPublisher } from '@app/common/outbox';
@@ -13,12 +13,14 @@ import { EXECUTOR_MIGRATIONS } from './migrations';
 
 runApp('executor', async () => {
   const config = readCommonConfig(process.env, 3002);
-  const sealer = new TargetSealer(readEncryptionKey(process.env));
+  const keys = readSealingKeys(process.env);
+  const sealer = new TargetSealer(keys.current, keys.previous);
   const maxInFlight = readPositiveInt(process.env, 'EXECUTOR_MAX_IN_FLIGHT', 100, 10_000);
   const http = new HttpCallExecutor({ allowPrivateTargets: readBoolean(process.env, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false) });
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('executor', config, {
     schema: EXECUTOR_SCHEMA, migrations: EXECUTOR_MIGRATIONS, poolSize: 10,
   });
+  log.info({ openingKeyIds: sealer.openingKeyIds }, 'target keys loaded');
   const consumer = new KafkaConsumerServer({
     kafka, log, namespace, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
     // Calls run beside the consumer loop, which keeps heartbeating; a partition is held only while this process is full.

@@ -17,8 +17,10 @@ runApp('gateway', async () => {
   });
   await ensureTopics(kafka, ALL_TOPICS.map((t) => namespace.physical(t)), config.kafkaPartitions);
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: GATEWAY_SCHEMA, kafka, log, namespace });
+  const sealer = new TargetSealer(config.encryptionKey);
+  log.info({ sealingKeyId: sealer.sealingKeyId }, 'target keys loaded');
   const app = await createGatewayApp(
-    { dataSource, apiKeys: config.apiKeys, sealer: new TargetSealer(config.encryptionKey), logLevel: config.logLevel },
+    { dataSource, apiKeys: config.apiKeys, sealer, logLevel: config.logLevel },
     config.bodyLimitBytes,
   );
   await startNestApp({ app, port: config.port, onShutdown: [() => publisher.stop(), () => dataSource.destroy()] });

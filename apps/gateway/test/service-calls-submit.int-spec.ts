@@ -87,7 +87,8 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
       for (const secret of [SECRET_HEADER, 's3cret-header-value-7f1c', SECRET_PARAM, SECRET_BODY]) {
         expect(row.text).not.toContain(secret);
       }
-      expect(Object.keys(payload.sealedTarget).sort()).toEqual(['ciphertext', 'iv', 'tag']);
+      expect(Object.keys(payload.sealedTarget).sort()).toEqual(['ciphertext', 'iv', 'keyId', 'tag']);
+      expect(payload.sealedTarget.keyId).toBe(gw.sealer.sealingKeyId);
       // The executor's key opens it to the call as submitted.
       expect(gw.sealer.open(payload.sealedTarget)).toEqual({
         method: 'POST',
@@ -99,6 +100,24 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
       const [kept]: { text: string }[] = await gw.db.query(
         `SELECT row_to_json(k)::text AS text FROM gateway.idempotency_keys k WHERE service_call_id = $1`, [res.body.data.id]);
       for (const secret of ['s3cret-header-value-7f1c', SECRET_PARAM, SECRET_BODY]) expect(kept.text).not.toContain(secret);
+    });
+
+    it('redacts a webhook secret in the URL path from the command and the idempotency row, and seals the real URL', async () => {
+      const pathSecret = 'Xq7Lm2Rt9Vb4Nc6Kd8Pf3Hs1';
+      const url = `https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/${pathSecret}`;
+      const before = await outboxRows(gw.db);
+      const res = await post({ target: { method: 'POST', url, body: { text: 'deployed' } } });
+      expect(res.status).toBe(202);
+      const [row] = (await outboxRows(gw.db)).slice(before.length);
+
+      const payload = row.envelope.payload as { target: any; sealedTarget: any };
+      expect(payload.target.url).toBe('https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/[REDACTED]');
+      expect(row.text).not.toContain(pathSecret);
+      expect(gw.sealer.open(payload.sealedTarget).url).toBe(url);
+      const [kept]: { text: string }[] = await gw.db.query(
+        `SELECT row_to_json(k)::text AS text FROM gateway.idempotency_keys k WHERE service_call_id = $1`, [res.body.data.id]);
+      expect(kept.text).toContain('B0BBBBBBB/[REDACTED]');
+      expect(kept.text).not.toContain(pathSecret);
     });
 
     it('uses the request id as correlation id when the client sends no X-Correlation-Id, and defaults timeoutMs, tags and dueAt', async () => {

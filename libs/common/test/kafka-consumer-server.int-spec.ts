@@ -555,6 +555,33 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     expect(heartbeatErrors.length).toBeGreaterThan(0);
   }, 90_000);
 
+  // batch-processing.ts pause(): a heartbeat refused with REBALANCE_IN_PROGRESS is transient, so the
+  // member keeps retrying the batch inside eachBatch; isActive() (kafka-consumer-server.ts) cannot see a
+  // pending rebalance (isStale() is about seeks, the generation moves only after the next join). The
+  // member cannot rejoin until its handler heals, and the coordinator holds the whole group for the
+  // rebalance timeout (kafkajs default 60 s; measured: a new member joined after ~60.7 s), with every
+  // partition of every member stopped meanwhile. Then the stuck member is dropped, and its batch is
+  // handled twice once it heals.
+  it('lets the group rebalance while one member retries a transient fault: a new member joins within a few heartbeats', async () => {
+    const sessionTimeoutMs = 6_000;
+    await createTopics();
+    await sendTogether([probe('call-stuck-transient', { seq: 1 })].map(encodeEnvelope));
+    let tries = 0;
+    const first = await startConsumer(async () => {
+      tries += 1;
+      throw connectionRefused();
+    }, { sessionTimeoutMs });
+    await eventually('the first failed tries', () => tries >= 3);
+
+    const started = Date.now();
+    const second = startConsumer(async () => undefined, { sessionTimeoutMs });
+    const joined = await Promise.race([second.then(() => Date.now() - started), pause(2 * sessionTimeoutMs + 3_000).then(() => 'not joined yet')]);
+    // Lets the stuck member go, so the second one can finish joining and be closed.
+    await first.close();
+    await (await second).close();
+    expect(joined).toBeLessThan(2 * sessionTimeoutMs);
+  }, 90_000);
+
   it('handles each key in the order it was produced, retries included, while partitions run concurrently', async () => {
     const keys = ['call-a', 'call-b', 'call-c', 'call-d', 'call-e', 'call-f'];
     const handled: Handled[] = [];

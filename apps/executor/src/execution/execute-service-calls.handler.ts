@@ -91,8 +91,11 @@ export class ExecuteServiceCallsHandler {
     let target;
     try {
       target = this.sealer.open(message.payload.sealedTarget);
-    } catch {
-      return { statusCode: null, latencyMs: 0, responseSnippet: null, responseHeaders: {}, error: { code: 'INVALID_TARGET', message: 'the sealed target could not be decrypted' } };
+    } catch (error) {
+      // The sealer's message names the key id it needed, never a key or the target.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.warn({ ...messageLogFields(message), reason }, 'sealed target could not be opened');
+      return { statusCode: null, latencyMs: 0, responseSnippet: null, responseHeaders: {}, error: { code: 'INVALID_TARGET', message: `the sealed target could not be decrypted: ${reason}` } };
     }
     return this.http.execute({ target, timeoutMs: message.payload.timeoutMs, idempotencyKey: message.payload.serviceCallId });
   }

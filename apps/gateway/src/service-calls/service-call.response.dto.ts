@@ -19,7 +19,7 @@ export class AcceptedServiceCallDto {
 
 export class RedactedTargetDto {
   @ApiProperty({ enum: HTTP_METHODS }) method!: string;
-  @ApiProperty({ description: 'Credential-like query parameters are [REDACTED]' }) url!: string;
+  @ApiProperty({ description: 'Credential-like query parameters and credentials in the path (webhook tokens, token-like segments) are [REDACTED]' }) url!: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Sensitive headers are [REDACTED]' })
   headers!: Record<string, string>;
 }
@@ -33,8 +33,10 @@ export class ExecutionErrorDto {
 export class ExecutionResultDto {
   @ApiProperty({ nullable: true, type: 'integer' }) statusCode!: number | null;
   @ApiProperty({ type: 'integer' }) latencyMs!: number;
-  @ApiProperty({ nullable: true, type: String, description: 'At most 8 KB of the response body, cut on a UTF-8 boundary' })
+  @ApiProperty({ nullable: true, type: String, description: 'At most 8 KB of the response body: UTF-8 text cut on a character boundary, or base64 of its first 8 KB when the body is not text (see responseSnippetEncoding)' })
   responseSnippet!: string | null;
+  @ApiPropertyOptional({ enum: ['utf8', 'base64'], description: 'How responseSnippet is encoded; absent means utf8' })
+  responseSnippetEncoding?: 'utf8' | 'base64';
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Allow-listed response headers only' })
   responseHeaders!: Record<string, string>;
   @ApiProperty({ nullable: true, type: ExecutionErrorDto }) error!: ExecutionErrorDto | null;

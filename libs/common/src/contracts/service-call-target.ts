@@ -19,6 +19,12 @@ export interface RedactedTarget {
 
 /** AES-256-GCM ciphertext of a JSON-encoded TargetRequest (base64 parts). */
 export interface SealedTarget {
+  /**
+   * Which key sealed it: the first 8 hex digits of the SHA-256 of the key (docs/runbook.md,
+   * "Rotating SECRETS_ENCRYPTION_KEY"). Absent on payloads sealed before key rotation existed;
+   * those are opened by trying every configured key.
+   */
+  readonly keyId?: string;
   readonly iv: string;
   readonly tag: string;
   readonly ciphertext: string;

@@ -1,2 +1,3 @@
 export * from './redaction';
+export * from './sealing-key';
 export * from './target-sealer';

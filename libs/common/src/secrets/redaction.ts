@@ -1,55 +1,9 @@
 import type { RedactedTarget, TargetRequest } from '../contracts/service-call-target';
+import { isSensitiveHeader, isSensitiveParam } from './credential-names';
+import { REDACTED } from './redacted';
+import { redactPathCredentials } from './url-path-redaction';
 
-export const REDACTED = '[REDACTED]';
-
-const SENSITIVE_HEADER_NAMES = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'api-key',
-  'x-auth-token',
-  'x-access-token',
-  'x-csrf-token',
-]);
-const SENSITIVE_HEADER_FRAGMENTS = [
-  'token',
-  'secret',
-  'password',
-  'passwd',
-  'signature',
-  'api-key',
-  'apikey',
-  'session',
-  'credential',
-  'auth',
-];
-
-const SENSITIVE_PARAM_NAMES = new Set([
-  'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'key',
-  'api_key',
-  'apikey',
-  'secret',
-  'client_secret',
-  'password',
-  'passwd',
-  'pwd',
-  'signature',
-  'sig',
-  'auth',
-  'code',
-  'session',
-  'sid',
-  'jwt',
-  'assertion',
-  'client_assertion',
-]);
-const SENSITIVE_PARAM_FRAGMENTS = ['token', 'secret', 'password', 'passwd', 'signature', 'key', 'session', 'credential'];
+export { REDACTED } from './redacted';
 
 export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const redacted: Record<string, string> = {};
@@ -72,7 +26,8 @@ export function redactUrl(url: string): string {
   const base = queryAt === -1 ? beforeHash : beforeHash.slice(0, queryAt);
   const query = queryAt === -1 ? null : beforeHash.slice(queryAt + 1);
 
-  let result = redactUserinfo(base);
+  const { origin, host, path } = splitBase(base);
+  let result = redactUserinfo(origin) + redactPathCredentials(host, path);
   if (query !== null) result += `?${redactParams(query)}`;
   // OAuth implicit flows put tokens in the fragment.
   if (fragment !== null) result += `#${redactParams(fragment)}`;
@@ -81,24 +36,6 @@ export function redactUrl(url: string): string {
 
 export function redactTarget(target: TargetRequest): RedactedTarget {
   return { method: target.method, url: redactUrl(target.url), headers: redactHeaders(target.headers) };
-}
-
-function isSensitiveHeader(lowerName: string): boolean {
-  return SENSITIVE_HEADER_NAMES.has(lowerName) || SENSITIVE_HEADER_FRAGMENTS.some((f) => lowerName.includes(f));
-}
-
-function isSensitiveParam(rawName: string): boolean {
-  const name = decodeParamName(rawName).toLowerCase();
-  return SENSITIVE_PARAM_NAMES.has(name) || SENSITIVE_PARAM_FRAGMENTS.some((f) => name.includes(f));
-}
-
-function decodeParamName(rawName: string): string {
-  const spaced = rawName.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
 }
 
 function redactParams(params: string): string {
@@ -113,15 +50,22 @@ function redactParams(params: string): string {
     .join('&');
 }
 
-/** `scheme://user:pass@host` → `scheme://[REDACTED]@host`; the authority ends at the first `/`, `\`, `?` or `#`. */
-function redactUserinfo(base: string): string {
+/** `scheme://authority` and the path after it; the authority ends at the first slash or backslash. */
+function splitBase(base: string): { origin: string; host: string; path: string } {
   const schemeEnd = base.indexOf('//');
-  if (schemeEnd === -1) return base;
+  if (schemeEnd === -1) return { origin: '', host: '', path: base };
   const authorityStart = schemeEnd + 2;
-  const rest = base.slice(authorityStart);
-  const authorityEnd = rest.search(/[/\\]/);
-  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
-  const atIndex = authority.lastIndexOf('@');
-  if (atIndex === -1) return base;
-  return `${base.slice(0, authorityStart)}${REDACTED}${rest.slice(atIndex)}`;
+  const authorityLength = base.slice(authorityStart).search(/[/\\]/);
+  const originEnd = authorityLength === -1 ? base.length : authorityStart + authorityLength;
+  const authority = base.slice(authorityStart, originEnd);
+  const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '').replace(/\.$/, '').toLowerCase();
+  return { origin: base.slice(0, originEnd), host, path: base.slice(originEnd) };
+}
+
+/** `scheme://user:pass@host` → `scheme://[REDACTED]@host`. */
+function redactUserinfo(origin: string): string {
+  const authorityStart = origin.indexOf('//') + 2;
+  const atIndex = origin.lastIndexOf('@');
+  if (authorityStart < 2 || atIndex < authorityStart) return origin;
+  return `${origin.slice(0, authorityStart)}${REDACTED}${origin.slice(atIndex)}`;
 }

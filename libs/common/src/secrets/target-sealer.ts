@@ -1,35 +1,43 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { SealedTarget, TargetRequest } from '../contracts/service-call-target';
+import { SealingKey, sealingKey } from './sealing-key';
 
 const ALGORITHM = 'aes-256-gcm';
-const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export function parseEncryptionKey(base64: string): Buffer {
-  const trimmed = base64.trim();
-  const key = Buffer.from(trimmed, 'base64');
-  // Buffer.from skips characters that are not base64; re-encoding catches such keys.
-  if (key.length !== KEY_BYTES || key.toString('base64') !== trimmed) {
-    throw new Error('SECRETS_ENCRYPTION_KEY must be 32 bytes, base64-encoded');
-  }
-  return key;
-}
-
-/** Encrypts a tenant's call so that its secrets travel through events and the broker unreadable. */
+/**
+ * Encrypts a tenant's call so that its secrets travel through events and the broker unreadable.
+ * Seals with the current key; opens with it or any previous key, so SECRETS_ENCRYPTION_KEY can be
+ * rotated while sealed calls are still pending (docs/runbook.md).
+ */
 export class TargetSealer {
-  private readonly key: Buffer;
+  private readonly current: SealingKey;
+  private readonly keys: ReadonlyMap<string, SealingKey>;
 
-  constructor(key: Buffer) {
-    if (key.length !== KEY_BYTES) throw new Error(`TargetSealer needs a ${KEY_BYTES}-byte key`);
-    this.key = Buffer.from(key);
+  constructor(currentKey: Buffer, previousKeys: readonly Buffer[] = []) {
+    const all = [currentKey, ...previousKeys].map(sealingKey);
+    this.current = all[0];
+    this.keys = new Map(all.map((k) => [k.id, k]));
+    if (this.keys.size !== all.length) throw new Error('TargetSealer was given the same key twice');
+  }
+
+  /** The id stamped on every payload this sealer seals. */
+  get sealingKeyId(): string {
+    return this.current.id;
+  }
+
+  /** Ids of every key this sealer opens with, the current one first. */
+  get openingKeyIds(): readonly string[] {
+    return [...this.keys.keys()];
   }
 
   seal(target: TargetRequest): SealedTarget {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv(ALGORITHM, this.key, iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv(ALGORITHM, this.current.key, iv, { authTagLength: TAG_BYTES });
     const ciphertext = Buffer.concat([cipher.update(JSON.stringify(target), 'utf8'), cipher.final()]);
     return {
+      keyId: this.current.id,
       iv: iv.toString('base64'),
       tag: cipher.getAuthTag().toString('base64'),
       ciphertext: ciphertext.toString('base64'),
@@ -42,14 +50,37 @@ export class TargetSealer {
     if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
       throw new Error('Sealed target is malformed: wrong IV or tag length');
     }
-    const decipher = createDecipheriv(ALGORITHM, this.key, iv, { authTagLength: TAG_BYTES });
-    decipher.setAuthTag(tag);
-    let plaintext: Buffer;
-    try {
-      plaintext = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
-    } catch {
-      throw new Error('Sealed target failed authentication: it was tampered with or sealed with another key');
+    const ciphertext = Buffer.from(sealed.ciphertext, 'base64');
+    if (sealed.keyId === undefined) return this.openWithAnyKey(iv, tag, ciphertext);
+    const key = this.keys.get(sealed.keyId);
+    if (!key) {
+      throw new Error(`Sealed target was sealed with key ${sealed.keyId}, which is not configured (this process has ${this.openingKeyIds.join(', ')})`);
     }
-    return JSON.parse(plaintext.toString('utf8')) as TargetRequest;
+    const plaintext = decrypt(key, iv, tag, ciphertext);
+    if (!plaintext) throw new Error(`Sealed target failed authentication with key ${key.id}: it was tampered with`);
+    return parse(plaintext);
   }
+
+  /** Payloads sealed before key ids existed name no key: the one that authenticates is the one. */
+  private openWithAnyKey(iv: Buffer, tag: Buffer, ciphertext: Buffer): TargetRequest {
+    for (const key of this.keys.values()) {
+      const plaintext = decrypt(key, iv, tag, ciphertext);
+      if (plaintext) return parse(plaintext);
+    }
+    throw new Error('Sealed target failed authentication: it was tampered with or sealed with a key that is not configured');
+  }
+}
+
+function decrypt(key: SealingKey, iv: Buffer, tag: Buffer, ciphertext: Buffer): Buffer | null {
+  const decipher = createDecipheriv(ALGORITHM, key.key, iv, { authTagLength: TAG_BYTES });
+  decipher.setAuthTag(tag);
+  try {
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
+function parse(plaintext: Buffer): TargetRequest {
+  return JSON.parse(plaintext.toString('utf8')) as TargetRequest;
 }
