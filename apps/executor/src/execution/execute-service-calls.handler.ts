@@ -21,6 +21,8 @@ const FINISH_GRACE_MS = 5_000;
 export class ExecuteServiceCallsHandler {
   private readonly running = new Map<string, Promise<void>>();
   private readonly byCall = new Map<string, Promise<void>>();
+  /** Attempts whose request this process has sent: never sent again, whatever is redelivered. */
+  private readonly dispatched = new Set<string>();
 
   constructor(
     private readonly journal: AttemptJournal,
@@ -65,9 +67,14 @@ export class ExecuteServiceCallsHandler {
       this.log.debug(fields, 'attempt already finished; duplicate ignored');
       return;
     }
-    if (start.kind === 'unfinished' && !start.ownedHere) return this.awaitOtherExecutor(message, start.startedAt);
-    // Begun by this process and not running here: the begin was retried after its commit, so the call never left.
-    const result = await this.limit.run(() => this.call(message));
+    if (start.kind === 'unfinished' && (!start.ownedHere || this.dispatched.has(attemptKey(message)))) {
+      return this.awaitOtherExecutor(message, start.startedAt);
+    }
+    // Begun by this process and never sent from it (say the begin was retried after its commit): the call never left.
+    const result = await this.limit.run(() => {
+      this.dispatched.add(attemptKey(message));
+      return this.call(message);
+    });
     await this.finish(message, start.startedAt, result);
   }
 
@@ -82,6 +89,7 @@ export class ExecuteServiceCallsHandler {
 
   private async finish(message: ExecuteServiceCall, startedAt: Date, result: ExecutionResult): Promise<void> {
     const recorded = await this.recorder.record({ message, startedAt, finishedAt: new Date(), result });
+    this.dispatched.delete(attemptKey(message));
     executions.inc({ outcome: result.error ? result.error.code : 'SUCCEEDED' });
     executionLatency.observe(result.latencyMs / 1000);
     this.log.debug({ ...messageLogFields(message), statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error?.code, recorded }, 'execution finished');

@@ -2,7 +2,7 @@ import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { dlqTopic } from '../contracts/topics';
-import { isRetriableBrokerError } from '../faults/is-transient-fault';
+import { isRetriableBrokerError, isTransientFault } from '../faults/is-transient-fault';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
 import { consumerBatchSize, consumerLag, consumerRetries, inFlightMessages, messagesConsumed } from '../observability/metrics';
 import { processBatch } from './batch-processing';
@@ -14,7 +14,7 @@ import { ensureTopics } from './ensure-topics';
 import { KafkaMessageContext } from './kafka-message-context';
 import { OffsetCommitter } from './offset-committer';
 import { PendingOffsets } from './pending-offsets';
-import { DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
+import { backoffMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 import { TopicNamespace } from './topic-namespace';
 
 export interface KafkaConsumerServerOptions {
@@ -171,7 +171,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
           const done = outcome?.completions[i];
           if (!done) return;
           deferred.add(item.raw.offset);
-          this.track(pending, batch.topic, topic, partition, item, done);
+          const again = async () => {
+            const retried = await lastValueFrom(this.transformToObservable(await handler([item.message], context)), { defaultValue: undefined }) as BatchOutcome;
+            await retried?.completions[0];
+          };
+          this.track(pending, batch.topic, topic, partition, item, done, again);
         });
         messagesConsumed.inc({ group: groupId, topic, outcome: 'handled' }, items.length);
       },
@@ -222,21 +226,38 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   /** Follows one message's deferred work; when it settles, the partition's commit may move up to the oldest unfinished offset. */
-  private track(pending: PendingOffsets, physicalTopic: string, topic: string, partition: number, item: Decoded, done: Promise<unknown>): void {
-    const tracked = done
-      .catch(async (error) => {
-        // The handler could not make this message's work durable even after its own retries.
-        await this.deadLetter(topic, partition, item.raw, 1, error).catch((e) => this.options.log.error({ error: errorText(e) }, 'dead-lettering failed'));
-      })
-      .finally(() => {
-        pending.finish(item.message.offset);
-        this.unfinished.delete(tracked);
-        inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);
-        this.commitUpTo(pending, physicalTopic, partition);
-        this.capacityWaiters.splice(0).forEach((wake) => wake());
-      });
+  private track(pending: PendingOffsets, physicalTopic: string, topic: string, partition: number, item: Decoded, done: Promise<unknown>, again: () => Promise<unknown>): void {
+    const tracked = this.untilSettled(topic, partition, item, done, again).finally(() => {
+      pending.finish(item.message.offset);
+      this.unfinished.delete(tracked);
+      inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);
+      this.commitUpTo(pending, physicalTopic, partition);
+      this.capacityWaiters.splice(0).forEach((wake) => wake());
+    });
     this.unfinished.add(tracked);
     inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);
+  }
+
+  /**
+   * Deferred work that failed transiently is handed to the handler again (the same message, alone)
+   * for as long as the fault lasts; work that failed for what the message is goes to the DLQ.
+   */
+  private async untilSettled(topic: string, partition: number, item: Decoded, done: Promise<unknown>, again: () => Promise<unknown>): Promise<void> {
+    let current: Promise<unknown> | undefined = done;
+    for (let attempt = 1; this.running; attempt++) {
+      try {
+        await current;
+        return;
+      } catch (error) {
+        if (!isTransientFault(error)) {
+          await this.untilDeadLettered(topic, partition, item.raw, error, () => this.running);
+          return;
+        }
+        this.options.log.warn({ topic, partition, offset: item.message.offset, attempt, error: errorText(error) }, 'deferred work failed transiently; handing the message over again');
+        await sleep(backoffMs(this.retry, attempt));
+        current = again();
+      }
+    }
   }
 
   /** Holds the partition while this process already runs its maximum of unfinished messages; heartbeats meanwhile. */
