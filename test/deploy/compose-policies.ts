@@ -2,7 +2,6 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export type ComposeFile = { services: Record<string, any>; [key: string]: any };
 
 /** The Compose Specification's JSON schema as compose-go ships it, carried by the docker-compose npm package. */
