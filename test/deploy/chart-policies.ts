@@ -22,6 +22,7 @@ export function chartPolicyViolations(objects: K8sObject[], expectedConfig: Reco
     ...configMapViolations(objects, expectedConfig),
     ...autoscalerViolations(objects),
     ...hookJobViolations(objects),
+    ...serviceMonitorViolations(objects),
   ];
 }
 
@@ -96,7 +97,10 @@ function networkPolicyViolations(policy: K8sObject, app: string, containers: any
   for (const [port, what] of [[53, 'DNS'], [5432, 'Postgres'], [9092, 'the brokers']] as const) {
     if (!egressPorts.includes(port)) out.push(`${at}: no egress to ${what} (port ${port})`);
   }
-  const open = egress.some((rule) => (rule.to ?? []).some((peer: any) => ['0.0.0.0/0', '::/0'].includes(peer.ipBlock?.cidr)));
+  // A rule with neither ports nor peers allows every destination, like an ipBlock over all addresses.
+  const open = egress.some(
+    (rule) => (!rule.ports?.length && !rule.to?.length) || (rule.to ?? []).some((peer: any) => ['0.0.0.0/0', '::/0'].includes(peer.ipBlock?.cidr)),
+  );
   if (app === 'executor' && !open) out.push(`${at}: the executor cannot reach the outside`);
   if (app !== 'executor' && open) out.push(`${at}: ${app} may reach the outside`);
   return out;
@@ -141,6 +145,23 @@ function autoscalerViolations(objects: K8sObject[]): string[] {
   }
   for (const [name, by] of targets) if (by.length > 1) out.push(`${name} is scaled by ${by.join(' and ')}`);
   return out;
+}
+
+/** A ServiceMonitor must scrape every app's Service on a port that Service has. */
+function serviceMonitorViolations(objects: K8sObject[]): string[] {
+  const services = ofKind(objects, 'Service');
+  return ofKind(objects, 'ServiceMonitor').flatMap((monitor) => {
+    const at = `ServiceMonitor ${monitor.metadata.name}`;
+    const scraped = services.filter((s) => selects(monitor.spec?.selector, s.metadata.labels));
+    const ports: string[] = (monitor.spec?.endpoints ?? []).map((e: any) => e.port);
+    return [
+      ...services.filter((s) => !scraped.includes(s)).map((s) => `${at}: does not select Service ${s.metadata.name}`),
+      ...scraped
+        .filter((s) => !ports.every((port) => (s.spec?.ports ?? []).some((p: any) => p.name === port)))
+        .map((s) => `${at}: scrapes ports ${ports.join(', ')}, not all on Service ${s.metadata.name}`),
+      ...(ports.length === 0 ? [`${at}: no endpoints`] : []),
+    ];
+  });
 }
 
 function hookJobViolations(objects: K8sObject[]): string[] {

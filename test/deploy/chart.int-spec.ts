@@ -133,6 +133,7 @@ describe('Helm chart k8s/service-call-scheduler', () => {
       delete gateway.spec.template.spec.containers[0].lifecycle;
       gateway.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
       ofKind(objs, 'HorizontalPodAutoscaler')[0].spec.behavior = undefined;
+      ofKind(objs, 'NetworkPolicy').find((p) => p.metadata.name.endsWith('-projector'))!.spec.egress.push({});
       ofKind(objs, 'Job')[0].spec.activeDeadlineSeconds = 600;
       const violations = chartPolicyViolations(objs, { ...DEFAULT_CONFIG, GATEWAY_BODY_LIMIT_BYTES: '1' }).join('\n');
       for (const expected of [
@@ -144,13 +145,15 @@ describe('Helm chart k8s/service-call-scheduler', () => {
         /ConfigMap: GATEWAY_BODY_LIMIT_BYTES/,
         /no scaleUp\/scaleDown behavior/,
         /activeDeadlineSeconds 600/,
+        /NetworkPolicy .*-projector: projector may reach the outside/,
       ]) {
         expect(violations).toMatch(expected);
       }
     });
 
-    it('an HPA and a ScaledObject on one Deployment, or a ScaledObject on the wrong group', () => {
-      const objs = renderChart(['--set', 'keda.enabled=true']);
+    it('an HPA and a ScaledObject on one Deployment, a ScaledObject on the wrong group, a ServiceMonitor on the wrong port', () => {
+      const objs = renderChart(['--set', 'keda.enabled=true', '--set', 'serviceMonitor.enabled=true']);
+      ofKind(objs, 'ServiceMonitor')[0].spec.endpoints[0].port = 'metrics';
       const scaled = ofKind(objs, 'ScaledObject')[0];
       scaled.spec.triggers[0].metadata.consumerGroup = 'someone-else';
       const hpa = structuredClone(ofKind(objs, 'HorizontalPodAutoscaler')[0]);
@@ -158,6 +161,7 @@ describe('Helm chart k8s/service-call-scheduler', () => {
       const violations = chartPolicyViolations([...objs, hpa], DEFAULT_CONFIG).join('\n');
       expect(violations).toMatch(/consumerGroup someone-else, the app uses /);
       expect(violations).toMatch(/is scaled by HorizontalPodAutoscaler .* and ScaledObject /);
+      expect(violations).toMatch(/ServiceMonitor .*: scrapes ports metrics, not all on Service /);
     });
   });
 });
