@@ -78,6 +78,10 @@ function serverProperties(port: number, controllerPort: number, logDir: string):
 }
 
 function randomClusterId(): string {
-  // KRaft wants a base64url-encoded 16-byte UUID.
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+  // KRaft wants a base64url-encoded 16-byte UUID. One that starts with '-' would be read by the
+  // StorageTool as an option (1 start in 64 failed that way), so draw again.
+  for (;;) {
+    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }

@@ -33,7 +33,9 @@ export async function startApps(options: StartAppsOptions): Promise<RunningApp[]
 
 export function startApp(name: AppName, { env, ports, onLine }: StartAppsOptions): RunningApp {
   const entry = join(projectRoot(), 'dist', 'apps', name, 'src', 'main.js');
-  const child = spawn(process.execPath, [entry], {
+  // SCS_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile per app on exit (profiling the bench or the stack).
+  const profile = process.env.SCS_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SCS_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, entry], {
     env: { ...process.env, ...env, PORT: String(ports[name]) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
