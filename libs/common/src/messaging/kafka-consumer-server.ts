@@ -59,7 +59,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private readonly offsets: OffsetCommitter;
   private readonly retry: RetryPolicy;
   private readonly namespace: TopicNamespace;
-  private pending = new Map<string, PendingOffsets>();
+  private readonly pending = new Map<string, PendingOffsets>();
   private readonly unfinished = new Set<Promise<unknown>>();
   private readonly capacityWaiters: Array<() => void> = [];
 
@@ -104,9 +104,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
-      // After a rebalance the group re-reads from committed offsets: earlier bookkeeping no longer applies.
+      // Work in flight keeps its bookkeeping across a rebalance: a kept partition must still not be
+      // committed past a call that is running, and a redelivered message joins its running work.
       this.generation += 1;
-      this.pending = new Map();
       log.info({ groupId, assignment: e.payload.memberAssignment }, 'consumer joined group');
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
@@ -193,16 +193,18 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       },
       sleep,
     }, this.retry);
-    if (result === 'abandoned') return false;
+    // Abandoned (the partition was taken away or the consumer stops): its records will be read again
+    // by whoever owns the partition, so they no longer hold this process's commits back.
     for (const raw of chunk) if (!deferred.has(raw.offset)) pending.finish(raw.offset);
+    if (result === 'abandoned') return false;
     this.commitUpTo(pending, batch.topic, partition);
     return true;
   }
 
-  /** Commits up to the oldest unfinished offset of the partition, if this bookkeeping is still current. */
+  /** Commits up to the oldest unfinished offset of the partition. */
   private commitUpTo(pending: PendingOffsets, physicalTopic: string, partition: number): void {
     const offset = pending.committable();
-    if (offset !== undefined && this.pending.get(`${physicalTopic}:${partition}`) === pending) this.offsets.commit(physicalTopic, partition, offset);
+    if (offset !== undefined) this.offsets.commit(physicalTopic, partition, offset);
   }
 
   private async untilDeadLettered(topic: string, partition: number, raw: KafkaMessage, error: unknown, isActive: () => boolean): Promise<void> {
