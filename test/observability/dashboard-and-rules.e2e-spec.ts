@@ -31,10 +31,10 @@ const NOT_YET_OBSERVED = new Set([
 
 /** Series one submitted call must move, app by app: evidence the scrape saw the apps at work. */
 const OBSERVED_AFTER_ONE_CALL: Record<string, string[]> = {
-  gateway: ['http_server_request_duration_seconds', 'scheduler_outbox_published_total', 'scheduler_ready'],
+  gateway: ['http_server_request_duration_seconds', 'scheduler_outbox_published_total'],
   'scheduler-core': ['scheduler_messages_consumed_total', 'scheduler_consumer_lag', 'scheduler_outbox_published_total', 'http_server_request_duration_seconds'],
   executor: ['scheduler_executions_total', 'scheduler_execution_latency_seconds', 'scheduler_in_flight_messages', 'scheduler_in_flight_limit', 'http_server_request_duration_seconds'],
-  projector: ['scheduler_messages_consumed_total', 'scheduler_consumer_lag', 'scheduler_ready', 'http_server_request_duration_seconds'],
+  projector: ['scheduler_messages_consumed_total', 'scheduler_consumer_lag', 'http_server_request_duration_seconds'],
 };
 
 const labelNamesOf = (metric: string): string[] => {
@@ -167,6 +167,7 @@ describe('dashboard and alert rules', () => {
       for (const [app, metrics] of Object.entries(OBSERVED_AFTER_ONE_CALL)) {
         const samples = parseSamples(exposition.get(app) ?? '');
         for (const metric of metrics) expect({ app, metric, observed: isObserved(metric, samples) }).toEqual({ app, metric, observed: true });
+        expect({ app, ready: samples.find((s) => s.name === 'scheduler_ready')?.value }).toEqual({ app, ready: 1 });
       }
     });
 
