@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LogLevel } from '@app/common/config';
 import { databaseReadiness } from '@app/common/database';
 import { consumerReadiness, KafkaConsumerServer } from '@app/common/messaging';
-import { loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
+import { HttpRequestMetrics, loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
 import { TargetSealer } from '@app/common/secrets';
 import { DynamicModule, Module } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
@@ -31,6 +31,7 @@ export class ExecutorModule {
       imports: [loggerModule('executor', logLevel)],
       controllers: [ExecutionsController, OpsController],
       providers: [
+        HttpRequestMetrics,
         { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
         {
           provide: ExecuteServiceCallsHandler,

@@ -3,6 +3,7 @@ import { connectAppInfrastructure, startNestApp } from '@app/common/app';
 import { readBoolean, readCommonConfig, readPositiveInt, readSealingKeys, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { KafkaConsumerServer } from '@app/common/messaging';
+import { inFlightLimit } from '@app/common/observability';
 import { OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
 import { NestFactory } from '@nestjs/core';
@@ -26,6 +27,7 @@ runApp('executor', async () => {
     // Calls run beside the consumer loop, which keeps heartbeating; a partition is held only while this process is full.
     maxInFlight, maxBatchSize: Math.min(500, maxInFlight),
   });
+  inFlightLimit.set({ group: namespace.physical(CONSUMER_GROUPS.executor) }, maxInFlight);
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log, namespace });
   const app = await NestFactory.create(ExecutorModule.register({ dataSource, consumer, http, sealer, maxInFlight, logLevel: config.logLevel }), { bufferLogs: true });
   await startNestApp({

@@ -1,6 +1,6 @@
 import { LogLevel } from '@app/common/config';
 import { databaseReadiness } from '@app/common/database';
-import { loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
+import { HttpRequestMetrics, loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
 import { TargetSealer } from '@app/common/secrets';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -29,6 +29,7 @@ export class GatewayModule {
       imports: [loggerModule('gateway', logLevel)],
       controllers: [ServiceCallsHttpController, OpsController],
       providers: [
+        HttpRequestMetrics,
         { provide: DataSource, useValue: dataSource },
         { provide: ApiKeys, useValue: apiKeys },
         { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource)] },

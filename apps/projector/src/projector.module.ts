@@ -1,7 +1,7 @@
 import { LogLevel } from '@app/common/config';
 import { databaseReadiness } from '@app/common/database';
 import { consumerReadiness, KafkaConsumerServer } from '@app/common/messaging';
-import { loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
+import { HttpRequestMetrics, loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
 import { DynamicModule, Module } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -22,6 +22,7 @@ export class ProjectorModule {
       imports: [loggerModule('projector', logLevel)],
       controllers: [ServiceCallEventsController, OpsController],
       providers: [
+        HttpRequestMetrics,
         { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
         {
           provide: ServiceCallProjectionHandler,

@@ -1,7 +1,7 @@
 import { LogLevel } from '@app/common/config';
 import { databaseReadiness } from '@app/common/database';
 import { consumerReadiness, KafkaConsumerServer } from '@app/common/messaging';
-import { loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
+import { HttpRequestMetrics, loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -25,6 +25,7 @@ export class SchedulerCoreModule {
       imports: [CqrsModule.forRoot(), loggerModule('scheduler-core', logLevel)],
       controllers: [SchedulerCommandsController, OpsController],
       providers: [
+        HttpRequestMetrics,
         { provide: DataSource, useValue: dataSource },
         { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
         PostgresEventStore,

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { metricsRegistry } from './metrics';
+import { appReady, metricsRegistry } from './metrics';
 import { READINESS_CHECKS, ReadinessCheck } from './readiness';
 
 /** Liveness, readiness and Prometheus metrics, served by every app on its PORT. */
@@ -18,14 +18,20 @@ export class OpsController {
 
   @Get('health/ready')
   async ready(@Res() res: Response) {
-    const results = await Promise.all(this.checks.map(async (c) => [c.name, await Promise.resolve(c.isReady()).catch(() => false)] as const));
-    const ready = results.every(([, ok]) => ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+    const { ready, checks } = await this.readiness();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   }
 
   @Get('metrics')
   @Header('Content-Type', metricsRegistry.contentType)
   async metrics() {
+    // Readiness as a series too, so an alert sees a pod that is up but not ready.
+    appReady.set((await this.readiness()).ready ? 1 : 0);
     return metricsRegistry.metrics();
+  }
+
+  private async readiness() {
+    const results = await Promise.all(this.checks.map(async (c) => [c.name, await Promise.resolve(c.isReady()).catch(() => false)] as const));
+    return { ready: results.every(([, ok]) => ok), checks: Object.fromEntries(results) };
   }
 }

@@ -4,3 +4,7 @@ export * from './health.controller';
 export * from './logger.module';
 export * from './readiness';
 export * from './request-id';
+export * from './call-finished-metrics';
+export * from './http-request-metrics';
+export * from './route-label';
+export * from './timer-lateness';

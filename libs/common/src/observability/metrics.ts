@@ -60,3 +60,58 @@ export const outboxSetAside = new Counter({
   help: 'Outbox rows the broker can never take (e.g. larger than its maximum message size), set aside with their error',
   labelNames: ['outbox', 'topic'],
 });
+
+export const inFlightLimit = new Gauge({
+  name: 'scheduler_in_flight_limit',
+  help: 'Most messages a handler may have unfinished at once (EXECUTOR_MAX_IN_FLIGHT); saturation = in-flight / limit',
+  labelNames: ['group'],
+});
+
+/** Every HTTP answer of every app; `route` is the matched route template, never the raw URL (bounded cardinality). */
+export const httpRequestDuration = new Histogram({
+  name: 'http_server_request_duration_seconds',
+  help: 'HTTP requests served, from arrival to the last byte of the answer, by method, route template ("unmatched" when no route took it) and status code',
+  labelNames: ['method', 'route', 'status_code'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+});
+
+export const outboxBacklog = new Gauge({
+  name: 'scheduler_outbox_backlog_rows',
+  help: 'Outbox rows not yet published (set-aside rows excluded), refreshed periodically',
+  labelNames: ['outbox'],
+});
+
+export const outboxOldestUnpublishedAge = new Gauge({
+  name: 'scheduler_outbox_oldest_unpublished_age_seconds',
+  help: 'Age of the oldest unpublished outbox row (0 when the outbox is drained), refreshed periodically',
+  labelNames: ['outbox'],
+});
+
+/** Observed once per call when the projector first sees it Succeeded or Failed. */
+export const callCompletionLatency = new Histogram({
+  name: 'scheduler_call_completion_seconds',
+  help: 'From when a call was due (its creation, or its dueAt when later) until it finished, by outcome (Succeeded, Failed)',
+  labelNames: ['outcome'],
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+});
+
+/**
+ * Calls that reached a terminal status, per tenant. The tenant label is bounded by the tenants in
+ * GATEWAY_API_KEYS; never add a label whose values a client chooses (ids, URLs, tags).
+ */
+export const callsFinished = new Counter({
+  name: 'scheduler_calls_finished_total',
+  help: 'Calls that reached a terminal status, by tenant and outcome (Succeeded, Failed, Cancelled)',
+  labelNames: ['tenant', 'outcome'],
+});
+
+export const timerLateness = new Histogram({
+  name: 'scheduler_timer_lateness_seconds',
+  help: 'How long after its dueAt a timer fired (DueTimeReached written to the outbox)',
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+});
+
+export const appReady = new Gauge({
+  name: 'scheduler_ready',
+  help: '1 when every readiness check of this process passes (as /health/ready answers), else 0; evaluated at each scrape',
+});
