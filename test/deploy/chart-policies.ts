@@ -107,8 +107,9 @@ function networkPolicyViolations(policy: K8sObject, app: string, containers: any
 }
 
 function configMapViolations(objects: K8sObject[], expected: Record<string, string>): string[] {
-  const maps = ofKind(objects, 'ConfigMap');
-  if (maps.length !== 1) return [`expected one ConfigMap, found ${maps.length}`];
+  // The apps' configuration; the optional Grafana dashboard ConfigMap is not configuration.
+  const maps = ofKind(objects, 'ConfigMap').filter((m) => !m.metadata.name.endsWith('-dashboard'));
+  if (maps.length !== 1) return [`expected one configuration ConfigMap, found ${maps.length}`];
   const data = maps[0].data ?? {};
   return Object.entries(expected)
     .filter(([key, value]) => data[key] !== value)

@@ -20,6 +20,8 @@ const OVERRIDES = [
   '--set', 'secret.existingSecret=scs-secrets',
   '--set', 'keda.enabled=true',
   '--set', 'serviceMonitor.enabled=true',
+  '--set', 'grafanaDashboard.enabled=true',
+  '--set', 'prometheusRule.enabled=true',
   '--set', 'config.KAFKA_TOPIC_PREFIX=staging.',
   '--set', 'config.GATEWAY_BODY_LIMIT_BYTES=524288',
   '--set', 'config.EXECUTOR_MAX_IN_FLIGHT=200',
@@ -75,6 +77,15 @@ describe('Helm chart k8s/service-call-scheduler', () => {
       expect(ofKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name)).toEqual(['scs-service-call-scheduler-gateway']);
       expect(names(objects, 'ScaledObject')).toEqual(['scs-service-call-scheduler-projector', 'scs-service-call-scheduler-scheduler-core']);
       expect(names(objects, 'ServiceMonitor')).toHaveLength(1);
+    });
+
+    it('ships the dashboard and the alert rules as they are in the chart', () => {
+      const dashboard = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.endsWith('-dashboard'));
+      expect(dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+      expect(JSON.parse(dashboard?.data['service-call-scheduler.json'])).toEqual(JSON.parse(readFileSync(join(CHART_DIR, 'dashboards/service-call-scheduler.json'), 'utf8')));
+      const [rule] = ofKind(objects, 'PrometheusRule');
+      expect(rule.spec).toEqual(parse(readFileSync(join(CHART_DIR, 'alerts/alerts.yaml'), 'utf8')));
+      expect(ofKind(objects, 'ServiceMonitor')[0].spec.targetLabels).toEqual(['app.kubernetes.io/part-of', 'app.kubernetes.io/component']);
     });
 
     it('reads the existing Secret and renders none of its own', () => {

@@ -4,7 +4,7 @@ import { readBoolean, readCommonConfig, readPositiveInt, readSealingKeys, runApp
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { KafkaConsumerServer } from '@app/common/messaging';
 import { inFlightLimit } from '@app/common/observability';
-import { OutboxPublisher } from '@app/common/outbox';
+import { OutboxBacklogMonitor, OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
 import { NestFactory } from '@nestjs/core';
 import { EXECUTOR_SCHEMA } from './executor.schema';
@@ -29,10 +29,12 @@ runApp('executor', async () => {
   });
   inFlightLimit.set({ group: namespace.physical(CONSUMER_GROUPS.executor) }, maxInFlight);
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log, namespace });
+  const backlog = new OutboxBacklogMonitor({ dataSource, schema: EXECUTOR_SCHEMA, log });
   const app = await NestFactory.create(ExecutorModule.register({ dataSource, consumer, http, sealer, maxInFlight, logLevel: config.logLevel }), { bufferLogs: true });
   await startNestApp({
     app, port: config.port, consumer,
-    onShutdown: [() => publisher.stop(), () => http.close(), () => dataSource.destroy()],
+    onShutdown: [() => backlog.stop(), () => publisher.stop(), () => http.close(), () => dataSource.destroy()],
   });
   await publisher.start();
+  backlog.start();
 });

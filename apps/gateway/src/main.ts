@@ -3,7 +3,7 @@ import { connectAppInfrastructure, startNestApp } from '@app/common/app';
 import { runApp } from '@app/common/config';
 import { ALL_TOPICS } from '@app/common/contracts';
 import { ensureTopics } from '@app/common/messaging';
-import { OutboxPublisher } from '@app/common/outbox';
+import { OutboxBacklogMonitor, OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
 import { createGatewayApp } from './create-gateway-app';
 import { readGatewayConfig } from './gateway.config';
@@ -17,12 +17,14 @@ runApp('gateway', async () => {
   });
   await ensureTopics(kafka, ALL_TOPICS.map((t) => namespace.physical(t)), config.kafkaPartitions);
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: GATEWAY_SCHEMA, kafka, log, namespace });
+  const backlog = new OutboxBacklogMonitor({ dataSource, schema: GATEWAY_SCHEMA, log });
   const sealer = new TargetSealer(config.encryptionKey);
   log.info({ sealingKeyId: sealer.sealingKeyId }, 'target keys loaded');
   const app = await createGatewayApp(
     { dataSource, apiKeys: config.apiKeys, sealer, logLevel: config.logLevel },
     config.bodyLimitBytes,
   );
-  await startNestApp({ app, port: config.port, onShutdown: [() => publisher.stop(), () => dataSource.destroy()] });
+  await startNestApp({ app, port: config.port, onShutdown: [() => backlog.stop(), () => publisher.stop(), () => dataSource.destroy()] });
   await publisher.start();
+  backlog.start();
 });

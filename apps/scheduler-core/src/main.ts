@@ -3,7 +3,7 @@ import { connectAppInfrastructure, startNestApp } from '@app/common/app';
 import { readCommonConfig, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { KafkaConsumerServer } from '@app/common/messaging';
-import { OutboxPublisher } from '@app/common/outbox';
+import { OutboxBacklogMonitor, OutboxPublisher } from '@app/common/outbox';
 import { NestFactory } from '@nestjs/core';
 import { SCHEDULER_CORE_MIGRATIONS } from './migrations';
 import { SchedulerCoreModule } from './scheduler-core.module';
@@ -19,12 +19,14 @@ runApp('scheduler-core', async () => {
     kafka, log, namespace, groupId: CONSUMER_GROUPS.schedulerCore, topics: [TOPICS.commands], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
   });
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: SCHEDULER_CORE_SCHEMA, kafka, log, namespace });
+  const backlog = new OutboxBacklogMonitor({ dataSource, schema: SCHEDULER_CORE_SCHEMA, log });
   const timers = new TimerPoller(dataSource, log);
   const app = await NestFactory.create(SchedulerCoreModule.register({ dataSource, consumer, logLevel: config.logLevel }), { bufferLogs: true });
   await startNestApp({
     app, port: config.port, consumer,
-    onShutdown: [() => timers.stop(), () => publisher.stop(), () => dataSource.destroy()],
+    onShutdown: [() => timers.stop(), () => backlog.stop(), () => publisher.stop(), () => dataSource.destroy()],
   });
   await publisher.start();
+  backlog.start();
   timers.start();
 });

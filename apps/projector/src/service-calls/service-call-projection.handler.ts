@@ -1,6 +1,6 @@
 import { ServiceCallEventMessage } from '@app/common/contracts';
 import { ConsumedMessage } from '@app/common/messaging';
-import { messageLogFields } from '@app/common/observability';
+import { messageLogFields, recordCallFinished } from '@app/common/observability';
 import { ServiceCallView } from '@app/common/read-model';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -23,6 +23,7 @@ export class ServiceCallProjectionHandler {
 
   async handle(batch: readonly ConsumedMessage<ServiceCallEventMessage>[]): Promise<void> {
     if (batch.length === 0) return;
+    const finished: [ServiceCallView | null, ServiceCallView][] = [];
     await this.dataSource.transaction(async (manager) => {
       const keys = uniqueKeys(batch);
       const current = await this.views.load(manager, keys);
@@ -35,9 +36,12 @@ export class ServiceCallProjectionHandler {
         if (after && after !== before && this.log.logger.isLevelEnabled('debug')) this.log.debug({ ...messageLogFields(envelope), version: envelope.version, status: after.status }, 'read model upserted');
       }
       await this.views.saveAll(manager, [...moved.values()]);
+      for (const [key, after] of moved) finished.push([current.get(key) ?? null, after]);
       const last = batch[batch.length - 1];
       await this.checkpoints.advance(manager, { projection: SERVICE_CALLS_PROJECTION, topic: last.physicalTopic, partition: last.partition, offset: last.offset });
     });
+    // After the commit: a batch that rolled back is tried again and must not count twice.
+    for (const [before, after] of finished) recordCallFinished(before, after);
   }
 }
 

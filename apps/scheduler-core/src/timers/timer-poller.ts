@@ -1,5 +1,5 @@
 import { DueTimeReachedPayload, COMMAND_SCHEMA_VERSION, newEnvelope, TOPICS } from '@app/common/contracts';
-import { Log } from '@app/common/observability';
+import { Log, recordTimerLateness } from '@app/common/observability';
 import { returnedRows } from '@app/common/database';
 import { appendToOutbox } from '@app/common/outbox';
 import { DataSource } from 'typeorm';
@@ -48,7 +48,7 @@ export class TimerPoller {
   }
 
   async fireDueTimers(batch = 200): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    const fired = await this.dataSource.transaction(async (manager) => {
       const rows = returnedRows<DueTimer>(await manager.query(
         `DELETE FROM "${S}".timers t USING (
            SELECT tenant_id, service_call_id FROM "${S}".timers WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED
@@ -63,11 +63,13 @@ export class TimerPoller {
           type: 'DueTimeReached', tenantId: row.tenant_id, serviceCallId: row.service_call_id, payload, schemaVersion: COMMAND_SCHEMA_VERSION,
           cause: { messageId: row.causation_id, correlationId: row.correlation_id }, timestamp: now,
         });
-        this.log.info({ serviceCallId: row.service_call_id, tenantId: row.tenant_id, correlationId: row.correlation_id, lateMs: now.getTime() - new Date(row.due_at).getTime() }, 'timer fired');
+        this.log.debug({ serviceCallId: row.service_call_id, tenantId: row.tenant_id, correlationId: row.correlation_id, lateMs: now.getTime() - new Date(row.due_at).getTime() }, 'timer fired');
         return { topic: TOPICS.commands, envelope };
       }));
-      return rows.length;
+      return { rows, now };
     });
+    for (const row of fired.rows) recordTimerLateness(new Date(row.due_at), fired.now);
+    return fired.rows.length;
   }
 
   private async msUntilNextTimer(): Promise<number> {

@@ -107,6 +107,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       // Work in flight keeps its bookkeeping across a rebalance: a kept partition must still not be
       // committed past a call that is running, and a redelivered message joins its running work.
       this.generation += 1;
+      // Partitions that moved to another member must not keep reporting this member's last lag.
+      consumerLag.reset();
       log.info({ groupId, assignment: e.payload.memberAssignment }, 'consumer joined group');
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
