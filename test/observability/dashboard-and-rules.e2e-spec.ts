@@ -79,7 +79,7 @@ describe('dashboard and alert rules', () => {
     });
 
     it('has rules in groups, each alert with expr, for, severity, summary and a runbook section that exists', () => {
-      const runbooks = ['runbook.md', 'runbook-alerts.md'].map((f) => join(projectRoot(), 'docs', f)).filter((f) => existsSync(f));
+      const runbooks = ['runbook.md'].map((f) => join(projectRoot(), 'docs', f)).filter((f) => existsSync(f));
       const anchors = new Set(runbooks.flatMap((f) => [...markdownAnchors(readFileSync(f, 'utf8'))]));
       const alerts = rules.groups.flatMap((g) => g.rules);
       expect(alerts.length).toBeGreaterThanOrEqual(8);
