@@ -79,10 +79,11 @@ async function pause<T>(steps: BatchProcessingSteps<T>, ms: number): Promise<boo
     await steps.sleep(Math.min(left, 1_000));
     try {
       await steps.heartbeat();
-    } catch (error) {
-      // A heartbeat error means a rebalance or a lost coordinator: it is not the handler's error and
-      // never a reason to dead-letter. Whether the partition is still ours is for isActive to say.
-      if (!isTransientFault(error)) return false;
+    } catch {
+      // A heartbeat error means a rebalance or a lost coordinator. It is never the handler's error
+      // and never a reason to dead-letter: give the batch up uncommitted so the member can rejoin
+      // at once (holding on would stall the whole group's rebalance); it is read again afterwards.
+      return false;
     }
   }
   return false;

@@ -156,7 +156,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         decoded.push({ raw, message: { envelope: decodeEnvelope(raw), topic, physicalTopic: batch.topic, partition, offset: raw.offset } });
       } catch (error) {
         // Undecodable: no retry can help.
-        await this.untilDeadLettered(topic, partition, raw, error, isActive);
+        if (!(await this.untilDeadLettered(topic, partition, raw, error, isActive))) {
+          for (const r of chunk) pending.forget(r.offset);
+          return false;
+        }
       }
     }
     const handler = this.getHandlerByPattern(topic);
@@ -195,10 +198,13 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       },
       sleep,
     }, this.retry);
-    // Abandoned (the partition was taken away or the consumer stops): its records will be read again
-    // by whoever owns the partition, so they no longer hold this process's commits back.
+    if (result === 'abandoned') {
+      // The partition was taken away or the consumer stops: these records will be read again by
+      // whoever owns the partition, so they neither hold this process's commits back nor advance them.
+      for (const raw of chunk) if (!deferred.has(raw.offset)) pending.forget(raw.offset);
+      return false;
+    }
     for (const raw of chunk) if (!deferred.has(raw.offset)) pending.finish(raw.offset);
-    if (result === 'abandoned') return false;
     this.commitUpTo(pending, batch.topic, partition);
     return true;
   }
@@ -209,18 +215,21 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     if (offset !== undefined) this.offsets.commit(physicalTopic, partition, offset);
   }
 
-  private async untilDeadLettered(topic: string, partition: number, raw: KafkaMessage, error: unknown, isActive: () => boolean): Promise<void> {
+  /** True once the record is in its DLQ; false if the consumer stopped first (the record then stays uncommitted). */
+  private async untilDeadLettered(topic: string, partition: number, raw: KafkaMessage, error: unknown, isActive: () => boolean): Promise<boolean> {
     for (let attempt = 1; isActive(); attempt++) {
       try {
         await this.deadLetter(topic, partition, raw, 1, error);
         messagesConsumed.inc({ group: this.options.groupId, topic, outcome: 'dead_lettered' });
-        return;
+        return true;
       } catch (e) {
         this.options.log.warn({ topic, partition, offset: raw.offset, error: errorText(e) }, 'dead-lettering failed; retrying');
         await sleep(Math.min(30_000, 100 * 2 ** Math.min(attempt, 10)));
       }
     }
+    return false;
   }
+
 
   private pendingFor(physicalTopic: string, partition: number): PendingOffsets {
     const key = `${physicalTopic}:${partition}`;
@@ -231,8 +240,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
 
   /** Follows one message's deferred work; when it settles, the partition's commit may move up to the oldest unfinished offset. */
   private track(pending: PendingOffsets, physicalTopic: string, topic: string, partition: number, item: Decoded, done: Promise<unknown>, again: () => Promise<unknown>): void {
-    const tracked = this.untilSettled(topic, partition, item, done, again).finally(() => {
-      pending.finish(item.message.offset);
+    const tracked = this.untilSettled(topic, partition, item, done, again).then(
+      () => pending.finish(item.message.offset),
+      // Stopping with the work failed: the offset stays unfinished, so it is read again after a restart.
+      (error: unknown) => this.options.log.warn({ topic, partition, offset: item.message.offset, error: errorText(error) }, 'deferred work left unfinished at stop'),
+    ).finally(() => {
       this.unfinished.delete(tracked);
       inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);
       this.commitUpTo(pending, physicalTopic, partition);
@@ -247,18 +259,20 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
    * for as long as the fault lasts; work that failed for what the message is goes to the DLQ.
    */
   private async untilSettled(topic: string, partition: number, item: Decoded, done: Promise<unknown>, again: () => Promise<unknown>): Promise<void> {
-    let current: Promise<unknown> | undefined = done;
-    for (let attempt = 1; this.running; attempt++) {
+    let current: Promise<unknown> = done;
+    for (let attempt = 1; ; attempt++) {
       try {
+        // Awaited even while stopping: the offset is released only once the work has settled.
         await current;
         return;
       } catch (error) {
         if (!isTransientFault(error)) {
-          await this.untilDeadLettered(topic, partition, item.raw, error, () => this.running);
+          if (!(await this.untilDeadLettered(topic, partition, item.raw, error, () => this.running))) throw error;
           return;
         }
         this.options.log.warn({ topic, partition, offset: item.message.offset, attempt, error: errorText(error) }, 'deferred work failed transiently; handing the message over again');
         await sleep(backoffMs(this.retry, attempt));
+        if (!this.running) throw error;
         current = again();
       }
     }

@@ -1,19 +1,25 @@
 /**
  * Offsets of one partition handed to a handler whose work finishes out of order. The offset that
- * may be committed is the oldest unfinished one (the next to read from after a restart), so a
- * commit never passes work that has not finished.
+ * may be committed is the oldest unfinished one (the next to read from after a restart), or past the
+ * newest finished one when nothing is unfinished; so a commit never passes work that has not finished.
  */
 export class PendingOffsets {
   private readonly unfinished = new Set<bigint>();
-  private highest = -1n;
+  private highestFinished = -1n;
 
   add(offset: string): void {
-    const o = BigInt(offset);
-    this.unfinished.add(o);
-    if (o > this.highest) this.highest = o;
+    this.unfinished.add(BigInt(offset));
   }
 
+  /** Finishing an offset never handed in, or finished already, changes nothing. */
   finish(offset: string): void {
+    const o = BigInt(offset);
+    if (!this.unfinished.delete(o)) return;
+    if (o > this.highestFinished) this.highestFinished = o;
+  }
+
+  /** Given up unhandled (the partition was taken away, or the consumer stops): it neither holds nor advances a commit. */
+  forget(offset: string): void {
     this.unfinished.delete(BigInt(offset));
   }
 
@@ -21,11 +27,13 @@ export class PendingOffsets {
     return this.unfinished.size;
   }
 
-  /** The next offset to read, once everything below it has finished; undefined before anything was added. */
+  /** The next offset to read once everything before it has finished; undefined before anything finished. */
   committable(): string | undefined {
-    if (this.highest < 0n) return undefined;
-    let oldest = this.highest + 1n;
-    for (const o of this.unfinished) if (o < oldest) oldest = o;
-    return oldest.toString();
+    if (this.unfinished.size > 0) {
+      let oldest: bigint | undefined;
+      for (const o of this.unfinished) if (oldest === undefined || o < oldest) oldest = o;
+      return oldest!.toString();
+    }
+    return this.highestFinished < 0n ? undefined : (this.highestFinished + 1n).toString();
   }
 }
