@@ -29,8 +29,13 @@ export async function runPgBossWorker(databaseUrl: string, mode: PeerMode, concu
   boss.on('error', (e: Error) => process.stderr.write(`pg-boss: ${e.message}\n`));
   await boss.start();
   await boss.createQueue(QUEUE);
+  // A batch succeeds or fails as a whole in pg-boss; failing only the jobs whose call failed keeps a
+  // neighbour's failure from re-running calls that already reached the target.
   await boss.work<PeerJob>(QUEUE, pgBossSettings(mode, concurrency), async (jobs) => {
-    await Promise.all(jobs.map((j) => callTarget(j.data, concurrency)));
+    const outcomes = await Promise.allSettled(jobs.map((j) => callTarget(j.data, concurrency)));
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === 'rejected') await boss.fail(QUEUE, jobs[i].id, { message: String(outcome.reason) });
+    }
   });
   return { stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }) };
 }
