@@ -55,7 +55,7 @@ export function readBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     rates,
     seconds: num('BENCH_SECONDS', 30, 10),
     drainSeconds: num('BENCH_DRAIN_SECONDS', 60, 20),
-    idleSeconds: num('BENCH_IDLE_SECONDS', 5, 3),
+    idleSeconds: num('BENCH_IDLE_SECONDS', 10, 3),
     settleSeconds: num('BENCH_SETTLE_SECONDS', 5, 2),
     httpConnections: num('BENCH_HTTP_CONNECTIONS', 256, 64),
     partitions: num('KAFKA_PARTITIONS', 6, 6),
