@@ -28,7 +28,7 @@ export function reportMarkdown(d: BenchReportData, chartPaths: { p99: string; cp
       continue;
     }
     out.push(
-      `Same machine, Postgres server, target and HTTP client (undici); enqueued from the bench process, executed by a worker in its own process. ${p.settings}. Completed = ${p.sweep.completion}. Highest sustained rate: **${p.sweep.highestSustainedRate ?? 'none'}**.${p.sweep.skippedRates.length ? ` Not run: ${p.sweep.skippedRates.join(', ')}/s.` : ''}`,
+      `Same machine, ${p.peer === 'bullmq' ? 'the Redis at `REDIS_URL`' : 'same Postgres server'}, same target and HTTP client (undici); enqueued from the bench process, executed by a worker in its own process. ${p.settings}. Completed = ${p.sweep.completion}. Highest sustained rate: **${p.sweep.highestSustainedRate ?? 'none'}**.${p.sweep.skippedRates.length ? ` Not run: ${p.sweep.skippedRates.join(', ')}/s.` : ''}`,
       sweepTable(p.sweep, 'enqueue', 'done'),
       cpuTable(p.sweep),
     );

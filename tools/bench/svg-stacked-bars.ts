@@ -46,7 +46,10 @@ export function stackedBarsSvg(c: StackedBarChart): string {
       base += v;
     });
     out.push(`<text x="${x + barW / 2}" y="${yAt(totals[i]) - 5}" text-anchor="middle">${fmt(totals[i])}</text>`);
-    out.push(`<text x="${x + barW / 2}" y="${M.top + plotH + 16}" text-anchor="middle">${escapeXml(b.label)}</text>`);
+    // Labels such as "graphile-worker tuned" go on two lines so neighbours do not overlap.
+    const words = b.label.split(' ');
+    const lines = words.length > 1 ? [words.slice(0, -1).join(' '), words[words.length - 1]] : words;
+    lines.forEach((line, k) => out.push(`<text x="${x + barW / 2}" y="${M.top + plotH + 16 + k * 14}" text-anchor="middle" font-size="11">${escapeXml(line)}</text>`));
   });
   out.push(`<line x1="${M.left}" x2="${M.left + plotW}" y1="${M.top + plotH}" y2="${M.top + plotH}" stroke="#333"/>`);
   partNames.forEach((p, j) => {
