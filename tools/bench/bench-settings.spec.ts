@@ -14,6 +14,7 @@ describe('readBenchSettings', () => {
     expect(s.rates).toEqual([20, 40]);
     expect(s.seconds).toBe(5);
     expect(s.peerRates).toEqual([20, 40]);
+    expect(s.peerSeconds).toBe(5);
   });
 
   it('reads rates and phases, in the fixed phase order', () => {

@@ -49,11 +49,12 @@ export function readBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     return values;
   };
   const rates = list('BENCH_RATES', [50, 100, 200, 500, 1000], [20, 40]);
+  const seconds = num('BENCH_SECONDS', 30, 10);
   return {
     quick,
     phases: readPhases(env.BENCH_PHASES),
     rates,
-    seconds: num('BENCH_SECONDS', 30, 10),
+    seconds,
     drainSeconds: num('BENCH_DRAIN_SECONDS', 60, 20),
     idleSeconds: num('BENCH_IDLE_SECONDS', 10, 3),
     settleSeconds: num('BENCH_SETTLE_SECONDS', 5, 2),
@@ -69,7 +70,7 @@ export function readBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     latenessSeconds: num('BENCH_LATENESS_SECONDS', 30, 10),
     latenessLeadMs: num('BENCH_LATENESS_LEAD_MS', 5_000, 5_000),
     peerRates: list('BENCH_PEER_RATES', rates, rates),
-    peerSeconds: num('BENCH_PEER_SECONDS', num('BENCH_SECONDS', 30, 10), 10),
+    peerSeconds: num('BENCH_PEER_SECONDS', seconds, seconds),
     peerConcurrency: num('BENCH_PEER_CONCURRENCY', 100, 100),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     allowNonDurablePostgres: env.BENCH_ALLOW_NON_DURABLE === '1',

@@ -32,8 +32,8 @@ describe('cpuTicks', () => {
     expect(cpuTicks(10, stats, true)).toBe(100 + 20 + 30 + 5 + 40 + 10 + 2);
   });
 
-  it('counts one process alone when asked', () => {
-    expect(cpuTicks(10, stats, false)).toBe(155);
+  it('counts one process alone, without the children it reaped, when asked', () => {
+    expect(cpuTicks(10, stats, false)).toBe(120);
   });
 
   it('says undefined for a pid that is gone', () => {

@@ -17,12 +17,14 @@ export function processTree(root: number, stats: readonly ProcStat[]): ProcStat[
 }
 
 /**
- * CPU ticks a process (optionally with its descendants) has used so far. Counting each live
+ * CPU ticks a process has used so far: alone (its own threads only, e.g. the bench, whose children
+ * are the processes it measures), or with its descendants. Counting each live
  * process's own ticks plus the ticks of children it has reaped means a Postgres backend that exits
  * between two samples moves from one term to the other instead of vanishing.
  */
 export function cpuTicks(root: number, stats: readonly ProcStat[], withDescendants: boolean): number | undefined {
-  const members = withDescendants ? processTree(root, stats) : stats.filter((s) => s.pid === root);
+  if (!withDescendants) return stats.find((s) => s.pid === root)?.ownTicks;
+  const members = processTree(root, stats);
   if (members.length === 0) return undefined;
   return members.reduce((sum, s) => sum + s.ownTicks + s.reapedChildTicks, 0);
 }

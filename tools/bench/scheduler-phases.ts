@@ -63,6 +63,7 @@ export async function runSchedulerPhases(postgresUrl: string, postmasterPid: num
         say(`same-second timers: ${settings.timerCalls} calls, due in ${settings.timerLeadSeconds} s`);
         figures.sameSecondTimers = await runSameSecondTimers(ctx, settings.timerCalls, settings.timerLeadSeconds, 64);
         say(`  all at target ${figures.sameSecondTimers.allAtTargetAfterDueMs} ms after the due second began; early ${figures.sameSecondTimers.early}`);
+        if (figures.sameSecondTimers.submittedAfterDue > 0) say(`  WARNING: ${figures.sameSecondTimers.submittedAfterDue} calls were accepted after their dueAt; raise BENCH_TIMER_LEAD_SECONDS`);
       });
     }
     if (settings.phases.includes('lateness')) {
@@ -71,6 +72,7 @@ export async function runSchedulerPhases(postgresUrl: string, postmasterPid: num
         figures.latenessUnderLoad = await runLatenessUnderLoad(ctx, settings.latenessScheduledRate, settings.latenessImmediateRate, settings.latenessSeconds, settings.latenessLeadMs, settings.drainSeconds * 1000);
         const l = figures.latenessUnderLoad.latenessMs;
         say(`  lateness p50 ${l.p50} p99 ${l.p99} max ${l.max} ms; early ${figures.latenessUnderLoad.early}`);
+        if (figures.latenessUnderLoad.acceptedAfterDue > 0) say(`  WARNING: ${figures.latenessUnderLoad.acceptedAfterDue} scheduled calls were accepted after their dueAt (202 slower than BENCH_LATENESS_LEAD_MS)`);
       });
     }
   } finally {
