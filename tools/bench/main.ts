@@ -4,6 +4,7 @@ import { BenchReportData, PeerRun } from './bench-report-data';
 import { readBenchSettings } from './bench-settings';
 import { BenchTarget } from './bench-target';
 import { startDurablePostgres } from './durable-postgres';
+import { invariantViolations } from './invariant-violations';
 import { machineInfo, packageVersion } from './machine-info';
 import { runPeerPhases } from './peers/peer-phases';
 import { runSchedulerPhases, SchedulerFigures } from './scheduler-phases';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     await postgres.server.stop();
     await target.stop();
   }
+  errors.push(...invariantViolations({ sweep: scheduler?.sweep, slowTarget: scheduler?.slowTarget, sameSecondTimers: scheduler?.sameSecondTimers, latenessUnderLoad: scheduler?.latenessUnderLoad, peers }));
   const data: BenchReportData = {
     kind: 'service-call-scheduler-bench',
     schemaVersion: 1,
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
     errors,
   };
   say(`wrote ${writeReportData(data)} and docs/benchmarks/latest.json; \`npm run bench:report\` renders docs/benchmarks.md and the chart`);
-  if (errors.length > 0) throw new Error(`phases failed: ${errors.join('; ')}`);
+  if (errors.length > 0) throw new Error(`failed or violated: ${errors.join('; ')}`);
 }
 
 function gitCommit(): string {
