@@ -33,7 +33,7 @@ export function reportMarkdown(d: BenchReportData, chartPaths: { p99: string; cp
       cpuTable(p.sweep),
     );
   }
-  if (d.errors.length > 0) out.push('### Errors and invariant violations (duplicates, losses, early timers)', d.errors.map((e) => `- ${e}`).join('\n'));
+  if (d.errors.length > 0) out.push('### Errors and invariant violations (duplicates, losses, early timers, 500s)', d.errors.map((e) => `- ${e}`).join('\n'));
   return `${GENERATED_START}\n\n${out.join('\n\n')}\n\n${GENERATED_END}`;
 }
 

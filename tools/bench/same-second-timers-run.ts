@@ -1,7 +1,8 @@
 import { boundedAll } from './bounded-all';
 import { summarize, Summary } from './percentiles';
-import { duplicatesAmong, ScenarioContext } from './scenario-context';
+import { duplicatesAmong, refusalsByStatus, ScenarioContext } from './scenario-context';
 import { waitUntil } from './sleep';
+import { timerLeadSeconds } from './timer-lead';
 
 export interface SameSecondTimersResult {
   readonly calls: number;
@@ -11,7 +12,7 @@ export interface SameSecondTimersResult {
   readonly submitMs: number;
   /** Accepted only after their dueAt passed (then they are not a timer test): should be 0. */
   readonly submittedAfterDue: number;
-  readonly refused: number;
+  readonly refused: Readonly<Record<string, number>>;
   readonly latenessMs: Summary;
   /** Calls that reached the target before their dueAt: must be 0. */
   readonly early: number;
@@ -22,15 +23,24 @@ export interface SameSecondTimersResult {
   readonly duplicates: number;
 }
 
-/** `calls` calls all due within one second `leadSeconds` ahead, submitted beforehand. */
-export async function runSameSecondTimers(ctx: ScenarioContext, calls: number, leadSeconds: number, concurrency: number): Promise<SameSecondTimersResult> {
+/**
+ * `calls` calls all due within one second, submitted beforehand: at least `minLeadSeconds` ahead,
+ * more when a pilot burst of immediate calls shows the API needs longer to accept them all.
+ */
+export async function runSameSecondTimers(ctx: ScenarioContext, calls: number, minLeadSeconds: number, concurrency: number): Promise<SameSecondTimersResult> {
+  const pilotCalls = Math.min(100, calls);
+  const pilotStart = Date.now();
+  const pilot = await boundedAll(pilotCalls, concurrency, () => ctx.gateway.submit(`${ctx.targetUrl}/fast`));
+  const pilotRate = pilot.filter((a) => a.id).length / ((Date.now() - pilotStart) / 1000);
+  const leadSeconds = timerLeadSeconds(calls, pilotRate, minLeadSeconds);
+  ctx.say(`  pilot: ${Math.round(pilotRate)} calls/s accepted; due second ${leadSeconds} s ahead`);
   const started = Date.now();
   const dueBase = Math.ceil((started + leadSeconds * 1000) / 1000) * 1000;
   const dueOf = (i: number) => dueBase + Math.floor((i * 1000) / calls);
   const answers = await boundedAll(calls, concurrency, async (i) => {
     const a = await ctx.gateway.submit(`${ctx.targetUrl}/fast`, dueOf(i));
     if (a.id) ctx.watcher.watch(a.id);
-    return { id: a.id, due: dueOf(i), answeredAt: Date.now() };
+    return { id: a.id, status: a.status, due: dueOf(i), answeredAt: Date.now() };
   });
   const submitMs = Date.now() - started;
   const accepted = answers.filter((a) => a.id !== undefined) as { id: string; due: number; answeredAt: number }[];
@@ -45,7 +55,7 @@ export async function runSameSecondTimers(ctx: ScenarioContext, calls: number, l
     leadSeconds,
     submitMs,
     submittedAfterDue: accepted.filter((a) => a.answeredAt > a.due).length,
-    refused: calls - accepted.length,
+    refused: refusalsByStatus(answers),
     latenessMs: summarize(lateness),
     early: lateness.filter((ms) => ms < 0).length,
     allAtTargetAfterDueMs: latestAfterDue((id) => ctx.target.firstArrival(id)),

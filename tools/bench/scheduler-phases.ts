@@ -60,7 +60,7 @@ export async function runSchedulerPhases(postgresUrl: string, postmasterPid: num
     }
     if (settings.phases.includes('timers')) {
       await phase('timers', async () => {
-        say(`same-second timers: ${settings.timerCalls} calls, due in ${settings.timerLeadSeconds} s`);
+        say(`same-second timers: ${settings.timerCalls} calls due in one second, at least ${settings.timerLeadSeconds} s ahead`);
         figures.sameSecondTimers = await runSameSecondTimers(ctx, settings.timerCalls, settings.timerLeadSeconds, 64);
         say(`  all at target ${figures.sameSecondTimers.allAtTargetAfterDueMs} ms after the due second began; early ${figures.sameSecondTimers.early}`);
         if (figures.sameSecondTimers.submittedAfterDue > 0) say(`  WARNING: ${figures.sameSecondTimers.submittedAfterDue} calls were accepted after their dueAt; raise BENCH_TIMER_LEAD_SECONDS`);

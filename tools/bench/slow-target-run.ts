@@ -1,12 +1,12 @@
 import { boundedAll } from './bounded-all';
 import { summarize, Summary } from './percentiles';
-import { duplicatesAmong, ScenarioContext } from './scenario-context';
+import { duplicatesAmong, refusalsByStatus, ScenarioContext } from './scenario-context';
 import { waitUntil } from './sleep';
 
 export interface SlowTargetResult {
   readonly calls: number;
   readonly targetDelayMs: number;
-  readonly refused: number;
+  readonly refused: Readonly<Record<string, number>>;
   readonly submitMs: number;
   /** From the first submit until every slow call reached the target / showed Succeeded; null if some never did. */
   readonly allAtTargetMs: number | null;
@@ -32,7 +32,7 @@ export async function runSlowTarget(ctx: ScenarioContext, calls: number, delayMs
     const at = Date.now();
     const a = await ctx.gateway.submit(`${ctx.targetUrl}/slow`);
     if (a.id) ctx.watcher.watch(a.id);
-    return { id: a.id, at };
+    return { id: a.id, status: a.status, at };
   });
   const submitMs = Date.now() - started;
   const ids = answers.flatMap((a) => (a.id ? [a.id] : []));
@@ -45,7 +45,7 @@ export async function runSlowTarget(ctx: ScenarioContext, calls: number, delayMs
   return {
     calls,
     targetDelayMs: delayMs,
-    refused: calls - ids.length,
+    refused: refusalsByStatus(answers),
     submitMs,
     allAtTargetMs: latest((id) => ctx.target.firstArrival(id)),
     allSucceededMs: latest((id) => ctx.watcher.succeededAt(id)),
