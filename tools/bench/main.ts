@@ -1,64 +1,89 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Client } from 'pg';
-import { ApiClient } from '../../test/support/api-client';
-import { RecordingTarget } from '../../test/support/recording-target';
-import { startRunningSystem, TEST_API_KEY } from '../../test/support/running-system';
-import { startTestInfrastructure } from '../../test/support/test-infrastructure';
-import { projectRoot } from '../infra/project-root';
-import { measureImmediateCalls } from './immediate-calls';
-import { Summary } from './percentiles';
-import { measureScheduledCalls } from './scheduled-calls';
+import { execFileSync } from 'node:child_process';
+import { BenchReportData, PeerRun } from './bench-report-data';
+import { readBenchSettings } from './bench-settings';
+import { BenchTarget } from './bench-target';
+import { startDurablePostgres } from './durable-postgres';
+import { invariantViolations } from './invariant-violations';
+import { machineInfo, packageVersion } from './machine-info';
+import { runPeerPhases } from './peers/peer-phases';
+import { runSchedulerPhases, SchedulerFigures } from './scheduler-phases';
+import { writeReportData } from './write-report-data';
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 200);
-const RATE = Number(process.env.BENCH_RATE ?? 50);
-const SCHEDULED_CALLS = Number(process.env.BENCH_SCHEDULED_CALLS ?? 100);
-const SCHEDULED_SPREAD_MS = Number(process.env.BENCH_SCHEDULED_SPREAD_MS ?? 5_000);
-const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
-const show = (s: Summary) => `p50 ${s.p50}, p99 ${s.p99}, max ${s.max} (n=${s.count})`;
+const say = (line: string) => process.stdout.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 /**
- * Latency through the running stack, all on this machine, stopping by itself:
- * immediate calls (submit → target, submit → Succeeded in the read model) and
- * scheduled calls (how late after dueAt each reaches its target).
+ * `npm run bench`: the performance report of DESIGN §10. Everything runs on 127.0.0.1, every loop is
+ * bounded, and everything it started is stopped before it exits.
  */
 async function main(): Promise<void> {
-  const infra = await startTestInfrastructure(() => undefined);
-  const target = new RecordingTarget(() => ({ status: 200, body: 'ok' }));
+  const settings = readBenchSettings(process.env);
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo();
+  say(`phases ${settings.phases.join(',')}; rates ${settings.rates.join(',')}/s for ${settings.seconds} s${settings.quick ? ' (quick trial)' : ''}; ${machine.cores} cores, load ${machine.loadAverageAtStart}`);
+  const errors: string[] = [];
+  const target = new BenchTarget(settings.slowDelayMs);
   const targetUrl = await target.start();
-  const system = await startRunningSystem('bench', { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', KAFKA_PARTITIONS: process.env.KAFKA_PARTITIONS ?? '6' });
-  const api = new ApiClient(system.baseUrl, TEST_API_KEY);
-  const db = new Client({ connectionString: system.databaseUrl });
-  await db.connect();
+  const postgres = await startDurablePostgres(settings.allowNonDurablePostgres, say);
+  let scheduler: SchedulerFigures | undefined;
+  let peers: PeerRun[] | undefined;
   try {
-    say(`partitions ${system.env.KAFKA_PARTITIONS}, LOG_LEVEL ${system.env.LOG_LEVEL}, one process per app`);
-    const warmUp = await api.submit({ target: { method: 'POST', url: `${targetUrl}/warm-up` } }, { idempotencyKey: randomUUID() });
-    await api.waitForStatus(warmUp.body.data.id, ['Succeeded'], 30_000);
-
-    say(`${CALLS} immediate calls at ${RATE}/s`);
-    const immediate = await measureImmediateCalls(api, target, targetUrl, db, CALLS, RATE);
-    say(`submit → received at target (ms): ${show(immediate.atTargetMs)}`);
-    say(`submit → Succeeded in read model (ms): ${show(immediate.inReadModelMs)}`);
-
-    say(`${SCHEDULED_CALLS} calls due over ${SCHEDULED_SPREAD_MS} ms`);
-    const scheduled = await measureScheduledCalls(api, target, targetUrl, SCHEDULED_CALLS, SCHEDULED_SPREAD_MS);
-    say(`dueAt → received at target (ms): ${show(scheduled.latenessMs)}; early: ${scheduled.early}`);
-    say(`duplicate deliveries at target: ${immediate.duplicates + scheduled.duplicates}`);
-
-    const settings = { calls: CALLS, ratePerSecond: RATE, scheduledCalls: SCHEDULED_CALLS, scheduledSpreadMs: SCHEDULED_SPREAD_MS, partitions: Number(system.env.KAFKA_PARTITIONS), logLevel: system.env.LOG_LEVEL };
-    writeFileSync(join(projectRoot(), 'test-output', 'bench-latency.json'), `${JSON.stringify({ settings, immediate, scheduled }, null, 2)}\n`);
-    if (immediate.duplicates + scheduled.duplicates > 0 || scheduled.early > 0) throw new Error('duplicate or early deliveries');
+    if (settings.phases.some((p) => p !== 'peers')) {
+      scheduler = await runSchedulerPhases(postgres.server.address, postgres.facts.postmasterPid, settings, target, targetUrl, errors, say);
+    }
+    if (settings.phases.includes('peers')) {
+      peers = await runPeerPhases(postgres.server.address, postgres.facts.postmasterPid, settings, target, targetUrl, errors, say);
+    }
   } finally {
-    await db.end();
-    await system.stop();
+    await postgres.server.stop();
     await target.stop();
-    for (const s of infra) await s.stop();
+  }
+  errors.push(...invariantViolations({ sweep: scheduler?.sweep, slowTarget: scheduler?.slowTarget, sameSecondTimers: scheduler?.sameSecondTimers, latenessUnderLoad: scheduler?.latenessUnderLoad, peers }));
+  const data: BenchReportData = {
+    kind: 'service-call-scheduler-bench',
+    schemaVersion: 1,
+    trial: settings.quick || process.env.BENCH_TRIAL === '1',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    gitCommit: gitCommit(),
+    machine,
+    versions: {
+      node: process.version,
+      postgres: postgres.facts.version,
+      kafka: scheduler?.broker ?? 'not started',
+      kafkajs: packageVersion('kafkajs'),
+      undici: packageVersion('undici'),
+      'pg-boss': packageVersion('pg-boss'),
+      'graphile-worker': packageVersion('graphile-worker'),
+      bullmq: packageVersion('bullmq'),
+    },
+    postgres: { description: postgres.server.description, fsync: postgres.facts.fsync, synchronousCommit: postgres.facts.synchronousCommit },
+    broker: scheduler?.broker ?? 'not started',
+    settings,
+    cpuMethod: 'utime+stime (+ reaped children) from /proc/<pid>/stat at the start and end of each rate window; Postgres = postmaster and all its children (so it includes the read-model watcher queries of the bench for the scheduler and the enqueue statements for the peers); apps = their node process; kafka = the JVM listening on the broker port; redis = redis-server (shared with anything else using it); worker = the worker process of a peer; bench = this process (load generator, target and read-model watcher); per call = window CPU / calls completed in the window; net = minus idle CPU/s measured before the load',
+    sweep: scheduler?.sweep,
+    slowTarget: scheduler?.slowTarget,
+    sameSecondTimers: scheduler?.sameSecondTimers,
+    latenessUnderLoad: scheduler?.latenessUnderLoad,
+    peers,
+    errors,
+  };
+  say(`wrote ${writeReportData(data)} and docs/benchmarks/latest.json; \`npm run bench:report\` renders docs/benchmarks.md and the chart`);
+  if (errors.length > 0) throw new Error(`failed or violated: ${errors.join('; ')}`);
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`[bench] failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`[bench] failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

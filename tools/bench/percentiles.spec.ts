@@ -10,3 +10,9 @@ describe('summarize', () => {
     expect(summarize([7])).toEqual({ count: 1, p50: 7, p99: 7, max: 7 });
   });
 });
+
+describe('summarize an empty sample', () => {
+  it('gives nulls rather than inventing figures', () => {
+    expect(summarize([])).toEqual({ count: 0, p50: null, p99: null, max: null });
+  });
+});

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { freePort } from './free-port';
 import { RunningService } from './running-service';
 
-/** DATABASE_URL when given, else Postgres on Testcontainers when asked for, else a throwaway embedded Postgres. */
-export async function startPostgres(useTestcontainers: boolean, log: (line: string) => void = () => undefined): Promise<RunningService> {
+/** DATABASE_URL when given, else Postgres on Testcontainers when asked for, else a throwaway embedded Postgres (fsync on only when `durable`). */
+export async function startPostgres(useTestcontainers: boolean, log: (line: string) => void = () => undefined, durable = false): Promise<RunningService> {
   if (process.env.DATABASE_URL) {
     return { address: process.env.DATABASE_URL, description: 'Postgres from DATABASE_URL', stop: async () => undefined };
   }
@@ -20,7 +20,7 @@ export async function startPostgres(useTestcontainers: boolean, log: (line: stri
     password: 'postgres',
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', `fsync=${durable ? 'on' : 'off'}`, '-c', 'listen_addresses=127.0.0.1'],
     onLog: log,
     onError: (e: unknown) => log(String(e)),
   });

@@ -1,0 +1,35 @@
+import { CpuPerCall } from './cpu-per-call';
+import { Summary } from './percentiles';
+
+export interface Backlog {
+  /** Accepted but not yet seen at the target. */
+  readonly notAtTarget: number;
+  /** Accepted but not yet completed (Succeeded in the read model, for the scheduler). */
+  readonly notCompleted: number;
+}
+
+/** The figures of one offered rate for one system. */
+export interface RateResult {
+  readonly offeredRate: number;
+  readonly seconds: number;
+  readonly offered: number;
+  /** Accepted answers (202 for the scheduler, an enqueued job for a peer) over the whole run. */
+  readonly accepted: number;
+  readonly refused: Readonly<Record<string, number>>;
+  readonly submittedPerSecond: number;
+  readonly atTargetPerSecond: number;
+  readonly completedPerSecond: number;
+  readonly completedInWindow: number;
+  readonly acceptLatencyMs: Summary;
+  readonly submitToTargetMs: Summary;
+  readonly submitToCompletedMs: Summary;
+  readonly backlogAtWindowEnd: Backlog;
+  readonly backlogGrowthPerSecond: number;
+  readonly backlogAfterDrain: Backlog;
+  readonly drainWaitedMs: number;
+  readonly duplicates: number;
+  /** Accepted but never at the target (or never completed) after the drain wait. */
+  readonly lost: Backlog;
+  readonly cpu: Readonly<Record<string, CpuPerCall | null>>;
+  readonly sustained: boolean;
+}

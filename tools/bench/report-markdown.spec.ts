@@ -1,0 +1,67 @@
+import { BenchReportData } from './bench-report-data';
+import { readBenchSettings } from './bench-settings';
+import { markdownTable } from './markdown-table';
+import { GENERATED_END, GENERATED_START, reportMarkdown, spliceGenerated } from './report-markdown';
+import { RateResult } from './rate-result';
+
+const summary = (p50: number) => ({ count: 10, p50, p99: p50 * 2, max: p50 * 3 });
+const rate = (offeredRate: number): RateResult => ({
+  offeredRate, seconds: 10, offered: offeredRate * 10, accepted: offeredRate * 10, refused: {},
+  submittedPerSecond: offeredRate, atTargetPerSecond: offeredRate, completedPerSecond: offeredRate, completedInWindow: offeredRate * 10,
+  acceptLatencyMs: summary(5), submitToTargetMs: summary(40), submitToCompletedMs: summary(80),
+  backlogAtWindowEnd: { notAtTarget: 1, notCompleted: 2 }, backlogGrowthPerSecond: 0, backlogAfterDrain: { notAtTarget: 0, notCompleted: 0 },
+  drainWaitedMs: 1200, duplicates: 0, lost: { notAtTarget: 0, notCompleted: 0 },
+  cpu: { gateway: { cpuMs: 100, msPerCall: 1.5, idleMsPerSecond: 3, msPerCallNetOfIdle: 1.2 }, bench: { cpuMs: 10, msPerCall: 0.1, idleMsPerSecond: 1, msPerCallNetOfIdle: 0.1 } },
+  sustained: true,
+});
+
+const data: BenchReportData = {
+  kind: 'service-call-scheduler-bench', schemaVersion: 1, trial: true, startedAt: '2026-11-25T11:00:00Z', finishedAt: '2026-11-25T11:05:00Z', gitCommit: 'abc1234',
+  machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, kernel: '6.1', node: 'v20', loadAverageAtStart: '1 1 1' },
+  versions: { node: 'v20', postgres: '17.9' }, postgres: { description: 'embedded', fsync: 'on', synchronousCommit: 'on' }, broker: 'Kafka',
+  settings: readBenchSettings({ BENCH_QUICK: '1' }), cpuMethod: '/proc',
+  sweep: { completion: 'Succeeded', idleCpuMsPerSecond: { gateway: 3, bench: 1 }, rates: [rate(20), rate(40)], skippedRates: [], highestSustainedRate: 40 },
+  peers: [{ peer: 'bullmq', version: '5', mode: 'default', settings: '', skipped: 'no Redis' }],
+  errors: [],
+};
+
+describe('reportMarkdown', () => {
+  const md = reportMarkdown(data, { p99: 'p.svg', cpu: 'c.svg' });
+
+  it('puts the machine, versions, durability and settings beside the figures and marks a trial', () => {
+    expect(md).toContain('TRIAL');
+    expect(md).toContain('Test CPU, 2 cores, 24 GiB');
+    expect(md).toContain('`fsync=on`');
+    expect(md).toContain('`KAFKA_PARTITIONS=6`');
+  });
+
+  it('has a sweep row per rate, the sustained rate, the charts and skipped peers', () => {
+    expect(md).toContain('| 40 | 40 | 40 | 40 | 5 / 10 / 15 | 40 / 80 / 120 | 80 / 160 / 240 |');
+    expect(md).toContain('Highest sustained rate: **40 calls/s**');
+    expect(md).toContain('![p99 submit → target by offered rate](p.svg)');
+    expect(md).toContain('Skipped: no Redis.');
+  });
+
+  it('sums CPU per call without the load generator', () => {
+    expect(md).toContain('| 1.5 (1.2) | 0.1 (0.1) | 1.5 (1.2) |');
+  });
+});
+
+describe('spliceGenerated', () => {
+  const generated = `${GENERATED_START}\nnew\n${GENERATED_END}`;
+
+  it('inserts before the "before" heading the first time, and replaces itself later', () => {
+    const first = spliceGenerated('# B\n\nintro\n\n## Before: old\n\nold figures\n', generated, '## Before:');
+    expect(first).toBe(`# B\n\nintro\n\n${generated}\n\n## Before: old\n\nold figures\n`);
+    const again = spliceGenerated(first, `${GENERATED_START}\nnewer\n${GENERATED_END}`, '## Before:');
+    expect(again).toContain('newer');
+    expect(again).not.toContain('\nnew\n');
+    expect(again).toContain('old figures');
+  });
+});
+
+describe('markdownTable', () => {
+  it('writes dashes for missing cells and escapes pipes', () => {
+    expect(markdownTable(['a', 'b'], [[null, 'x|y']])).toBe('| a | b |\n|---|---|\n| – | x\\|y |');
+  });
+});

@@ -1,0 +1,45 @@
+import { markdownTable, triple } from './markdown-table';
+import { SweepResult } from './sweep';
+
+/** Throughput, latency, backlog and correctness per offered rate. */
+export function sweepTable(sweep: SweepResult, acceptWord: string, completedWord: string): string {
+  return markdownTable(
+    ['offered/s', `${acceptWord}/s`, 'at target/s', `${completedWord}/s`, `${acceptWord} latency p50 / p99 / max (ms)`, '→ target p50 / p99 / max (ms)', `→ ${completedWord} p50 / p99 / max (ms)`, 'backlog at end (target / done)', 'backlog growth /s', 'after drain', 'duplicates', 'lost', 'refused', 'sustained'],
+    sweep.rates.map((r) => [
+      r.offeredRate,
+      r.submittedPerSecond,
+      r.atTargetPerSecond,
+      r.completedPerSecond,
+      triple(r.acceptLatencyMs),
+      triple(r.submitToTargetMs),
+      triple(r.submitToCompletedMs),
+      `${r.backlogAtWindowEnd.notAtTarget} / ${r.backlogAtWindowEnd.notCompleted}`,
+      r.backlogGrowthPerSecond,
+      `${r.backlogAfterDrain.notAtTarget} / ${r.backlogAfterDrain.notCompleted} (${Math.round(r.drainWaitedMs / 1000)} s)`,
+      r.duplicates,
+      `${r.lost.notAtTarget} / ${r.lost.notCompleted}`,
+      Object.entries(r.refused).map(([k, v]) => `${k}: ${v}`).join(', ') || 0,
+      r.sustained ? 'yes' : 'no',
+    ]),
+  );
+}
+
+/** CPU ms per completed call for each process, gross and net of idle, plus the idle rate. */
+export function cpuTable(sweep: SweepResult): string {
+  const processes = [...new Set(sweep.rates.flatMap((r) => Object.keys(r.cpu)))];
+  const measured = processes.filter((p) => p !== 'bench');
+  const total = (r: SweepResult['rates'][number], key: 'msPerCall' | 'msPerCallNetOfIdle') =>
+    Math.round(measured.reduce((s, p) => s + (r.cpu[p]?.[key] ?? 0), 0) * 100) / 100;
+  return markdownTable(
+    ['offered/s', 'completed in window', ...processes.map((p) => `${p} (net)`), 'total without bench (net)'],
+    [
+      ['idle ms/s', '', ...processes.map((p) => sweep.idleCpuMsPerSecond[p] ?? null), ''],
+      ...sweep.rates.map((r) => [
+        r.offeredRate,
+        r.completedInWindow,
+        ...processes.map((p) => (r.cpu[p] ? `${r.cpu[p]!.msPerCall ?? '–'} (${r.cpu[p]!.msPerCallNetOfIdle ?? '–'})` : null)),
+        `${total(r, 'msPerCall')} (${total(r, 'msPerCallNetOfIdle')})`,
+      ]),
+    ],
+  );
+}
