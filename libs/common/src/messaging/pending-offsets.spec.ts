@@ -66,3 +66,46 @@ describe('PendingOffsets', () => {
     expect(big.committable()).toBe('9007199254740995');
   });
 });
+
+describe('PendingOffsets.forget', () => {
+  it('lets a given-up offset neither hold the commit back nor move it past itself', () => {
+    const pending = new PendingOffsets();
+    ['0', '1', '2', '3'].forEach((o) => pending.add(o));
+    pending.finish('0');
+    pending.forget('2');
+    pending.forget('3');
+    expect(pending.committable()).toBe('1');
+    pending.finish('1');
+    // 2 and 3 were never handled here: the next reader must start at 2.
+    expect(pending.committable()).toBe('2');
+  });
+
+  it('has nothing to commit when everything handed in was given up', () => {
+    const pending = new PendingOffsets();
+    pending.add('7');
+    pending.add('8');
+    pending.forget('7');
+    pending.forget('8');
+    expect(pending.committable()).toBeUndefined();
+  });
+
+  it('ignores a late finish of an offset that was given up', () => {
+    const pending = new PendingOffsets();
+    pending.add('4');
+    pending.add('5');
+    pending.forget('5');
+    pending.finish('5');
+    pending.finish('4');
+    expect(pending.committable()).toBe('5');
+  });
+
+  it('takes an offset handed in again after it was given up as unfinished', () => {
+    const pending = new PendingOffsets();
+    pending.add('0');
+    pending.forget('0');
+    pending.add('0');
+    expect(pending.committable()).toBe('0');
+    pending.finish('0');
+    expect(pending.committable()).toBe('1');
+  });
+});
