@@ -9,6 +9,7 @@ import { ConcurrencyConflictError } from '../event-store/concurrency-conflict.er
 import { PostgresEventStore } from '../event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA } from '../scheduler-core.schema';
 import { applyTimerChanges } from '../timers/timer-changes';
+import { timersSet } from '../timers/timers-set-signal';
 import { planCommandBatch, StreamPlan, streamKey } from './plan-command-batch';
 import { ProcessSchedulerCommands } from './process-scheduler-commands.command';
 
@@ -29,14 +30,17 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
   ) {}
 
   async execute({ messages }: ProcessSchedulerCommands): Promise<void> {
-    await this.dataSource.transaction('READ COMMITTED', (manager) => this.decideAndAppend(manager, messages));
+    const setTimers = await this.dataSource.transaction('READ COMMITTED', (manager) => this.decideAndAppend(manager, messages));
+    if (setTimers) timersSet();
   }
 
-  private async decideAndAppend(manager: EntityManager, messages: readonly SchedulerCommandMessage[]): Promise<void> {
+  /** True when a timer was set (the poller is told after the commit). */
+  private async decideAndAppend(manager: EntityManager, messages: readonly SchedulerCommandMessage[]): Promise<boolean> {
     const { fresh, now } = await claimMessages(manager, SCHEDULER_CORE_SCHEMA, messages);
     if (fresh.length < messages.length) this.log.debug({ duplicates: messages.length - fresh.length }, 'duplicate commands ignored');
     if (this.log.logger.isLevelEnabled('debug')) for (const m of fresh) this.log.debug(messageLogFields(m), 'command received');
     let pending = fresh;
+    let setTimers = false;
     for (let round = 1; pending.length > 0; round++) {
       if (round > MAX_CONFLICT_ROUNDS) {
         const first = pending[0];
@@ -49,10 +53,12 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
       const applied = plan.streams.filter((s) => !conflicts.has(streamKey(s.ref)));
       await appendToOutbox(manager, SCHEDULER_CORE_SCHEMA, applied.flatMap((s) => s.outbox));
       await applyTimerChanges(manager, applied);
+      setTimers ||= applied.some((s) => s.timer?.kind === 'set');
       this.logAppended(applied);
       if (conflicts.size > 0) this.log.warn({ streams: conflicts.size, round }, 'concurrency conflict; re-deciding those streams');
       pending = pending.filter((m) => conflicts.has(streamKey({ tenantId: m.tenantId, serviceCallId: m.aggregateId })));
     }
+    return setTimers;
   }
 
   private logAppended(applied: readonly StreamPlan[]): void {

@@ -4,6 +4,7 @@ import { returnedRows } from '@app/common/database';
 import { appendToOutbox } from '@app/common/outbox';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
+import { onTimersSet } from './timers-set-signal';
 
 interface DueTimer {
   tenant_id: string;
@@ -21,30 +22,48 @@ interface DueTimer {
 export class TimerPoller {
   private running = false;
   private loop?: Promise<void>;
+  private wake?: () => void;
+  private stopListening?: () => void;
 
-  constructor(private readonly dataSource: DataSource, private readonly log: Log, private readonly maxSleepMs = 250) {}
+  /** maxSleepMs bounds how late a timer set by another replica is seen; this process's own are seen at once. */
+  constructor(private readonly dataSource: DataSource, private readonly log: Log, private readonly maxSleepMs = 500) {}
 
   start(): void {
     this.running = true;
+    this.stopListening = onTimersSet(() => this.wake?.());
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopListening?.();
+    this.wake?.();
     await this.loop;
   }
 
   private async run(): Promise<void> {
+    let fired = 0;
     while (this.running) {
       let sleep = this.maxSleepMs;
       try {
-        const fired = await this.fireDueTimers();
-        sleep = fired > 0 ? 0 : await this.msUntilNextTimer();
+        // Nothing is written unless a timer is due: an idle poller costs one indexed read per pass.
+        const dueIn = fired > 0 ? 0 : await this.msUntilNextTimer();
+        fired = dueIn !== null && dueIn <= 0 ? await this.fireDueTimers() : 0;
+        // Due rows all locked by another replica: look again shortly rather than spin.
+        sleep = fired > 0 ? 0 : dueIn === null ? this.maxSleepMs : dueIn <= 0 ? 20 : Math.min(this.maxSleepMs, dueIn);
       } catch (error) {
         this.log.error({ error: error instanceof Error ? error.message : String(error) }, 'timer pass failed');
       }
-      await new Promise((r) => setTimeout(r, sleep));
+      if (sleep > 0) await this.sleep(sleep);
     }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() { clearTimeout(timer); resolve(); }
+      this.wake = done;
+    });
   }
 
   async fireDueTimers(batch = 200): Promise<number> {
@@ -72,11 +91,12 @@ export class TimerPoller {
     return fired.rows.length;
   }
 
-  private async msUntilNextTimer(): Promise<number> {
+  /** Milliseconds until the earliest timer is due (by the database's clock; negative when overdue), or null when there is none. */
+  private async msUntilNextTimer(): Promise<number | null> {
     const rows: { ms: number | null }[] = await this.dataSource.query(
       `SELECT EXTRACT(EPOCH FROM (min(due_at) - now())) * 1000 AS ms FROM "${S}".timers`,
     );
     const ms = rows[0]?.ms;
-    return ms === null || ms === undefined ? this.maxSleepMs : Math.max(0, Math.min(this.maxSleepMs, Math.ceil(Number(ms))));
+    return ms === null || ms === undefined ? null : Math.ceil(Number(ms));
   }
 }

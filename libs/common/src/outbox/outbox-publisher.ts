@@ -118,7 +118,8 @@ export class OutboxPublisher {
   }
 
   private async run(): Promise<void> {
-    const interval = this.options.pollIntervalMs ?? 250;
+    // A backstop only: commits of this process wake the publisher at once, a standby's by NOTIFY.
+    const interval = this.options.pollIntervalMs ?? 1_000;
     while (this.running) {
       this.woken = false;
       try {
@@ -135,7 +136,8 @@ export class OutboxPublisher {
       } catch (error) {
         this.options.log.error({ outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) }, 'outbox publish failed; retrying');
       }
-      if (!this.woken) await this.sleep(this.leader ? interval : interval * 8);
+      // A standby tries for the lock every 2 s: that bounds how long an outbox waits after its leader dies.
+      if (!this.woken) await this.sleep(this.leader ? interval : 2_000);
     }
   }
 
