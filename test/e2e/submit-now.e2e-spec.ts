@@ -22,6 +22,7 @@ describe('submit now → execute → projected (e2e)', () => {
         case '/slow': return { status: 200, body: 'too late', delayMs: 3_000 };
         case '/redirect': return { status: 302, headers: { location: '/redirected-here' } };
         case '/replayed': return { status: 201, body: 'stored' };
+        case '/binary': return { status: 200, body: Buffer.from([0x1f, 0x8b, 0x00, 0x00, 0xff]), headers: { 'content-type': 'application/octet-stream' } };
         default: return { status: 404 };
       }
     });
@@ -60,6 +61,13 @@ describe('submit now → execute → projected (e2e)', () => {
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ method: 'POST', body: '{"hello":"world"}' });
     expect(received[0].headers).toMatchObject({ 'idempotency-key': id, 'x-custom': 'forwarded', authorization: 'Bearer tenant-secret-value', 'content-type': 'application/json' });
+  });
+
+  it('records a call whose target answered binary (NUL bytes) as the success it was, with a base64 snippet', async () => {
+    const submitted = await api.submit({ target: { method: 'GET', url: `${targetUrl}/binary` } });
+    const call = await api.waitForStatus(submitted.body.data.id, ['Succeeded', 'Failed']);
+    expect(call).toMatchObject({ status: 'Succeeded', attempts: 1, result: { statusCode: 200, error: null, responseSnippetEncoding: 'base64', responseSnippet: Buffer.from([0x1f, 0x8b, 0x00, 0x00, 0xff]).toString('base64') } });
+    expect(target.requestsTo('/binary')).toHaveLength(1);
   });
 
   it.each([

@@ -9,7 +9,7 @@ export interface ReceivedRequest {
   readonly receivedAt: number;
 }
 
-export type TargetBehaviour = (path: string) => { status: number; body?: string; headers?: Record<string, string>; delayMs?: number };
+export type TargetBehaviour = (path: string) => { status: number; body?: string | Buffer; headers?: Record<string, string>; delayMs?: number };
 
 /** A real HTTP target on loopback that records every request it receives. */
 export class RecordingTarget {

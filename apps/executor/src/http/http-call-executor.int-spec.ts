@@ -194,4 +194,23 @@ describe('HttpCallExecutor against real servers', () => {
       expect(guarded.received).toHaveLength(0);
     });
   });
+  it('keeps a binary body (NUL bytes, gzip) as base64 of its first 8 KB, and the call as the success it was', async () => {
+    const binary = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(10_000, 0), Buffer.from('tail')]);
+    const server = await target((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      res.end(binary);
+    });
+    const result = await executor.execute(get(server.url('/binary')));
+    expect(result).toMatchObject({ statusCode: 200, error: null, responseSnippetEncoding: 'base64' });
+    expect(Buffer.from(result.responseSnippet ?? '', 'base64')).toEqual(binary.subarray(0, 8192));
+    // A snippet that holds no NUL is storable as jsonb text: the bug was U+0000 reaching Postgres.
+    expect(result.responseSnippet).not.toContain('\u0000');
+  });
+
+  it('keeps text as text: no encoding field for a UTF-8 body', async () => {
+    const server = await target((_req, res) => res.end('héllo'));
+    const result = await executor.execute(get(server.url('/text')));
+    expect(result.responseSnippet).toBe('héllo');
+    expect(result.responseSnippetEncoding).toBeUndefined();
+  });
 });
