@@ -3,16 +3,18 @@ import { PROJECTOR_SCHEMA as S } from '../projector.schema';
 
 export interface CheckpointPosition {
   readonly projection: string;
-  /** The physical topic (with its prefix): a recreated or renamed topic never shares a position with the old one. */
+  /** The physical topic (with its prefix), as the broker names it. */
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
 }
 
 /**
- * The last offset applied per partition, written in the same transaction as the views. It records
- * progress (for operators and rebuilds); it never decides what to skip: the views' version guard
- * makes applying an event twice harmless, so nothing is skipped on the checkpoint's word.
+ * The highest offset applied per partition, written in the same transaction as the views: progress
+ * for operators and rebuilds, so a redelivery never moves it back. It never decides what to skip
+ * (the views' version guard makes applying an event twice harmless), so a topic recreated under the
+ * same name loses nothing; its rows only read high until its offsets pass them (the runbook says to
+ * delete them after recreating topics).
  */
 export class ProjectionCheckpoints {
   async advance(manager: EntityManager, at: CheckpointPosition): Promise<void> {

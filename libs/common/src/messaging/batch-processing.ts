@@ -22,17 +22,19 @@ export type BatchProcessingResult = 'done' | 'abandoned';
 export async function processBatch<T>(items: readonly T[], steps: BatchProcessingSteps<T>, policy: RetryPolicy): Promise<BatchProcessingResult> {
   const whole = await applyUntilNotTransient(items, steps, policy);
   if (whole.kind !== 'failed') return whole.kind;
-  if (items.length > 1) steps.onRetry(whole.error, 1, items, false);
+  // A batch of one already made its first try as the whole batch.
+  if (items.length === 1) return applyOne(items[0], steps, policy, whole.error);
+  steps.onRetry(whole.error, 1, items, false);
   for (const item of items) {
     if ((await applyOne(item, steps, policy)) === 'abandoned') return 'abandoned';
   }
   return 'done';
 }
 
-async function applyOne<T>(item: T, steps: BatchProcessingSteps<T>, policy: RetryPolicy): Promise<BatchProcessingResult> {
+async function applyOne<T>(item: T, steps: BatchProcessingSteps<T>, policy: RetryPolicy, firstError?: unknown): Promise<BatchProcessingResult> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= policy.poisonAttempts; attempt++) {
-    const outcome = await applyUntilNotTransient([item], steps, policy);
+    const outcome: Attempt = attempt === 1 && firstError !== undefined ? { kind: 'failed', error: firstError } : await applyUntilNotTransient([item], steps, policy);
     if (outcome.kind !== 'failed') return outcome.kind;
     lastError = outcome.error;
     steps.onRetry(lastError, attempt, [item], false);

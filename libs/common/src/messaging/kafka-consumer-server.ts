@@ -149,7 +149,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const topic = this.namespace.logical(batch.topic);
     const partition = batch.partition;
     const pending = this.pendingFor(batch.topic, partition);
-    for (const raw of chunk) pending.add(raw.offset);
+    // Only what this chunk added is this chunk's to finish or forget: a record read again while its
+    // earlier work still runs (after a rebalance kept the partition) stays held by that work.
+    const added = new Set(chunk.filter((raw) => pending.add(raw.offset)).map((raw) => raw.offset));
+    const release = (offset: string, done: boolean) => {
+      if (!added.has(offset)) return;
+      if (done) pending.finish(offset);
+      else pending.forget(offset);
+    };
     const decoded: Decoded[] = [];
     for (const raw of chunk) {
       try {
@@ -157,7 +164,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       } catch (error) {
         // Undecodable: no retry can help.
         if (!(await this.untilDeadLettered(topic, partition, raw, error, isActive))) {
-          for (const r of chunk) pending.forget(r.offset);
+          for (const r of chunk) release(r.offset, false);
           return false;
         }
       }
@@ -201,10 +208,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     if (result === 'abandoned') {
       // The partition was taken away or the consumer stops: these records will be read again by
       // whoever owns the partition, so they neither hold this process's commits back nor advance them.
-      for (const raw of chunk) if (!deferred.has(raw.offset)) pending.forget(raw.offset);
+      for (const raw of chunk) if (!deferred.has(raw.offset)) release(raw.offset, false);
       return false;
     }
-    for (const raw of chunk) if (!deferred.has(raw.offset)) pending.finish(raw.offset);
+    for (const raw of chunk) if (!deferred.has(raw.offset)) release(raw.offset, true);
     this.commitUpTo(pending, batch.topic, partition);
     return true;
   }

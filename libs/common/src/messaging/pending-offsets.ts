@@ -7,8 +7,12 @@ export class PendingOffsets {
   private readonly unfinished = new Set<bigint>();
   private highestFinished = -1n;
 
-  add(offset: string): void {
-    this.unfinished.add(BigInt(offset));
+  /** False when the offset is already unfinished here (read again while its earlier work still runs). */
+  add(offset: string): boolean {
+    const o = BigInt(offset);
+    if (this.unfinished.has(o)) return false;
+    this.unfinished.add(o);
+    return true;
   }
 
   /** Finishing an offset never handed in, or finished already, changes nothing. */
