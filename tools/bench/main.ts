@@ -7,6 +7,8 @@ import { ApiClient } from '../../test/support/api-client';
 import { RecordingTarget } from '../../test/support/recording-target';
 import { startRunningSystem, TEST_API_KEY } from '../../test/support/running-system';
 import { startTestInfrastructure } from '../../test/support/test-infrastructure';
+import { failureReport } from '../infra/infrastructure-error';
+import { embeddedFsyncFrom } from '../infra/postgres-server';
 import { projectRoot } from '../infra/project-root';
 import { measureImmediateCalls } from './immediate-calls';
 import { Summary } from './percentiles';
@@ -25,7 +27,8 @@ const show = (s: Summary) => `p50 ${s.p50}, p99 ${s.p99}, max ${s.max} (n=${s.co
  * scheduled calls (how late after dueAt each reaches its target).
  */
 async function main(): Promise<void> {
-  const infra = await startTestInfrastructure(() => undefined);
+  const fsync = embeddedFsyncFrom(process.env);
+  const infra = await startTestInfrastructure(() => undefined, { fsync });
   const target = new RecordingTarget(() => ({ status: 200, body: 'ok' }));
   const targetUrl = await target.start();
   const system = await startRunningSystem('bench', { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', KAFKA_PARTITIONS: process.env.KAFKA_PARTITIONS ?? '6' });
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
   const db = new Client({ connectionString: system.databaseUrl });
   await db.connect();
   try {
-    say(`partitions ${system.env.KAFKA_PARTITIONS}, LOG_LEVEL ${system.env.LOG_LEVEL}, one process per app`);
+    say(`partitions ${system.env.KAFKA_PARTITIONS}, LOG_LEVEL ${system.env.LOG_LEVEL}, embedded Postgres fsync ${fsync ? 'on' : 'off'}, one process per app`);
     const warmUp = await api.submit({ target: { method: 'POST', url: `${targetUrl}/warm-up` } }, { idempotencyKey: randomUUID() });
     await api.waitForStatus(warmUp.body.data.id, ['Succeeded'], 30_000);
 
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
     say(`dueAt → received at target (ms): ${show(scheduled.latenessMs)}; early: ${scheduled.early}`);
     say(`duplicate deliveries at target: ${immediate.duplicates + scheduled.duplicates}`);
 
-    const settings = { calls: CALLS, ratePerSecond: RATE, scheduledCalls: SCHEDULED_CALLS, scheduledSpreadMs: SCHEDULED_SPREAD_MS, partitions: Number(system.env.KAFKA_PARTITIONS), logLevel: system.env.LOG_LEVEL };
+    const settings = { calls: CALLS, ratePerSecond: RATE, scheduledCalls: SCHEDULED_CALLS, scheduledSpreadMs: SCHEDULED_SPREAD_MS, partitions: Number(system.env.KAFKA_PARTITIONS), logLevel: system.env.LOG_LEVEL, embeddedPostgresFsync: fsync };
     writeFileSync(join(projectRoot(), 'test-output', 'bench-latency.json'), `${JSON.stringify({ settings, immediate, scheduled }, null, 2)}\n`);
     if (immediate.duplicates + scheduled.duplicates > 0 || scheduled.early > 0) throw new Error('duplicate or early deliveries');
   } finally {
@@ -59,6 +62,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`[bench] failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`[bench] failed: ${failureReport(error)}\n`);
   process.exit(1);
 });

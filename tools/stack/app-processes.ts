@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { withParentDeathSignal } from '../infra/owned-process';
 import { projectRoot } from '../infra/project-root';
 
 export const APPS = ['gateway', 'scheduler-core', 'executor', 'projector'] as const;
@@ -33,7 +34,9 @@ export async function startApps(options: StartAppsOptions): Promise<RunningApp[]
 
 export function startApp(name: AppName, { env, ports, onLine }: StartAppsOptions): RunningApp {
   const entry = join(projectRoot(), 'dist', 'apps', name, 'src', 'main.js');
-  const child = spawn(process.execPath, [entry], {
+  // An app must not outlive the runner that started it, even one killed with SIGKILL.
+  const [file, args] = withParentDeathSignal(process.execPath, [entry], 'SIGTERM');
+  const child = spawn(file, args, {
     env: { ...process.env, ...env, PORT: String(ports[name]) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
