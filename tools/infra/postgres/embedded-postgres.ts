@@ -30,7 +30,7 @@ export async function startEmbeddedPostgres({ fsync, log, readyTimeoutMs = 60_00
   const asRoot = process.getuid?.() === 0;
   const home = postgresReachableBy(packagedPostgres(), asRoot);
   const user = asRoot ? postgresOsUser() : undefined;
-  const scratch = mkdtempSync(join(traversableByOthers(tmpdir()) ? tmpdir() : '/tmp', 'scs-pg-'));
+  const scratch = mkdtempSync(join(scratchParent(asRoot), 'scs-pg-'));
   const data = join(scratch, 'data');
   const runAs = { cwd: scratch, uid: user?.uid, gid: user?.gid, env: { ...process.env, LC_ALL: 'C' } };
   try {
@@ -83,6 +83,11 @@ export async function startEmbeddedPostgres({ fsync, log, readyTimeoutMs = 60_00
     description: `embedded Postgres on 127.0.0.1:${port}${user ? ` (as ${user.name}, from ${home})` : ''}`,
     stop,
   };
+}
+
+/** The postgres user must reach its data directory, which a TMPDIR under root's home would hide. */
+function scratchParent(asRoot: boolean): string {
+  return !asRoot || traversableByOthers(tmpdir()) ? tmpdir() : '/tmp';
 }
 
 const execFileAsync = promisify(execFile);
