@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
@@ -7,6 +7,7 @@ import { InfrastructureError, oneLine } from './infrastructure-error';
 import { KAFKA_VERSION, kafkaJars } from './kafka-jars';
 import { howItEnds, spawnOwned, stopOwned } from './owned-process';
 import { RunningService } from './running-service';
+import { makeScratchDir } from './scratch-dir';
 import { waitForPort } from './wait-for-port';
 
 const WHAT_TO_DO = 'Check that Java 17 runs (java -version), or set KAFKA_BROKERS to a running broker';
@@ -15,7 +16,7 @@ const WHAT_TO_DO = 'Check that Java 17 runs (java -version), or set KAFKA_BROKER
 export async function startLocalKafka(log: (line: string) => void = () => undefined): Promise<RunningService> {
   const lib = kafkaJars(log);
   const [port, controllerPort] = [await freePort(), await freePort()];
-  const dir = mkdtempSync(join(tmpdir(), 'scs-kafka-'));
+  const dir = makeScratchDir(tmpdir(), 'scs-kafka-');
   const config = join(dir, 'server.properties');
   writeFileSync(config, serverProperties(port, controllerPort, join(dir, 'data')));
   writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[kafka] %p %m%n\n');

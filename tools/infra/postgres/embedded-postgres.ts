@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { freePort } from '../free-port';
 import { InfrastructureError, oneLine } from '../infrastructure-error';
 import { howItEnds, spawnOwned, stopOwned } from '../owned-process';
 import { RunningService } from '../running-service';
+import { makeScratchDir } from '../scratch-dir';
 import { traversableByOthers } from '../traversable';
 import { packagedPostgres } from './packaged-postgres';
 import { postgresOsUser } from './postgres-os-user';
@@ -30,7 +31,7 @@ export async function startEmbeddedPostgres({ fsync, log, readyTimeoutMs = 60_00
   const asRoot = process.getuid?.() === 0;
   const home = postgresReachableBy(packagedPostgres(), asRoot);
   const user = asRoot ? postgresOsUser() : undefined;
-  const scratch = mkdtempSync(join(scratchParent(asRoot), 'scs-pg-'));
+  const scratch = makeScratchDir(scratchParent(asRoot), 'scs-pg-');
   const data = join(scratch, 'data');
   const runAs = { cwd: scratch, uid: user?.uid, gid: user?.gid, env: { ...process.env, LC_ALL: 'C' } };
   try {
