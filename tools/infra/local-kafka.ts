@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
+import { waitForCoordinators } from './coordinators';
 import { InfrastructureError, oneLine } from './infrastructure-error';
 import { KAFKA_VERSION, kafkaJars } from './kafka-jars';
 import { howItEnds, spawnOwned, stopOwned } from './owned-process';
@@ -10,6 +11,7 @@ import { RunningService } from './running-service';
 import { makeScratchDir } from './scratch-dir';
 import { waitForPort } from './wait-for-port';
 
+const OFFSETS_PARTITIONS = 6;
 const WHAT_TO_DO = 'Check that Java 17 runs (java -version), or set KAFKA_BROKERS to a running broker';
 
 /** A single-node Apache Kafka in KRaft mode, run from jars that Maven fetches once into the cache. */
@@ -48,7 +50,7 @@ export async function startLocalKafka(log: (line: string) => void = () => undefi
     throw new InfrastructureError(`local Kafka ${how} before it listened (${oneLine(lastLine) || 'no output'})`, WHAT_TO_DO);
   });
   try {
-    await Promise.race([waitForPort(port, 60_000), ended]);
+    await Promise.race([waitForPort(port, 60_000).then(() => waitForCoordinators(`127.0.0.1:${port}`, OFFSETS_PARTITIONS)), ended]);
   } catch (error) {
     await stop();
     throw error instanceof InfrastructureError ? error : new InfrastructureError(`local Kafka: ${(error as Error).message}`, WHAT_TO_DO, { cause: error });
@@ -67,7 +69,7 @@ function serverProperties(port: number, controllerPort: number, logDir: string):
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${logDir}`,
     'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=6',
+    `offsets.topic.num.partitions=${OFFSETS_PARTITIONS}`,
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
     'auto.create.topics.enable=false',
