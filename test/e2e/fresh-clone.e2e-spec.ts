@@ -80,7 +80,7 @@ describe('a fresh clone in a mode-700 home (e2e)', () => {
     const stack = watchCommand(process.execPath, ['dist/tools/stack/main.js'], { cwd: clone.dir, env });
     expect(await stack.exited).toBe(1);
     watcher.stop();
-    expectOneClearLine(stack.output(), '[stack] failed', /^\[stack\] failed: Postgres at DATABASE_URL \(127\.0\.0\.1:\d+\/postgres\) does not answer: .*ECONNREFUSED.*\. Start that server, fix DATABASE_URL, or unset it/);
+    expectOneClearLine(stack.output(), '[stack] failed', /^\[stack\] failed: Postgres at DATABASE_URL \(127\.0\.0\.1:\d+\/postgres\) does not answer: .+\. Start that server, fix DATABASE_URL, or unset it/);
     expect(watcher.seen().some(isJava)).toBe(true);
     await expectNothingLeft(marker);
   }, 60_000);

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from './free-port';
 import { waitForCoordinators } from './coordinators';
 import { InfrastructureError, oneLine } from './infrastructure-error';
@@ -11,6 +12,7 @@ import { RunningService } from './running-service';
 import { makeScratchDir } from './scratch-dir';
 import { waitForPort } from './wait-for-port';
 
+const execFileAsync = promisify(execFile);
 const OFFSETS_PARTITIONS = 6;
 const WHAT_TO_DO = 'Check that Java 17 runs (java -version), or set KAFKA_BROKERS to a running broker';
 
@@ -27,11 +29,12 @@ export async function startLocalKafka(log: (line: string) => void = () => undefi
     '-cp', `${lib}/*`, main, ...args,
   ];
   try {
-    execFileSync('java', java('kafka.tools.StorageTool', ['format', `--cluster-id=${randomClusterId()}`, '-c', config]), { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Not execFileSync: Postgres starts meanwhile, and its timers must not fire late.
+    await execFileAsync('java', java('kafka.tools.StorageTool', ['format', `--cluster-id=${randomClusterId()}`, '-c', config]));
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    const { code, stderr } = error as NodeJS.ErrnoException & { stderr?: Buffer };
-    const detail = code === 'ENOENT' ? 'java is not on the PATH' : oneLine(stderr?.toString().trim().split('\n').pop() || (error as Error).message);
+    const { code, stderr } = error as { code?: number | string; stderr?: string };
+    const detail = code === 'ENOENT' ? 'java is not on the PATH' : oneLine(stderr?.trim().split('\n').pop() || (error as Error).message);
     throw new InfrastructureError(`local Kafka could not format its storage (${detail})`, WHAT_TO_DO, { cause: error });
   }
 
