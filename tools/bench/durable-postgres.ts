@@ -9,7 +9,7 @@ export interface DurablePostgres {
 
 /** DATABASE_URL, else an embedded Postgres with fsync on; checked with SHOW fsync / synchronous_commit before any load. */
 export async function startDurablePostgres(allowNonDurable: boolean, say: (line: string) => void): Promise<DurablePostgres> {
-  const server = await startPostgres(false, () => undefined, true);
+  const server = await startPostgres({ useTestcontainers: false, fsync: true });
   try {
     const facts = await readPostgresFacts(server.address);
     say(`${server.description}: Postgres ${facts.version}, fsync=${facts.fsync}, synchronous_commit=${facts.synchronousCommit}, postmaster pid ${facts.postmasterPid ?? 'not on this machine'}`);

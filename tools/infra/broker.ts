@@ -1,5 +1,7 @@
+import { InfrastructureError } from './infrastructure-error';
 import { startLocalKafka } from './local-kafka';
 import { RunningService } from './running-service';
+import { waitForPort } from './wait-for-port';
 
 export type BrokerKind = 'given' | 'testcontainers' | 'local-kafka';
 
@@ -7,10 +9,23 @@ export type BrokerKind = 'given' | 'testcontainers' | 'local-kafka';
 export async function startBroker(kind: BrokerKind, log: (line: string) => void = () => undefined): Promise<RunningService> {
   if (kind === 'given') {
     const address = process.env.KAFKA_BROKERS ?? '';
+    await expectOneAnswers(address);
     return { address, description: `broker from KAFKA_BROKERS (${address})`, stop: async () => undefined };
   }
   if (kind === 'testcontainers') return startRedpandaContainer();
   return startLocalKafka(log);
+}
+
+/** kafkajs only needs one broker to bootstrap from; none answering is a start failure, not a retry loop. */
+async function expectOneAnswers(brokers: string): Promise<void> {
+  const addresses = brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  const answers = await Promise.all(addresses.map(async (address) => {
+    const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+    return waitForPort(port, 5_000, host).then(() => true, () => false);
+  }));
+  if (!answers.includes(true)) {
+    throw new InfrastructureError(`no broker in KAFKA_BROKERS (${brokers || 'empty'}) answers`, 'Start one, fix KAFKA_BROKERS, or unset it to use a local Kafka');
+  }
 }
 
 async function startRedpandaContainer(): Promise<RunningService> {

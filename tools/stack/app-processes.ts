@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { withParentDeathSignal } from '../infra/owned-process';
 import { projectRoot } from '../infra/project-root';
 
 export const APPS = ['gateway', 'scheduler-core', 'executor', 'projector'] as const;
@@ -35,7 +36,9 @@ export function startApp(name: AppName, { env, ports, onLine }: StartAppsOptions
   const entry = join(projectRoot(), 'dist', 'apps', name, 'src', 'main.js');
   // SCS_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile per app on exit (profiling the bench or the stack).
   const profile = process.env.SCS_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SCS_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...profile, entry], {
+  // An app must not outlive the runner that started it, even one killed with SIGKILL.
+  const [file, args] = withParentDeathSignal(process.execPath, [...profile, entry], 'SIGTERM');
+  const child = spawn(file, args, {
     env: { ...process.env, ...env, PORT: String(ports[name]) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,8 +5,10 @@ import { ALL_TOPICS } from '@app/common/contracts';
 import { createKafka, ensureTopics, TopicNamespace } from '@app/common/messaging';
 import { baseLogger } from '@app/common/app';
 import { DEMO_API_KEYS } from '../../apps/gateway/src/gateway.config';
-import { startPostgres } from '../infra/postgres-server';
+import { failureReport } from '../infra/infrastructure-error';
+import { embeddedFsyncFrom, startPostgres } from '../infra/postgres-server';
 import { RunningService } from '../infra/running-service';
+import { startTogether } from '../infra/start-together';
 import { migrateAll } from '../migrate-all';
 import { AppName, RunningApp, startApps, stopApps } from './app-processes';
 import { startStackBroker } from './stack-broker';
@@ -19,23 +21,29 @@ async function main(): Promise<void> {
   const services: RunningService[] = [];
   let apps: RunningApp[] = [];
   let stopping = false;
+  const stopAll = async () => {
+    await stopApps(apps);
+    for (const s of services.reverse()) await s.stop().catch(() => undefined);
+  };
+  // Whatever is still starting when we exit is killed by owned-process's exit hook.
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping...');
-    await stopApps(apps);
-    for (const s of services.reverse()) await s.stop().catch(() => undefined);
+    await stopAll();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    const postgres = await startPostgres(false, () => undefined);
-    services.push(postgres);
+    const infraLog = (line: string) => (process.env.STACK_VERBOSE || process.env.LOG_LEVEL === 'debug') && say(line);
+    const [postgres, broker] = await startTogether([
+      startPostgres({ useTestcontainers: false, fsync: embeddedFsyncFrom(process.env), log: infraLog }),
+      startStackBroker(infraLog),
+    ]);
+    services.push(postgres, broker);
     say(postgres.description);
-    const broker = await startStackBroker((line) => process.env.STACK_VERBOSE && say(line));
-    services.push(broker);
     say(broker.description);
 
     const partitions = readPositiveInt(process.env, 'KAFKA_PARTITIONS', 6, 1000);
@@ -67,8 +75,11 @@ async function main(): Promise<void> {
     say(`ready: API on http://127.0.0.1:${port} (docs at /docs), tenant key "${apiKey}". Ctrl-C stops everything.`);
     say(`try: curl -s -X POST http://127.0.0.1:${port}/v1/service-calls -H 'Authorization: Bearer ${apiKey}' -H 'Idempotency-Key: k1' -H 'Content-Type: application/json' -d '{"target":{"method":"GET","url":"https://example.com/"}}'`);
   } catch (error) {
-    say(`failed: ${error instanceof Error ? error.message : String(error)}`);
-    await stop(1);
+    if (stopping) return;
+    stopping = true;
+    await stopAll();
+    say(`failed: ${failureReport(error)}`);
+    process.exit(1);
   }
 }
 
