@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ServiceCallView, serviceCallViewFromRow, SERVICE_CALL_COLUMNS } from '@app/common/read-model';
-import { projectServiceCall } from '../apps/projector/src/service-calls/project-service-call';
 import { migrateAll } from '../tools/migrate-all';
 import { projectRoot } from '../tools/infra/project-root';
 import { rebuildReadModel, RebuildOptions } from '../tools/projection/rebuild-read-model';
+import { foldedEventStore, readModelRows } from './support/read-model-fold';
 import { runTool } from './support/run-tool';
 import { INSERT_EVENTS_SQL, interleavedStatements, syntheticStream, syntheticStreams } from './support/synthetic-events';
 import { createTestDatabase } from './support/test-database';
@@ -40,22 +39,8 @@ describe('projection rebuild (integration)', () => {
     return c;
   };
 
-  /** The read model as the projector would build it: every stream folded from its events, independently of the tool. */
-  async function expectedViews(): Promise<ServiceCallView[]> {
-    const { rows } = await db.query(`SELECT tenant_id, stream_id, version, type, data, metadata FROM scheduler_core.events ORDER BY tenant_id, stream_id, version`);
-    const views = new Map<string, ServiceCallView | null>();
-    for (const r of rows) {
-      const key = `${r.tenant_id}/${r.stream_id}`;
-      const message = { ...r.metadata, tenantId: r.tenant_id, aggregateType: 'ServiceCall', aggregateId: r.stream_id, type: r.type, version: r.version, payload: r.data };
-      views.set(key, projectServiceCall(views.get(key) ?? null, message));
-    }
-    return [...views.values()].filter((v): v is ServiceCallView => v !== null).map((v) => serviceCallViewFromRow(toRow(v)));
-  }
-
-  async function liveViews(table = 'projector.service_calls'): Promise<ServiceCallView[]> {
-    const { rows } = await db.query(`SELECT ${SERVICE_CALL_COLUMNS} FROM ${table} ORDER BY tenant_id, id`);
-    return rows.map(serviceCallViewFromRow);
-  }
+  const expectedViews = () => foldedEventStore(db);
+  const liveViews = (table?: string) => readModelRows(db, table);
 
   async function indexesAndConstraints() {
     const { rows: indexes } = await db.query(`SELECT indexname, regexp_replace(indexdef, ' INDEX \\S+ ON ', ' INDEX ON ') AS def FROM pg_indexes WHERE schemaname = 'projector' AND tablename = 'service_calls' ORDER BY indexname`);
@@ -74,7 +59,6 @@ describe('projection rebuild (integration)', () => {
     const run = await runTool('projection/main.js', [], { DATABASE_URL: url });
     expect(run.stderr).not.toMatch(/projection:rebuild:/);
     expect(run.code).toBe(0);
-    process.stderr.write(run.stderr);
     const figures = run.stdout.match(/rebuilt projector.service_calls: (\d+) events, (\d+) streams, ([\d.]+) s, (\d+) events\/s/);
     expect(figures).not.toBeNull();
     const [, events, streamCount, seconds, perSecond] = figures!;
@@ -160,11 +144,3 @@ describe('projection rebuild (integration)', () => {
     }
   }, 60_000);
 });
-
-function toRow(v: ServiceCallView): Record<string, unknown> {
-  return {
-    tenant_id: v.tenantId, id: v.id, status: v.status, method: v.target.method, url: v.target.url, headers: v.target.headers, tags: v.tags, due_at: v.dueAt,
-    timeout_ms: v.timeoutMs, created_at: v.createdAt, updated_at: v.updatedAt, attempts: v.attempts, started_at: v.startedAt, finished_at: v.finishedAt,
-    result: v.result, version: v.version,
-  };
-}
