@@ -6,14 +6,17 @@ import { ViewTable, viewKey } from './view-table';
 
 const EVENTS = 'scheduler_core.events';
 const CACHE_LIMIT = 100_000;
+const FLUSH_AT = 20_000;
 
 /**
  * Folds events from the event store, in global_position order and in pages, into a view table.
- * Views written recently stay in memory (this folder is the table's only writer, so the copy is
- * exact), so a stream whose events span pages is read back from the table only after eviction.
+ * Views stay in memory (this folder is the table's only writer, so the copy is exact) and are
+ * written behind, once per many pages: a stream whose events span pages is written once rather
+ * than once per page, and read back from the table only after eviction.
  */
 export class EventFolder {
   private readonly cache = new Map<string, ServiceCallView>();
+  private readonly dirty = new Set<string>();
 
   constructor(private readonly table: ViewTable, private readonly pageSize: number) {}
 
@@ -22,24 +25,35 @@ export class EventFolder {
     let cursor = after;
     let events = 0;
     for (;;) {
-      const { rows } = await client.query<StoredEventRow>(
+      const { rows }: { rows: StoredEventRow[] } = await client.query(
         // Ordered by the bigint column itself (e.), not by the text copy of it the rows carry.
         `SELECT e.global_position::text AS position, e.tenant_id, e.stream_id, e.version, e.type, e.data, e.metadata FROM ${EVENTS} e
           WHERE e.global_position > $1 AND ($2::bigint IS NULL OR e.global_position <= $2)
           ORDER BY e.global_position LIMIT $3`,
         [cursor.toString(), upTo === null ? null : upTo.toString(), this.pageSize],
       );
-      if (rows.length === 0) return { events, last: cursor };
-      await this.foldPage(client, rows);
-      events += rows.length;
-      cursor = BigInt(rows[rows.length - 1].position);
-      if (rows.length < this.pageSize) return { events, last: cursor };
+      if (rows.length > 0) {
+        await this.foldPage(client, rows);
+        events += rows.length;
+        cursor = BigInt(rows[rows.length - 1].position);
+      }
+      if (rows.length < this.pageSize) {
+        await this.flush(client);
+        return { events, last: cursor };
+      }
     }
   }
 
   /** Drops the in-memory copy (after a rollback of writes it mirrored). */
   forget(): void {
     this.cache.clear();
+    this.dirty.clear();
+  }
+
+  private async flush(client: ClientBase): Promise<void> {
+    if (this.dirty.size === 0) return;
+    await this.table.saveAll(client, [...this.dirty].map((key) => this.cache.get(key)!));
+    this.dirty.clear();
   }
 
   private async foldPage(client: ClientBase, rows: readonly StoredEventRow[]): Promise<void> {
@@ -49,10 +63,10 @@ export class EventFolder {
       if (!this.cache.has(key)) missing.set(key, { tenantId: r.tenant_id, id: r.stream_id });
     }
     const loaded = await this.table.load(client, [...missing.values()]);
-    const moved = new Map<string, ServiceCallView>();
+    for (const [key, view] of loaded) this.cache.set(key, view);
     for (const row of rows) {
       const key = viewKey(row.tenant_id, row.stream_id);
-      const before = moved.get(key) ?? this.cache.get(key) ?? loaded.get(key) ?? null;
+      const before = this.cache.get(key) ?? null;
       const message = eventMessageFromRow(row);
       let after: ServiceCallView | null;
       try {
@@ -60,10 +74,15 @@ export class EventFolder {
       } catch (error) {
         throw new Error(`event ${row.position} (${row.type} v${row.version} of ${row.tenant_id}/${row.stream_id}) cannot be projected: ${error instanceof Error ? error.message : String(error)}`);
       }
-      if (after && after !== before) moved.set(key, after);
+      if (after && after !== before) {
+        this.cache.set(key, after);
+        this.dirty.add(key);
+      }
     }
-    await this.table.saveAll(client, [...moved.values()]);
-    if (this.cache.size + moved.size > CACHE_LIMIT) this.cache.clear();
-    for (const [key, view] of moved) this.cache.set(key, view);
+    if (this.dirty.size >= FLUSH_AT) await this.flush(client);
+    if (this.cache.size > CACHE_LIMIT) {
+      await this.flush(client);
+      this.cache.clear();
+    }
   }
 }
