@@ -78,7 +78,7 @@ describe('projection rebuild (integration)', () => {
 
     mkdirSync(join(projectRoot(), 'test-output'), { recursive: true });
     writeFileSync(join(projectRoot(), 'test-output', 'projection-rebuild-bench.json'), JSON.stringify({
-      events: Number(events), streams: Number(streamCount), seconds: Number(seconds), eventsPerSecond: Number(perSecond), output: run.stdout,
+      events: Number(events), streams: Number(streamCount), seconds: Number(seconds), eventsPerSecond: Number(perSecond), output: run.stdout, progress: run.stderr,
     }, null, 2));
   }, 180_000);
 

@@ -17,6 +17,8 @@ const FLUSH_AT = 20_000;
 export class EventFolder {
   private readonly cache = new Map<string, ServiceCallView>();
   private readonly dirty = new Set<string>();
+  /** Views this folder created (streams seen from their first event). */
+  created = 0;
 
   constructor(private readonly table: ViewTable, private readonly pageSize: number) {}
 
@@ -75,6 +77,7 @@ export class EventFolder {
         throw new Error(`event ${row.position} (${row.type} v${row.version} of ${row.tenant_id}/${row.stream_id}) cannot be projected: ${error instanceof Error ? error.message : String(error)}`);
       }
       if (after && after !== before) {
+        if (before === null) this.created += 1;
         this.cache.set(key, after);
         this.dirty.add(key);
       }

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { EventFolder } from './event-folder';
 import { settledHorizon } from './settled-horizon';
-import { swapTables } from './table-swap';
+import { planSwap } from './table-swap';
 import { ViewTable } from './view-table';
 
 const LIVE = 'service_calls';
@@ -83,22 +83,25 @@ export async function rebuildReadModel(client: Client, options: RebuildOptions):
 async function swapIn(client: Client, folder: EventFolder, cursor: bigint, options: RebuildOptions) {
   const now = options.now ?? (() => new Date());
   for (let attempt = 1; ; attempt++) {
+    const plan = await planSwap(client, LIVE, FRESH, stamp(now()));
+    const createdBefore = folder.created;
     try {
       await client.query('BEGIN');
       await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`);
       await client.query(`LOCK TABLE projector.${LIVE} IN ACCESS EXCLUSIVE MODE`);
       const lockedAt = performance.now();
       const { events } = await folder.apply(client, cursor, null);
-      const streams = await new ViewTable(`projector.${FRESH}`).count(client);
-      const oldTable = await swapTables(client, LIVE, FRESH, stamp(now()));
+      const streams = folder.created;
+      await client.query(plan.sql);
       await client.query('COMMIT');
       const lockHeldMs = performance.now() - lockedAt;
-      if (!options.keepOld) await client.query(`DROP TABLE projector."${oldTable}"`);
-      return { events, streams, lockHeldMs, oldTable };
+      if (!options.keepOld) await client.query(`DROP TABLE projector."${plan.oldTable}"`);
+      return { events, streams, lockHeldMs, oldTable: plan.oldTable };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       // What the rolled-back transaction wrote is gone: the folder must not trust its copy of it.
       folder.forget();
+      folder.created = createdBefore;
       const lockTimedOut = (error as { code?: string }).code === '55P03';
       if (!lockTimedOut || attempt >= 5) throw error;
       options.progress(`the live table stayed busy for ${options.lockTimeoutMs} ms; trying the swap again (${attempt})`);

@@ -39,9 +39,4 @@ export class ViewTable {
       [JSON.stringify(rows)],
     );
   }
-
-  async count(client: ClientBase): Promise<number> {
-    const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${this.qualifiedName}`);
-    return rows[0].n;
-  }
 }
