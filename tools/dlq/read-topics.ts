@@ -26,7 +26,9 @@ export async function readTopicsToEnd(kafka: Kafka, topics: readonly string[], o
   const groupId = `${options.groupPrefix}dlq-tool-${randomUUID()}`;
   try {
     const ends = new Map<string, bigint>();
-    for (const topic of topics) {
+    // A DLQ the apps have not created yet holds nothing.
+    const existing = new Set(await admin.listTopics());
+    for (const topic of topics.filter((t) => existing.has(t))) {
       for (const p of await admin.fetchTopicOffsets(topic)) {
         if (options.partition !== undefined && p.partition !== options.partition) continue;
         if (BigInt(p.high) > BigInt(p.low)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
