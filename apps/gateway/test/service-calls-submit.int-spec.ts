@@ -175,6 +175,25 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
       expect(await countOutbox(gw.db)).toBe(before + 1);
     });
 
+    it('sorts a burst of concurrent submissions written together: new keys accepted, repeats replayed, a changed body refused', async () => {
+      const keys = Array.from({ length: 8 }, () => `burst-${randomUUID()}`);
+      const before = await countOutbox(gw.db);
+      const sent = [
+        ...keys.map((key) => post(validBody(), key)),
+        ...keys.slice(0, 4).map((key) => post(validBody(), key)),
+        ...keys.slice(4).map((key) => post({ ...validBody(), timeoutMs: 7000 }, key)),
+      ];
+      const answers = await Promise.all(sent);
+      const byKey = new Map<string, number[]>();
+      answers.forEach((a, i) => {
+        const key = i < 8 ? keys[i] : i < 12 ? keys[i - 8] : keys[i - 8];
+        byKey.set(key, [...(byKey.get(key) ?? []), a.status]);
+      });
+      for (const key of keys.slice(0, 4)) expect(byKey.get(key)?.sort()).toEqual([200, 202]);
+      for (const key of keys.slice(4)) expect(byKey.get(key)?.sort()).toEqual([202, 422]);
+      expect(await countOutbox(gw.db)).toBe(before + 8);
+    });
+
     it('scopes keys per tenant: another tenant with the same key gets its own call', async () => {
       const key = `shared-${randomUUID()}`;
       const a = await post(validBody(), key, TENANT_A);

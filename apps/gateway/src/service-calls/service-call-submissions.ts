@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { COMMAND_SCHEMA_VERSION, newEnvelope, SubmitServiceCall, SubmitServiceCallPayload, TargetRequest, TOPICS } from '@app/common/contracts';
 import { isTransientDatabaseError, WriteCoalescer } from '@app/common/database';
-import { appendToOutbox } from '@app/common/outbox';
+import { outboxCommitted } from '@app/common/outbox';
 import { redactTarget, TargetSealer } from '@app/common/secrets';
 import { PinoLogger } from 'nestjs-pino';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { GATEWAY_SCHEMA as S } from '../gateway.schema';
 import { AcceptedCall } from './accepted-call';
 import { canonicalJson } from './canonical-json';
@@ -39,11 +39,11 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /**
  * Accepts calls: each idempotency row and its SubmitServiceCall outbox row commit together, so a
  * call is either accepted and on its way, or not accepted at all; a replay returns the first id.
- * Concurrent submissions share one transaction (group commit: one insert per table for all of them).
+ * Concurrent submissions share one statement (group commit: one round trip and one commit for all of them).
  */
 export class ServiceCallSubmissions {
   private readonly writer = new WriteCoalescer<PreparedSubmission, SubmissionOutcome>(
-    (batch) => this.dataSource.transaction((manager) => this.writeAll(manager, batch)),
+    (batch) => this.writeAll(batch),
     (error) => !isTransientDatabaseError(error),
   );
 
@@ -73,40 +73,60 @@ export class ServiceCallSubmissions {
     return { tenantId: s.tenantId, idempotencyKey: s.idempotencyKey, requestHash, id, accepted, envelope, correlationId: s.correlationId };
   }
 
-  private async writeAll(manager: EntityManager, batch: readonly PreparedSubmission[]): Promise<SubmissionOutcome[]> {
-    const rows = batch.map((p) => ({ tenant_id: p.tenantId, idempotency_key: p.idempotencyKey, request_hash: p.requestHash, service_call_id: p.id, accepted: p.accepted }));
-    const inserted: { service_call_id: string }[] = await manager.query(
-      `INSERT INTO "${S}".idempotency_keys (tenant_id, idempotency_key, request_hash, service_call_id, accepted)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, idempotency_key text, request_hash text, service_call_id text, accepted jsonb)
-       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING service_call_id`,
-      [JSON.stringify(rows)],
+  /**
+   * One statement, so one round trip and one commit for the whole batch: the idempotency rows, the
+   * outbox rows of those that were new, and the keys used before (as of before this statement).
+   */
+  private async writeAll(batch: readonly PreparedSubmission[]): Promise<SubmissionOutcome[]> {
+    const input = batch.map((p) => ({
+      tenant_id: p.tenantId, idempotency_key: p.idempotencyKey, request_hash: p.requestHash, service_call_id: p.id, accepted: p.accepted,
+      topic: TOPICS.commands, message_id: p.envelope.messageId, envelope: p.envelope,
+    }));
+    const rows: WrittenRow[] = await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+           tenant_id text, idempotency_key text, request_hash text, service_call_id text, accepted jsonb, topic text, message_id uuid, envelope jsonb)),
+       inserted AS (
+         INSERT INTO "${S}".idempotency_keys (tenant_id, idempotency_key, request_hash, service_call_id, accepted)
+         SELECT tenant_id, idempotency_key, request_hash, service_call_id, accepted FROM input
+         ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+         RETURNING service_call_id),
+       queued AS (
+         INSERT INTO "${S}".outbox (topic, message_key, message_id, envelope)
+         SELECT i.topic, i.service_call_id, i.message_id, i.envelope FROM input i JOIN inserted USING (service_call_id)
+         RETURNING message_id)
+       SELECT 'new' AS kind, service_call_id, NULL AS tenant_id, NULL AS idempotency_key, NULL AS request_hash FROM inserted
+       UNION ALL
+       SELECT 'earlier', k.service_call_id, k.tenant_id, k.idempotency_key, k.request_hash
+         FROM "${S}".idempotency_keys k JOIN (SELECT DISTINCT tenant_id, idempotency_key FROM input) i USING (tenant_id, idempotency_key)`,
+      [JSON.stringify(input)],
     );
-    const fresh = new Set(inserted.map((r) => r.service_call_id));
-    await appendToOutbox(manager, S, batch.filter((p) => fresh.has(p.id)).map((p) => ({ topic: TOPICS.commands, envelope: p.envelope })));
-    const earlier = await this.earlierKeys(manager, batch.filter((p) => !fresh.has(p.id)));
-    return batch.map((p) => {
+    const fresh = new Set(rows.filter((r) => r.kind === 'new').map((r) => r.service_call_id));
+    if (fresh.size > 0) outboxCommitted(S);
+    const byKey = new Map<string, { request_hash: string; service_call_id: string }>();
+    for (const r of rows) if (r.kind === 'earlier') byKey.set(`${r.tenant_id}\u0000${r.idempotency_key}`, r);
+    // A key used twice within this batch: the first use is new here, invisible to the statement's own read.
+    for (const p of batch) if (fresh.has(p.id)) byKey.set(`${p.tenantId}\u0000${p.idempotencyKey}`, { request_hash: p.requestHash, service_call_id: p.id });
+    return batch.map((p): SubmissionOutcome => {
       if (fresh.has(p.id)) {
         this.log.debug({ serviceCallId: p.id, tenantId: p.tenantId, messageId: p.envelope.messageId, correlationId: p.correlationId, causationId: p.envelope.causationId }, 'service call accepted');
         return { kind: 'accepted', id: p.id };
       }
-      const row = earlier.get(`${p.tenantId}\u0000${p.idempotencyKey}`);
-      if (!row) throw new Error(`idempotency key of ${p.tenantId} vanished while replaying`);
-      if (row.request_hash !== p.requestHash) return { kind: 'key-reused' };
-      this.log.info({ serviceCallId: row.service_call_id, tenantId: p.tenantId, correlationId: p.correlationId }, 'idempotent replay');
-      return { kind: 'replayed', id: row.service_call_id };
+      const first = byKey.get(`${p.tenantId}\u0000${p.idempotencyKey}`);
+      if (!first) throw new Error(`idempotency key of ${p.tenantId} neither inserted nor found`);
+      if (first.request_hash !== p.requestHash) return { kind: 'key-reused' };
+      this.log.info({ serviceCallId: first.service_call_id, tenantId: p.tenantId, correlationId: p.correlationId }, 'idempotent replay');
+      return { kind: 'replayed', id: first.service_call_id };
     });
   }
+}
 
-  /** The first request of each key already used (earlier, or earlier in this same batch). */
-  private async earlierKeys(manager: EntityManager, replays: readonly PreparedSubmission[]): Promise<Map<string, { request_hash: string; service_call_id: string }>> {
-    if (replays.length === 0) return new Map();
-    const rows: { tenant_id: string; idempotency_key: string; request_hash: string; service_call_id: string }[] = await manager.query(
-      `SELECT k.tenant_id, k.idempotency_key, k.request_hash, k.service_call_id FROM "${S}".idempotency_keys k
-         JOIN unnest($1::text[], $2::text[]) AS r(tenant_id, idempotency_key) USING (tenant_id, idempotency_key)`,
-      [replays.map((p) => p.tenantId), replays.map((p) => p.idempotencyKey)],
-    );
-    return new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.idempotency_key}`, r]));
-  }
+interface WrittenRow {
+  readonly kind: 'new' | 'earlier';
+  readonly service_call_id: string;
+  readonly tenant_id: string;
+  readonly idempotency_key: string;
+  readonly request_hash: string;
 }
 
 function toTargetRequest({ target }: SubmitServiceCallRequestDto): TargetRequest {

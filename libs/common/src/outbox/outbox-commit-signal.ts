@@ -19,6 +19,11 @@ export function markOutboxWritten(manager: EntityManager, schema: string): void 
   data[WRITTEN] = schemas;
 }
 
+/** For a statement that wrote outbox rows outside any transaction (autocommit): they are committed already. */
+export function outboxCommitted(schema: string): void {
+  committed.emit(schema);
+}
+
 /** Calls `listener` each time a transaction of this process that wrote to `schema`'s outbox commits. */
 export function onOutboxCommitted(schema: string, listener: () => void): () => void {
   committed.on(schema, listener);
