@@ -1,9 +1,9 @@
 import { COMMAND_SCHEMA_VERSION, newEnvelope, RecordExecutionResultPayload, TOPICS } from '@app/common/contracts';
-import { returnedRows, WriteCoalescer } from '@app/common/database';
+import { WriteCoalescer } from '@app/common/database';
 import { isTransientFault } from '@app/common/faults';
 import { Log } from '@app/common/observability';
-import { appendToOutbox } from '@app/common/outbox';
-import { DataSource, EntityManager } from 'typeorm';
+import { outboxCommitted } from '@app/common/outbox';
+import { DataSource } from 'typeorm';
 import { EXECUTOR_SCHEMA as S } from '../executor.schema';
 import { AttemptOutcome, attemptKey } from './attempt-journal';
 
@@ -11,7 +11,7 @@ const MAX_BACKOFF_MS = 30_000;
 
 /**
  * Finishes attempts in batches: outcomes that arrive while a write is in flight go together in the
- * next transaction (one UPDATE for the attempts, one INSERT for their RecordExecutionResult rows).
+ * next write (one statement finishes the attempts and queues their RecordExecutionResult rows).
  * A write that fails transiently is retried with the outcomes it already has, for as long as it
  * takes: a call that ran is recorded with the outcome it had.
  */
@@ -28,7 +28,7 @@ export class ResultRecorder {
   private async untilStored(batch: readonly AttemptOutcome[]): Promise<boolean[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const recorded = await this.dataSource.transaction((manager) => this.write(manager, batch));
+        const recorded = await this.write(batch);
         return batch.map((o) => recorded.has(attemptKey(o.message)));
       } catch (error) {
         if (!isTransientFault(error)) throw error;
@@ -38,33 +38,39 @@ export class ResultRecorder {
     }
   }
 
-  private async write(manager: EntityManager, outcomes: readonly AttemptOutcome[]): Promise<Set<string>> {
-    const rows = outcomes.map((o) => ({
-      tenant_id: o.message.tenantId, service_call_id: o.message.payload.serviceCallId, attempt: o.message.payload.attempt,
-      finished_at: o.finishedAt.toISOString(), result: o.result,
-    }));
-    const updated = returnedRows<{ tenant_id: string; service_call_id: string; attempt: number }>(await manager.query(
-      `UPDATE "${S}".attempts a SET finished_at = r.finished_at, result = r.result
-         FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, service_call_id text, attempt int, finished_at timestamptz, result jsonb)
-        WHERE a.tenant_id = r.tenant_id AND a.service_call_id = r.service_call_id AND a.attempt = r.attempt AND a.finished_at IS NULL
-       RETURNING a.tenant_id, a.service_call_id, a.attempt`,
-      [JSON.stringify(rows)],
-    ));
-    const recorded = new Set(updated.map((u) => `${u.tenant_id}\u0000${u.service_call_id}\u0000${u.attempt}`));
-    await appendToOutbox(manager, S, outcomes.filter((o) => recorded.has(attemptKey(o.message))).map((o) => {
+  /** One statement: the attempts still unfinished are finished, and each of those gets its RecordExecutionResult outbox row. */
+  private async write(outcomes: readonly AttemptOutcome[]): Promise<Set<string>> {
+    const rows = outcomes.map((o) => {
       const { message, startedAt, finishedAt, result } = o;
       const payload: RecordExecutionResultPayload = {
         serviceCallId: message.payload.serviceCallId, attempt: message.payload.attempt,
         startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), result,
       };
+      const envelope = newEnvelope({
+        type: 'RecordExecutionResult', tenantId: message.tenantId, serviceCallId: payload.serviceCallId, payload,
+        schemaVersion: COMMAND_SCHEMA_VERSION, cause: message, timestamp: finishedAt,
+      });
       return {
-        topic: TOPICS.commands,
-        envelope: newEnvelope({
-          type: 'RecordExecutionResult', tenantId: message.tenantId, serviceCallId: payload.serviceCallId, payload,
-          schemaVersion: COMMAND_SCHEMA_VERSION, cause: message, timestamp: finishedAt,
-        }),
+        tenant_id: message.tenantId, service_call_id: payload.serviceCallId, attempt: payload.attempt, finished_at: payload.finishedAt, result,
+        topic: TOPICS.commands, message_id: envelope.messageId, envelope,
       };
-    }));
-    return recorded;
+    });
+    const updated: { tenant_id: string; service_call_id: string; attempt: number }[] = await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+           tenant_id text, service_call_id text, attempt int, finished_at timestamptz, result jsonb, topic text, message_id uuid, envelope jsonb)),
+       finished AS (
+         UPDATE "${S}".attempts a SET finished_at = i.finished_at, result = i.result FROM input i
+          WHERE a.tenant_id = i.tenant_id AND a.service_call_id = i.service_call_id AND a.attempt = i.attempt AND a.finished_at IS NULL
+         RETURNING a.tenant_id, a.service_call_id, a.attempt),
+       queued AS (
+         INSERT INTO "${S}".outbox (topic, message_key, message_id, envelope)
+         SELECT i.topic, i.service_call_id, i.message_id, i.envelope FROM input i JOIN finished USING (tenant_id, service_call_id, attempt)
+         RETURNING message_id)
+       SELECT tenant_id, service_call_id, attempt FROM finished`,
+      [JSON.stringify(rows)],
+    );
+    if (updated.length > 0) outboxCommitted(S);
+    return new Set(updated.map((u) => `${u.tenant_id}\u0000${u.service_call_id}\u0000${u.attempt}`));
   }
 }
