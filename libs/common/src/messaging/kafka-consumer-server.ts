@@ -56,6 +56,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private joined = false;
   private running = false;
   private generation = 0;
+  private restarts = 0;
   private readonly offsets: OffsetCommitter;
   private readonly retry: RetryPolicy;
   private readonly namespace: TopicNamespace;
@@ -84,12 +85,20 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   private async start(): Promise<void> {
-    const { kafka, topics, log } = this.options;
+    const { kafka } = this.options;
     const ns = this.namespace;
-    const groupId = ns.physical(this.options.groupId);
     await ensureTopics(kafka, this.options.topicsToCreate.map((t) => ns.physical(t)), this.options.partitions);
     this.producer = createProducer(kafka);
     await this.producer.connect();
+    this.running = true;
+    await this.runConsumer();
+  }
+
+  /** Creates, joins and runs the group's consumer; called again after a crash that can heal. */
+  private async runConsumer(): Promise<void> {
+    const { kafka, topics, log } = this.options;
+    const ns = this.namespace;
+    const groupId = ns.physical(this.options.groupId);
     const sessionTimeout = this.options.sessionTimeoutMs ?? 8_000;
     const consumer = kafka.consumer({
       groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 8)),
@@ -97,13 +106,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       retry: {
         retries: 8,
         // A retriable broker error that outlasted kafkajs's own retries (a coordinator loading, a leader
-        // moving, the broker away) restarts the consumer in place; only a fault that cannot heal ends the app.
+        // moving) restarts the consumer in place (kafkajs asks only for errors it deems retriable).
         restartOnFailure: async (error) => isRetriableBrokerError(error),
       },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
+      this.restarts = 0;
       // Work in flight keeps its bookkeeping across a rebalance: a kept partition must still not be
       // committed past a call that is running, and a redelivered message joins its running work.
       this.generation += 1;
@@ -115,10 +125,26 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       consumerLag.set({ group: groupId, topic: e.payload.topic, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      log.error({ groupId, error: e.payload.error.message, restart: e.payload.restart }, e.payload.restart ? 'consumer restarting after a broker error' : 'consumer stopped');
-      if (!e.payload.restart) (this.options.onCrash ?? defaultCrash)(e.payload.error);
+      const { error, restart } = e.payload;
+      if (restart) {
+        log.warn({ groupId, error: error.message }, 'consumer restarting after a broker error');
+        return;
+      }
+      this.joined = false;
+      this.generation += 1;
+      if (!this.running) return;
+      if (!canHeal(error)) {
+        log.error({ groupId, error: error.message }, 'consumer stopped');
+        (this.options.onCrash ?? defaultCrash)(error);
+        return;
+      }
+      // kafkajs gave up (e.g. every broker refused connections for longer than its retries): the
+      // broker is away, not gone. Start a new consumer after a backoff, for as long as it takes.
+      this.restarts += 1;
+      const wait = backoffMs(this.retry, this.restarts);
+      log.warn({ groupId, error: error.message, restartInMs: wait, restarts: this.restarts }, 'consumer lost the brokers; starting a new one');
+      setTimeout(() => void this.restartConsumer(), wait);
     });
-    this.running = true;
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => ns.physical(t)), fromBeginning: true });
     await consumer.run({
@@ -127,6 +153,20 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       partitionsConsumedConcurrently: this.options.partitions,
       eachBatch: (payload) => this.processFetchedBatch(payload),
     });
+  }
+
+  private async restartConsumer(): Promise<void> {
+    if (!this.running) return;
+    await this.consumer?.disconnect().catch(() => undefined);
+    try {
+      await this.runConsumer();
+    } catch (error) {
+      // Still away: try again later, the same way.
+      this.restarts += 1;
+      const wait = backoffMs(this.retry, this.restarts);
+      this.options.log.warn({ error: errorText(error), restartInMs: wait }, 'brokers still unreachable; trying again');
+      setTimeout(() => void this.restartConsumer(), wait);
+    }
   }
 
   private async processFetchedBatch(payload: EachBatchPayload): Promise<void> {
@@ -325,6 +365,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A consumer crash that time can heal: the brokers unreachable or busy, not a bad configuration or a refusal. */
+function canHeal(error: Error): boolean {
+  if (isTransientFault(error)) return true;
+  return error.name.startsWith('KafkaJS') && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|Connection (error|timeout|closed)|not available|No brokers/i.test(error.message);
+}
 
 function defaultCrash(error: Error): void {
   process.stderr.write(`kafka consumer stopped: ${error.message}\n`);
