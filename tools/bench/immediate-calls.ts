@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { ApiClient } from '../../test/support/api-client';
+import { acceptedId, ApiClient } from '../../test/support/api-client';
 import { RecordingTarget } from '../../test/support/recording-target';
 import { summarize, Summary } from './percentiles';
 
@@ -22,7 +22,7 @@ export async function measureImmediateCalls(api: ApiClient, target: RecordingTar
       const t0 = Date.now();
       const res = await api.submit({ target: { method: 'POST', url: `${targetUrl}/now`, body: { i } } });
       if (res.status !== 202) throw new Error(`submit answered ${res.status}`);
-      sentAt.set(res.body.data.id, t0);
+      sentAt.set(acceptedId(res), t0);
     })());
   }
   await Promise.all(submissions);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ApiClient } from '../../test/support/api-client';
+import { acceptedId, ApiClient } from '../../test/support/api-client';
 import { RecordingTarget } from '../../test/support/recording-target';
 import { startRunningSystem, TEST_API_KEY } from '../../test/support/running-system';
 import { startTestInfrastructure } from '../../test/support/test-infrastructure';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   try {
     say(`partitions ${system.env.KAFKA_PARTITIONS}, LOG_LEVEL ${system.env.LOG_LEVEL}, one process per app`);
     const warmUp = await api.submit({ target: { method: 'POST', url: `${targetUrl}/warm-up` } }, { idempotencyKey: randomUUID() });
-    await api.waitForStatus(warmUp.body.data.id, ['Succeeded'], 30_000);
+    await api.waitForStatus(acceptedId(warmUp), ['Succeeded'], 30_000);
 
     say(`${CALLS} immediate calls at ${RATE}/s`);
     const immediate = await measureImmediateCalls(api, target, targetUrl, db, CALLS, RATE);

