@@ -36,7 +36,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     } else if (status >= 500) {
       this.log.error({ err: exception, requestId: requestIdOf(req) }, 'request failed');
     }
-    res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) }, meta: { requestId: requestIdOf(req) } });
+    res.status(status).json({
+      error: { code, message, ...(details === undefined ? {} : { details }) },
+      meta: { requestId: requestIdOf(req) },
+    });
   }
 
   private describe(exception: unknown): { status: number; code: string; message: string; details?: unknown } {
