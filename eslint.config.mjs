@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 const TEST_FILES = [
@@ -13,7 +14,7 @@ const TEST_FILES = [
   'apps/*/test/**/*.ts',
 ];
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       'dist/',
@@ -28,7 +29,7 @@ export default tseslint.config(
     ],
   },
   eslint.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -42,7 +43,6 @@ export default tseslint.config(
       ],
       // Nest lifecycle hooks and interface implementations are async without always awaiting.
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/consistent-type-imports': 'off',
     },
   },
   {
