@@ -6,6 +6,13 @@ export interface ApiAnswer<T = any> {
   readonly body: T;
 }
 
+/** The id of the call an answer to a submission names. */
+export function acceptedId(answer: ApiAnswer): string {
+  const id: unknown = answer.body?.data?.id;
+  if (typeof id !== 'string') throw new Error(`no call id in the answer (${answer.status}): ${JSON.stringify(answer.body)}`);
+  return id;
+}
+
 /** A thin client for the public API, as a generated client would use it. */
 export class ApiClient {
   constructor(private readonly baseUrl: string, private readonly apiKey: string) {}

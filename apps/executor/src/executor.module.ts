@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Clock, systemClockProvider } from '@app/common/clock';
 import { LogLevel } from '@app/common/config';
 import { databaseReadiness } from '@app/common/database';
 import { consumerReadiness, KafkaConsumerServer } from '@app/common/messaging';
 import { HttpRequestMetrics, loggerModule, OpsController, READINESS_CHECKS } from '@app/common/observability';
 import { TargetSealer } from '@app/common/secrets';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AttemptJournal } from './execution/attempt-journal';
@@ -23,25 +24,43 @@ export interface ExecutorDependencies {
   readonly logLevel: LogLevel;
 }
 
+const Controllers = [ExecutionsController, OpsController];
+
+const Handlers: Provider[] = [
+  {
+    provide: ExecuteServiceCallsHandler,
+    useFactory: (
+      dataSource: DataSource,
+      http: HttpCallExecutor,
+      sealer: TargetSealer,
+      limit: ConcurrencyLimit,
+      log: PinoLogger,
+      clock: Clock,
+    ) => {
+      log.setContext(ExecuteServiceCallsHandler.name);
+      const journal = new AttemptJournal(dataSource, randomUUID());
+      return new ExecuteServiceCallsHandler(journal, new ResultRecorder(dataSource, log), http, sealer, limit, log, clock);
+    },
+    inject: [DataSource, HttpCallExecutor, TargetSealer, ConcurrencyLimit, PinoLogger, Clock],
+  },
+];
+
 @Module({})
 export class ExecutorModule {
   static register({ dataSource, consumer, http, sealer, maxInFlight, logLevel }: ExecutorDependencies): DynamicModule {
     return {
       module: ExecutorModule,
       imports: [loggerModule('executor', logLevel)],
-      controllers: [ExecutionsController, OpsController],
+      controllers: Controllers,
       providers: [
-        HttpRequestMetrics,
+        { provide: DataSource, useValue: dataSource },
+        { provide: HttpCallExecutor, useValue: http },
+        { provide: TargetSealer, useValue: sealer },
+        { provide: ConcurrencyLimit, useValue: new ConcurrencyLimit(maxInFlight) },
         { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
-        {
-          provide: ExecuteServiceCallsHandler,
-          useFactory: (log: PinoLogger) => {
-            log.setContext(ExecuteServiceCallsHandler.name);
-            const journal = new AttemptJournal(dataSource, randomUUID());
-            return new ExecuteServiceCallsHandler(journal, new ResultRecorder(dataSource, log), http, sealer, new ConcurrencyLimit(maxInFlight), log);
-          },
-          inject: [PinoLogger],
-        },
+        systemClockProvider,
+        HttpRequestMetrics,
+        ...Handlers,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { bearer, GatewayHarness, startGateway, TENANT_A, TENANT_B } from './testing/gateway-harness';
+import { GatewayHarness, startGateway, TENANT_A, TENANT_B } from './testing/gateway-harness';
 import { countOutbox, outboxRows } from './testing/gateway-tables';
 import { poster, refusedWithoutWrites, SECRET_BODY, SECRET_HEADER, SECRET_PARAM, validBody } from './testing/submission';
 

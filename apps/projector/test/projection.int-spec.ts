@@ -6,9 +6,8 @@ import { PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import {
-  EVENT_SCHEMA_VERSION,
   ExecutionResult,
-  newEnvelope,
+  newEventMessage,
   ServiceCallEvent,
   ServiceCallEventMessage,
   TOPICS,
@@ -43,13 +42,11 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined | 
 /** The events of one call, numbered 1.. like its stream, with distinct timestamps so updated_at shows which one was applied last. */
 function callStream(serviceCallId: string, events: ServiceCallEvent[]): ServiceCallEventMessage[] {
   const base = Date.parse('2026-11-01T10:00:00.000Z');
-  return events.map((event, i) => ({
-    ...newEnvelope({
-      tenantId: TENANT, serviceCallId, type: event.type, payload: event.data, schemaVersion: EVENT_SCHEMA_VERSION,
-      cause: { messageId: randomUUID(), correlationId: randomUUID() }, timestamp: new Date(base + i * 1_000),
+  return events.map((event, i) =>
+    newEventMessage(event, {
+      tenantId: TENANT, serviceCallId, cause: { messageId: randomUUID(), correlationId: randomUUID() }, timestamp: new Date(base + i * 1_000), version: i + 1,
     }),
-    version: i + 1,
-  }));
+  );
 }
 
 const submitted = (serviceCallId: string, dueAt: string | null = null): ServiceCallEvent => ({

@@ -15,6 +15,8 @@ export interface SchedulerCoreDependencies {
   readonly logLevel: LogLevel;
 }
 
+const Controllers = [SchedulerCommandsController, OpsController];
+
 const CommandHandlers = [ProcessSchedulerCommandsHandler];
 
 @Module({})
@@ -23,11 +25,11 @@ export class SchedulerCoreModule {
     return {
       module: SchedulerCoreModule,
       imports: [CqrsModule.forRoot(), loggerModule('scheduler-core', logLevel)],
-      controllers: [SchedulerCommandsController, OpsController],
+      controllers: Controllers,
       providers: [
-        HttpRequestMetrics,
         { provide: DataSource, useValue: dataSource },
         { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
+        HttpRequestMetrics,
         PostgresEventStore,
         ...CommandHandlers,
       ],

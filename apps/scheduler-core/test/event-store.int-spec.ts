@@ -397,7 +397,7 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       const batches = Array.from({ length: 6 }, (_, b) => Array.from({ length: 5 }, (_, i) => ids[(b * (round + 2) + i * (b % 2 === 0 ? 3 : 5)) % ids.length]))
         .map((picks) => [...new Set(picks)].map((id) => due(id, past)));
       const outcomes = await Promise.allSettled(batches.map((batch) => run(...batch)));
-      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason))).toEqual([]);
 
       const touched = new Set(batches.flat().map((m) => m.aggregateId));
       for (const id of ids) {

@@ -1,3 +1,4 @@
+import { Clock } from '@app/common/clock';
 import { ExecuteServiceCall, ExecutionResult } from '@app/common/contracts';
 import { BatchOutcome } from '@app/common/messaging';
 import { executionLatency, executions, messageLogFields } from '@app/common/observability';
@@ -31,11 +32,12 @@ export class ExecuteServiceCallsHandler {
     private readonly sealer: TargetSealer,
     private readonly limit: ConcurrencyLimit,
     private readonly log: PinoLogger,
+    private readonly clock: Clock,
   ) {}
 
   async handle(messages: readonly ExecuteServiceCall[]): Promise<BatchOutcome> {
     const fresh = messages.filter((m) => !this.running.has(attemptKey(m)));
-    const starts = fresh.length > 0 ? await this.journal.beginAll(fresh, new Date()) : new Map<string, AttemptStart>();
+    const starts = fresh.length > 0 ? await this.journal.beginAll(fresh, this.clock.now()) : new Map<string, AttemptStart>();
     return {
       completions: messages.map((message) => {
         const key = attemptKey(message);
@@ -88,7 +90,7 @@ export class ExecuteServiceCallsHandler {
   }
 
   private async finish(message: ExecuteServiceCall, startedAt: Date, result: ExecutionResult): Promise<void> {
-    const recorded = await this.recorder.record({ message, startedAt, finishedAt: new Date(), result });
+    const recorded = await this.recorder.record({ message, startedAt, finishedAt: this.clock.now(), result });
     this.dispatched.delete(attemptKey(message));
     executions.inc({ outcome: result.error ? result.error.code : 'SUCCEEDED' });
     executionLatency.observe(result.latencyMs / 1000);

@@ -36,7 +36,7 @@ function errorCodes(error: unknown): string[] {
     if (!(current instanceof Error)) continue;
     const code = (current as Error & { code?: unknown }).code;
     if (typeof code === 'string') codes.push(code);
-    if (current instanceof AggregateError) pending.push(...current.errors);
+    if (current instanceof AggregateError) pending.push(...(current.errors as unknown[]));
     pending.push(current.cause);
   }
   return codes;

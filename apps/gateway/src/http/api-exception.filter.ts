@@ -2,6 +2,7 @@ import { isTransientDatabaseError } from '@app/common/database';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
+import { InvalidRequestError } from '../service-calls/invalid-request.error';
 import { ApiError } from './api-error';
 import { requestIdOf } from './request-context';
 
@@ -29,18 +30,25 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const { status, code, message, details } = this.describe(exception);
-    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+    if (status === (HttpStatus.SERVICE_UNAVAILABLE as number)) {
       this.log.warn({ err: exception, requestId: requestIdOf(req) }, 'database unavailable');
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     } else if (status >= 500) {
       this.log.error({ err: exception, requestId: requestIdOf(req) }, 'request failed');
     }
-    res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) }, meta: { requestId: requestIdOf(req) } });
+    res.status(status).json({
+      error: { code, message, ...(details === undefined ? {} : { details }) },
+      meta: { requestId: requestIdOf(req) },
+    });
   }
 
   private describe(exception: unknown): { status: number; code: string; message: string; details?: unknown } {
     if (exception instanceof ApiError) {
       return { status: exception.getStatus(), code: exception.code, message: exception.message, details: exception.details };
+    }
+    if (exception instanceof InvalidRequestError) {
+      const details = [{ field: exception.field, problems: [exception.message] }];
+      return { status: HttpStatus.BAD_REQUEST, code: 'VALIDATION_FAILED', message: 'the request is not valid', details };
     }
     // The request's transaction did not commit, so nothing was accepted; should the connection have
     // broken during COMMIT itself, a retry with the same Idempotency-Key finds the call, never a second one.

@@ -12,8 +12,8 @@ export interface TenantRequest extends Request {
  */
 export function requestIdOf(req: Request): string {
   const r = req as Request & { id?: unknown };
-  if (r.id === undefined || r.id === null || r.id === '') r.id = requestIdFrom(req.headers);
-  return String(r.id);
+  if (typeof r.id !== 'string' || r.id === '') r.id = requestIdFrom(req.headers);
+  return r.id;
 }
 
 /** X-Correlation-Id when the client sent a sane one, else the request id (ADR-0010). */

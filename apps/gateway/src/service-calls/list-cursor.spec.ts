@@ -1,4 +1,4 @@
-import { ApiError } from '../http/api-error';
+import { InvalidRequestError } from './invalid-request.error';
 import { decodeCursor, encodeCursor } from './list-cursor';
 
 describe('list cursor', () => {
@@ -8,6 +8,6 @@ describe('list cursor', () => {
   });
 
   it.each(['', 'garbage', Buffer.from('["not a date","x"]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')])('rejects %j as a 400', (cursor) => {
-    expect(() => decodeCursor(cursor)).toThrow(ApiError);
+    expect(() => decodeCursor(cursor)).toThrow(InvalidRequestError);
   });
 });

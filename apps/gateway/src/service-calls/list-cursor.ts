@@ -1,5 +1,5 @@
-import { ApiError } from '../http/api-error';
-import { isTimestamp } from '../http/is-timestamp';
+import { InvalidRequestError } from './invalid-request.error';
+import { isTimestamp } from './timestamp';
 
 export interface ListPosition {
   readonly createdAt: string;
@@ -16,5 +16,5 @@ export function decodeCursor(cursor: string): ListPosition {
   } catch {
     // fall through
   }
-  throw new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', [{ field: 'cursor', problems: ['cursor is not one this API issued'] }]);
+  throw new InvalidRequestError('cursor', 'cursor is not one this API issued');
 }

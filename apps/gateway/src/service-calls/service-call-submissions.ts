@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { COMMAND_SCHEMA_VERSION, newEnvelope, SubmitServiceCall, SubmitServiceCallPayload, TargetRequest, TOPICS } from '@app/common/contracts';
+import { Clock } from '@app/common/clock';
 import { isTransientDatabaseError, WriteCoalescer } from '@app/common/database';
 import { outboxCommitted } from '@app/common/outbox';
 import { redactTarget, TargetSealer } from '@app/common/secrets';
@@ -47,7 +48,12 @@ export class ServiceCallSubmissions {
     (error) => !isTransientDatabaseError(error),
   );
 
-  constructor(private readonly dataSource: DataSource, private readonly sealer: TargetSealer, private readonly log: PinoLogger) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sealer: TargetSealer,
+    private readonly log: PinoLogger,
+    private readonly clock: Clock,
+  ) {}
 
   submit(s: Submission): Promise<SubmissionOutcome> {
     return this.writer.write(this.prepare(s));
@@ -55,7 +61,7 @@ export class ServiceCallSubmissions {
 
   private prepare(s: Submission): PreparedSubmission {
     const id = randomUUID();
-    const now = new Date();
+    const now = this.clock.now();
     const target = toTargetRequest(s.request);
     const accepted: AcceptedCall = {
       target: redactTarget(target),

@@ -104,6 +104,15 @@ export class ServiceCallsHttpController {
   @ApiErrorResponse(409, 'CALL_ALREADY_STARTED: the call is Running, Succeeded or Failed')
   async cancel(@TenantId() tenantId: string, @Param('id', ServiceCallIdPipe) id: string, @Req() req: Request) {
     const outcome = await this.cancellations.cancel(tenantId, id, { requestId: requestIdOf(req), correlationId: correlationIdOf(req) });
-    return { data: { id: outcome.id, status: outcome.status }, meta: { requestId: requestIdOf(req) } };
+    switch (outcome.kind) {
+      case 'not-found':
+        throw new ApiError(404, 'NOT_FOUND', 'no such service call');
+      case 'already-started':
+        throw new ApiError(409, 'CALL_ALREADY_STARTED', `the call is ${outcome.status} and can no longer be cancelled`);
+      case 'already-cancelled':
+        return { data: { id: outcome.id, status: 'Cancelled' }, meta: { requestId: requestIdOf(req) } };
+      case 'requested':
+        return { data: { id: outcome.id, status: outcome.status }, meta: { requestId: requestIdOf(req) } };
+    }
   }
 }

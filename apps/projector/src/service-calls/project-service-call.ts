@@ -1,4 +1,4 @@
-import { ServiceCallEvent, ServiceCallEventMessage } from '@app/common/contracts';
+import { ServiceCallEventMessage } from '@app/common/contracts';
 import { ServiceCallView } from '@app/common/read-model';
 
 /**
@@ -7,33 +7,32 @@ import { ServiceCallView } from '@app/common/read-model';
  */
 export function projectServiceCall(view: ServiceCallView | null, message: ServiceCallEventMessage): ServiceCallView | null {
   if (view && message.version <= view.version) return view;
-  const event = { type: message.type, data: message.payload } as ServiceCallEvent;
   const at = message.timestamp;
-  if (event.type === 'ServiceCallSubmitted') {
-    const d = event.data;
+  if (message.type === 'ServiceCallSubmitted') {
+    const d = message.payload;
     return view ?? {
       tenantId: d.tenantId, id: d.serviceCallId, status: 'Accepted', target: d.target, tags: d.tags, dueAt: d.dueAt,
       timeoutMs: d.timeoutMs, createdAt: d.submittedAt, updatedAt: at, attempts: 0, startedAt: null, finishedAt: null,
       result: null, version: message.version,
     };
   }
-  if (!view) throw new Error(`${event.type} v${message.version} arrived for ${message.aggregateId} before ServiceCallSubmitted`);
+  if (!view) throw new Error(`${message.type} v${message.version} arrived for ${message.aggregateId} before ServiceCallSubmitted`);
   const moved = { ...view, updatedAt: at, version: message.version };
-  switch (event.type) {
+  switch (message.type) {
     case 'ServiceCallScheduled':
-      return { ...moved, status: 'Scheduled', dueAt: event.data.dueAt };
+      return { ...moved, status: 'Scheduled', dueAt: message.payload.dueAt };
     case 'ExecutionRequested':
-      return { ...moved, status: 'Running', attempts: event.data.attempt };
+      return { ...moved, status: 'Running', attempts: message.payload.attempt };
     case 'ServiceCallSucceeded':
     case 'ServiceCallFailed':
       return {
-        ...moved, status: event.type === 'ServiceCallSucceeded' ? 'Succeeded' : 'Failed',
-        startedAt: event.data.startedAt, finishedAt: event.data.finishedAt, result: event.data.result,
+        ...moved, status: message.type === 'ServiceCallSucceeded' ? 'Succeeded' : 'Failed',
+        startedAt: message.payload.startedAt, finishedAt: message.payload.finishedAt, result: message.payload.result,
       };
     case 'ServiceCallCancelled':
       return { ...moved, status: 'Cancelled' };
     default: {
-      const unexpected: never = event;
+      const unexpected: never = message;
       throw new Error(`unknown event ${(unexpected as { type: string }).type}`);
     }
   }

@@ -1,9 +1,9 @@
 import {
   Cause,
-  EVENT_SCHEMA_VERSION,
   EXECUTION_SCHEMA_VERSION,
   ExecuteServiceCallPayload,
   newEnvelope,
+  newEventMessage,
   ServiceCallEvent,
   ServiceCallEventMessage,
   TOPICS,
@@ -17,10 +17,7 @@ export interface StreamRef {
 }
 
 export function eventMessages(ref: StreamRef, events: readonly ServiceCallEvent[], fromVersion: number, cause: Cause, now: Date): ServiceCallEventMessage[] {
-  return events.map((event, i) => ({
-    ...newEnvelope({ ...ref, type: event.type, payload: event.data, schemaVersion: EVENT_SCHEMA_VERSION, cause, timestamp: now }),
-    version: fromVersion + i + 1,
-  }));
+  return events.map((event, i) => newEventMessage(event, { ...ref, cause, timestamp: now, version: fromVersion + i + 1 }));
 }
 
 /**
@@ -35,7 +32,7 @@ export function outboxMessagesFor(ref: StreamRef, messages: readonly ServiceCall
       const { call } = stateAfter;
       const payload: ExecuteServiceCallPayload = {
         serviceCallId: ref.serviceCallId,
-        attempt: (message.payload as { attempt: number }).attempt,
+        attempt: message.payload.attempt,
         target: call.target,
         sealedTarget: call.sealedTarget,
         timeoutMs: call.timeoutMs,

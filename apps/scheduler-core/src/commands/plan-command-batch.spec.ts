@@ -32,7 +32,7 @@ const due = (id: string, dueAt = inAnHour) => envelope<DueTimeReached>('DueTimeR
 const result = (id: string, attempt = 1) => envelope<RecordExecutionResult>('RecordExecutionResult', id, {
   serviceCallId: id, attempt, startedAt: now.toISOString(), finishedAt: now.toISOString(),
   result: { statusCode: 200, latencyMs: 1, responseSnippet: '', responseHeaders: {}, error: null },
-} as RecordExecutionResult['payload']);
+});
 
 /** A stream as the event store would load it, folded from its events. */
 function stored(id: string, events: ServiceCallEvent[]): [string, LoadedStream] {

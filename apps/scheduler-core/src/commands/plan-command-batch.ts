@@ -80,7 +80,7 @@ function timerChangeFor(events: readonly ServiceCallEventMessage[], wasScheduled
   let change: TimerChange | undefined;
   for (const e of events) {
     if (e.type === 'ServiceCallScheduled') {
-      change = { kind: 'set', dueAt: (e.payload as { dueAt: string }).dueAt, correlationId: e.correlationId, causationId: e.messageId };
+      change = { kind: 'set', dueAt: e.payload.dueAt, correlationId: e.correlationId, causationId: e.messageId };
     } else if (wasScheduled && (e.type === 'ExecutionRequested' || e.type === 'ServiceCallCancelled')) {
       change = { kind: 'clear' };
     }

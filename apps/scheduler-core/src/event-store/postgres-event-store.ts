@@ -11,13 +11,8 @@ export interface StreamAppend {
   readonly events: readonly ServiceCallEventMessage[];
 }
 
-interface EventRow {
-  tenant_id: string;
-  stream_id: string;
-  type: ServiceCallEvent['type'];
-  data: ServiceCallEvent['data'];
-  version: number;
-}
+/** A stored event: its `type` and `data` columns are the domain event itself. */
+type EventRow = ServiceCallEvent & { tenant_id: string; stream_id: string; version: number };
 
 /** Append-only streams keyed (tenantId, serviceCallId); every append states the version it expects. */
 export class PostgresEventStore {
@@ -34,7 +29,7 @@ export class PostgresEventStore {
       const ref = { tenantId: row.tenant_id, serviceCallId: row.stream_id };
       const key = streamKey(ref);
       const stream = streams.get(key) ?? { ref, state: initialState(), version: 0 };
-      streams.set(key, { ref, state: evolve(stream.state, { type: row.type, data: row.data } as ServiceCallEvent), version: row.version });
+      streams.set(key, { ref, state: evolve(stream.state, row), version: row.version });
     }
     return streams;
   }

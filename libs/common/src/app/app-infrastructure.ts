@@ -3,7 +3,7 @@ import { Logger } from 'pino';
 import { DataSource, MixedList } from 'typeorm';
 import { CommonConfig } from '../config/common-config';
 import { connectDatabase } from '../database/connect-database';
-import { createDataSource } from '../database/create-data-source';
+import { createDataSource, MigrationClass } from '../database/create-data-source';
 import { migrateSchema } from '../database/migrate-schema';
 import { assertBrokersReachable } from '../messaging/assert-brokers-reachable';
 import { createKafka } from '../messaging/kafka-client';
@@ -20,7 +20,7 @@ export interface AppInfrastructure {
 
 export interface AppStorage {
   readonly schema: string;
-  readonly migrations: MixedList<Function>;
+  readonly migrations: MixedList<MigrationClass>;
   readonly poolSize?: number;
 }
 

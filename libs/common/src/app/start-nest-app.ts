@@ -28,6 +28,6 @@ export async function startNestApp({ app, port, consumer, onShutdown = [] }: Sta
     clearTimeout(timer);
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }

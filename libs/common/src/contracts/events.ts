@@ -13,23 +13,47 @@ export interface ServiceCallSubmittedData {
   readonly submittedAt: string;
 }
 
-export type ServiceCallEvent =
-  | { readonly type: 'ServiceCallSubmitted'; readonly data: ServiceCallSubmittedData }
-  | { readonly type: 'ServiceCallScheduled'; readonly data: { readonly dueAt: string } }
-  | { readonly type: 'ExecutionRequested'; readonly data: { readonly attempt: number; readonly requestedAt: string } }
-  | {
-      readonly type: 'ServiceCallSucceeded';
-      readonly data: { readonly attempt: number; readonly startedAt: string; readonly finishedAt: string; readonly result: ExecutionResult };
-    }
-  | {
-      readonly type: 'ServiceCallFailed';
-      readonly data: { readonly attempt: number; readonly startedAt: string; readonly finishedAt: string; readonly result: ExecutionResult };
-    }
-  | { readonly type: 'ServiceCallCancelled'; readonly data: { readonly cancelledAt: string } };
+export interface ServiceCallScheduledData {
+  readonly dueAt: string;
+}
 
-export type ServiceCallEventType = ServiceCallEvent['type'];
+export interface ExecutionRequestedData {
+  readonly attempt: number;
+  readonly requestedAt: string;
+}
+
+/** Data of ServiceCallSucceeded and ServiceCallFailed. */
+export interface ExecutionFinishedData {
+  readonly attempt: number;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly result: ExecutionResult;
+}
+
+export interface ServiceCallCancelledData {
+  readonly cancelledAt: string;
+}
+
+/** Each event type with its data; the unions below are derived from it, so `type` narrows `data` and `payload`. */
+export interface ServiceCallEventDataByType {
+  readonly ServiceCallSubmitted: ServiceCallSubmittedData;
+  readonly ServiceCallScheduled: ServiceCallScheduledData;
+  readonly ExecutionRequested: ExecutionRequestedData;
+  readonly ServiceCallSucceeded: ExecutionFinishedData;
+  readonly ServiceCallFailed: ExecutionFinishedData;
+  readonly ServiceCallCancelled: ServiceCallCancelledData;
+}
+
+export type ServiceCallEventType = keyof ServiceCallEventDataByType;
+
+/** A domain event (one of the types `T`, all of them by default). */
+export type ServiceCallEvent<T extends ServiceCallEventType = ServiceCallEventType> = {
+  [K in T]: { readonly type: K; readonly data: ServiceCallEventDataByType[K] };
+}[T];
 
 /** An event as it travels: the envelope with the event data as payload and its stream version. */
-export type ServiceCallEventMessage = Envelope<ServiceCallEventType, ServiceCallEvent['data']> & { readonly version: number };
+export type ServiceCallEventMessage<T extends ServiceCallEventType = ServiceCallEventType> = {
+  [K in T]: Envelope<K, ServiceCallEventDataByType[K]> & { readonly version: number };
+}[T];
 
 export const EVENT_SCHEMA_VERSION = 1;

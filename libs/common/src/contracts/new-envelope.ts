@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Envelope } from './envelope';
+import {
+  EVENT_SCHEMA_VERSION,
+  ServiceCallEvent,
+  ServiceCallEventDataByType,
+  ServiceCallEventMessage,
+  ServiceCallEventType,
+} from './events';
 
 export interface Cause {
   readonly messageId: string;
@@ -32,4 +39,19 @@ export function newEnvelope<TType extends string, TPayload>(input: NewEnvelope<T
     ...(input.version === undefined ? {} : { version: input.version }),
     payload: input.payload,
   };
+}
+
+/** Wraps a domain event in its envelope at its stream version; `type` keeps telling which payload it carries. */
+export function newEventMessage<T extends ServiceCallEventType>(
+  event: ServiceCallEvent<T>,
+  input: Omit<NewEnvelope<T, unknown>, 'type' | 'payload' | 'schemaVersion' | 'version'> & { readonly version: number },
+): ServiceCallEventMessage<T> {
+  const { version, ...rest } = input;
+  const envelope: Envelope<T, ServiceCallEventDataByType[T]> = newEnvelope({
+    ...rest,
+    type: event.type,
+    payload: event.data,
+    schemaVersion: EVENT_SCHEMA_VERSION,
+  });
+  return { ...envelope, version };
 }

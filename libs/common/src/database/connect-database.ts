@@ -7,7 +7,7 @@ export async function connectDatabase(dataSource: DataSource, url: string): Prom
   } catch (error) {
     const where = safeLocation(url);
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`DATABASE_URL: cannot connect to ${where} (${reason})`);
+    throw new Error(`DATABASE_URL: cannot connect to ${where} (${reason})`, { cause: error });
   }
 }
 

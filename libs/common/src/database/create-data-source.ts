@@ -1,10 +1,13 @@
-import { DataSource, MixedList } from 'typeorm';
+import { DataSource, MigrationInterface, MixedList } from 'typeorm';
+
+/** A TypeORM migration class, as an app lists them. */
+export type MigrationClass = new () => MigrationInterface;
 
 export interface DataSourceOptions {
   readonly url: string;
   /** The app's own schema; its migrations table lives there too. */
   readonly schema: string;
-  readonly migrations: MixedList<Function>;
+  readonly migrations: MixedList<MigrationClass>;
   readonly poolSize?: number;
   readonly applicationName: string;
 }

@@ -39,6 +39,6 @@ export function isTransientDatabaseError(error: unknown, depth = 0): boolean {
   const e = error as ErrorLike;
   if (typeof e.code === 'string' && (CONNECTION_ERROR_CODES.has(e.code) || (/^[0-9A-Z]{5}$/.test(e.code) && isTransientSqlState(e.code)))) return true;
   if (typeof e.message === 'string' && typeof e.code !== 'string' && CONNECTION_ERROR_MESSAGES.some((m) => m.test(e.message as string))) return true;
-  const nested = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])];
+  const nested = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
   return nested.some((inner) => inner !== error && isTransientDatabaseError(inner, depth + 1));
 }

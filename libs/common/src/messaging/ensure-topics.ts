@@ -12,7 +12,7 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], part
     await admin.listTopics();
   } catch (error) {
     await admin.disconnect().catch(() => undefined);
-    throw new Error(`KAFKA_BROKERS: cannot reach the brokers (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`KAFKA_BROKERS: cannot reach the brokers (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   try {
     const existing = new Set(await admin.listTopics());

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { AbstractHttpAdapter, HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { httpRequestDuration } from './metrics';
 import { RoutedRequest, routeLabel } from './route-label';
@@ -11,7 +11,7 @@ import { RoutedRequest, routeLabel } from './route-label';
  */
 @Injectable()
 export class HttpRequestMetrics implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(private readonly adapterHost: HttpAdapterHost<AbstractHttpAdapter<Server>>) {}
 
   onModuleInit(): void {
     const server: Server | undefined = this.adapterHost.httpAdapter?.getHttpServer();
