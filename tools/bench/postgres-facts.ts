@@ -14,7 +14,7 @@ export async function readPostgresFacts(url: string): Promise<PostgresFacts> {
   const db = new Client({ connectionString: url });
   await db.connect();
   try {
-    const one = async (sql: string) => Object.values((await db.query(sql)).rows[0])[0] as string;
+    const one = async (sql: string) => Object.values((await db.query<Record<string, string>>(sql)).rows[0])[0];
     const backend = Number(await one('SELECT pg_backend_pid()'));
     const host = new URL(url).hostname;
     const local = ['127.0.0.1', 'localhost', '::1', '[::1]', ''].includes(host);

@@ -37,7 +37,7 @@ export function cpuTable(sweep: SweepResult): string {
       ...sweep.rates.map((r) => [
         r.offeredRate,
         r.completedInWindow,
-        ...processes.map((p) => (r.cpu[p] ? `${r.cpu[p]!.msPerCall ?? '–'} (${r.cpu[p]!.msPerCallNetOfIdle ?? '–'})` : null)),
+        ...processes.map((p) => (r.cpu[p] ? `${r.cpu[p].msPerCall ?? '–'} (${r.cpu[p].msPerCallNetOfIdle ?? '–'})` : null)),
         `${total(r, 'msPerCall')} (${total(r, 'msPerCallNetOfIdle')})`,
       ]),
     ],

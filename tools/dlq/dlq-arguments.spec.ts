@@ -30,8 +30,8 @@ describe('parseDlqArguments', () => {
     [['replay', 't:0:1', '--topic', 't'], /--topic goes with --all/],
     [['replay', '--all', '--all'], /given twice/],
   ])('refuses %j with a usage error', (argv, message) => {
-    expect(() => parseDlqArguments(argv as string[])).toThrow(UsageError);
-    expect(() => parseDlqArguments(argv as string[])).toThrow(message);
+    expect(() => parseDlqArguments(argv)).toThrow(UsageError);
+    expect(() => parseDlqArguments(argv)).toThrow(message);
   });
 
   it('normalises the offset', () => {

@@ -34,7 +34,7 @@ export function readDlqRecord(topic: string, partition: number, message: KafkaMe
   const originalTopic = headers['dlq.original.topic'];
   if (!originalTopic) throw new NotADlqRecordError(`${formatRef(ref)} has no dlq.original.topic header`);
   const envelope = parseEnvelope(message.value);
-  const field = (name: string): string | null => headers[name] ?? (typeof envelope?.[name] === 'string' ? (envelope[name] as string) : null);
+  const field = (name: string): string | null => headers[name] ?? (typeof envelope?.[name] === 'string' ? (envelope[name]) : null);
   const errorName = headers['dlq.error.name'];
   const errorMessage = headers['dlq.error.message'] ?? '';
   return {

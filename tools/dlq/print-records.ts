@@ -52,6 +52,7 @@ function prettyValue(value: Buffer | null): string {
   try {
     return JSON.stringify(JSON.parse(text), null, 2);
   } catch {
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point: they mean binary.
     return /[\u0000-\u0008\u000e-\u001f]/.test(text) || !Buffer.from(text, 'utf8').equals(value) ? `(not text; base64) ${value.toString('base64')}` : text;
   }
 }

@@ -60,7 +60,7 @@ export class ReplayLog {
     const rows = records.map((r) => ({
       dlq_topic: r.ref.topic, dlq_partition: r.ref.partition, dlq_offset: r.ref.offset, original_topic: r.original.topic, message_id: r.messageId, replayed_by: operator(),
     }));
-    const inserted: { dlq_topic: string; dlq_partition: number; dlq_offset: string }[] = await runner.query(
+    const inserted = (await runner.query(
       `INSERT INTO "${S}".dlq_replays (dlq_topic, dlq_partition, dlq_offset, original_topic, message_id, replayed_by)
        SELECT dlq_topic, dlq_partition, dlq_offset, original_topic, message_id, replayed_by
          FROM jsonb_to_recordset($1::jsonb) AS r(dlq_topic text, dlq_partition int, dlq_offset bigint, original_topic text, message_id text, replayed_by text)
@@ -68,17 +68,17 @@ export class ReplayLog {
        ON CONFLICT DO NOTHING
        RETURNING dlq_topic, dlq_partition, dlq_offset::text`,
       [JSON.stringify(rows)],
-    );
+    )) as { dlq_topic: string; dlq_partition: number; dlq_offset: string }[];
     return new Set(inserted.map((r) => formatRef({ topic: r.dlq_topic, partition: r.dlq_partition, offset: r.dlq_offset })));
   }
 
   private async earlier(runner: QueryRunner, records: readonly DlqRecord[]): Promise<Map<string, PastReplay>> {
     if (records.length === 0) return new Map();
-    const rows: { dlq_topic: string; dlq_partition: number; dlq_offset: string; replayed_at: Date; replayed_by: string }[] = await runner.query(
+    const rows = (await runner.query(
       `SELECT d.dlq_topic, d.dlq_partition, d.dlq_offset::text, d.replayed_at, d.replayed_by
          FROM "${S}".dlq_replays d JOIN unnest($1::text[], $2::int[], $3::bigint[]) AS k(dlq_topic, dlq_partition, dlq_offset) USING (dlq_topic, dlq_partition, dlq_offset)`,
       [records.map((r) => r.ref.topic), records.map((r) => r.ref.partition), records.map((r) => r.ref.offset)],
-    );
+    )) as { dlq_topic: string; dlq_partition: number; dlq_offset: string; replayed_at: Date; replayed_by: string }[];
     return new Map(rows.map((r) => {
       const ref = formatRef({ topic: r.dlq_topic, partition: r.dlq_partition, offset: r.dlq_offset });
       return [ref, { ref, replayedAt: new Date(r.replayed_at).toISOString(), replayedBy: r.replayed_by }];

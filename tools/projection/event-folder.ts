@@ -74,7 +74,7 @@ export class EventFolder {
       try {
         after = projectServiceCall(before, message);
       } catch (error) {
-        throw new Error(`event ${row.position} (${row.type} v${row.version} of ${row.tenant_id}/${row.stream_id}) cannot be projected: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`event ${row.position} (${row.type} v${row.version} of ${row.tenant_id}/${row.stream_id}) cannot be projected: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
       if (after && after !== before) {
         if (before === null) this.created += 1;

@@ -15,7 +15,7 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`DATABASE_URL: cannot connect (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`DATABASE_URL: cannot connect (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   try {
     const figures = await rebuildReadModel(client, {

@@ -13,7 +13,7 @@ describe('parseRebuildArguments', () => {
     [['--keep-old', '--keep-old'], /given twice/],
     [['--drop-everything'], /unknown argument "--drop-everything"/],
   ])('refuses %j', (argv, message) => {
-    expect(() => parseRebuildArguments(argv as string[])).toThrow(RebuildUsageError);
-    expect(() => parseRebuildArguments(argv as string[])).toThrow(message);
+    expect(() => parseRebuildArguments(argv)).toThrow(RebuildUsageError);
+    expect(() => parseRebuildArguments(argv)).toThrow(message);
   });
 });

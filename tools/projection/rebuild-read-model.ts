@@ -39,7 +39,7 @@ export interface RebuildFigures {
  */
 export async function rebuildReadModel(client: Client, options: RebuildOptions): Promise<RebuildFigures> {
   const started = performance.now();
-  const { rows: [{ locked }] } = await client.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_KEY]);
+  const { rows: [{ locked }] } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_KEY]);
   if (!locked) throw new Error('another projection rebuild is running on this database');
   try {
     await client.query(`DROP TABLE IF EXISTS projector.${FRESH}`);

@@ -10,15 +10,15 @@ import { ClientBase } from 'pg';
  * ended (as CREATE INDEX CONCURRENTLY waits), every position <= H is committed or gone for good.
  */
 export async function settledHorizon(client: ClientBase, options: { timeoutMs: number; onWait?: (open: number) => void }): Promise<bigint> {
-  const { rows: [{ horizon }] } = await client.query(`SELECT COALESCE(max(global_position), 0)::text AS horizon FROM scheduler_core.events`);
-  const { rows } = await client.query(
+  const { rows: [{ horizon }] } = await client.query<{ horizon: string }>(`SELECT COALESCE(max(global_position), 0)::text AS horizon FROM scheduler_core.events`);
+  const { rows } = await client.query<{ virtualxid: string }>(
     `SELECT l.virtualxid FROM pg_locks l JOIN pg_stat_activity a USING (pid)
       WHERE l.locktype = 'virtualxid' AND l.granted AND l.pid <> pg_backend_pid() AND a.datname = current_database()`,
   );
   let open: string[] = rows.map((r: { virtualxid: string }) => r.virtualxid);
   const deadline = Date.now() + options.timeoutMs;
   while (open.length > 0) {
-    const { rows: still } = await client.query(
+    const { rows: still } = await client.query<{ virtualxid: string }>(
       `SELECT virtualxid FROM pg_locks WHERE locktype = 'virtualxid' AND granted AND virtualxid = ANY($1::text[])`,
       [open],
     );

@@ -39,7 +39,7 @@ export async function planSwap(client: ClientBase, live: string, fresh: string, 
 }
 
 async function indexesOf(client: ClientBase, table: string): Promise<IndexRow[]> {
-  const { rows } = await client.query(
+  const { rows } = await client.query<IndexRow>(
     `SELECT c.relname AS name, pg_get_indexdef(c.oid) AS def FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
       WHERE x.indrelid = $1::regclass ORDER BY c.relname`,
     [`${SCHEMA}.${table}`],
@@ -55,12 +55,12 @@ function sameDefinition(a: IndexRow, b: IndexRow): boolean {
 
 async function ownerAndGrants(client: ClientBase, from: string, to: string): Promise<string[]> {
   const statements: string[] = [];
-  const { rows: [source] } = await client.query(
+  const { rows: [source] } = await client.query<{ owner: string; relowner: string }>(
     `SELECT pg_get_userbyid(relowner) AS owner, relowner FROM pg_class WHERE oid = $1::regclass`, [`${SCHEMA}.${from}`],
   );
-  const { rows: [target] } = await client.query(`SELECT relowner FROM pg_class WHERE oid = $1::regclass`, [`${SCHEMA}.${to}`]);
+  const { rows: [target] } = await client.query<{ relowner: string }>(`SELECT relowner FROM pg_class WHERE oid = $1::regclass`, [`${SCHEMA}.${to}`]);
   if (source.relowner !== target.relowner) statements.push(`ALTER TABLE ${SCHEMA}.${ident(to)} OWNER TO ${ident(source.owner)}`);
-  const { rows: grants } = await client.query(
+  const { rows: grants } = await client.query<{ grantee: string; privilege_type: string; is_grantable: boolean }>(
     `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END AS grantee, a.privilege_type, a.is_grantable
        FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = $1::regclass AND a.grantee <> c.relowner`,
     [`${SCHEMA}.${from}`],

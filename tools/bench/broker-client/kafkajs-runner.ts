@@ -34,11 +34,12 @@ export function kafkajsRunner(brokers: string): ClientRunner {
       window.open();
       await consumer.run({
         autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 6,
-        eachBatch: async ({ batch, resolveOffset }) => {
+        eachBatch: async (payload) => {
+          const { batch } = payload;
           if (batch.messages.length === 0) return;
           for (const message of batch.messages) decodeValue(message.value);
           const last = batch.messages[batch.messages.length - 1].offset;
-          resolveOffset(last);
+          payload.resolveOffset(last);
           committer.commit({ topic: batch.topic, partition: batch.partition, offset: BigInt(last) + 1n });
           seen += batch.messages.length;
           if (seen >= scenario.messages) finished();

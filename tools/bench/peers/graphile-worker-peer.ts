@@ -3,7 +3,7 @@ import { callTarget } from './call-target';
 import { PeerEnqueuer, PeerJob, PeerMode, PeerWorker } from './peer-job';
 
 const quiet = new Logger(() => (level, message) => {
-  if (level === 'error') process.stderr.write(`graphile-worker: ${message}\n`);
+  if (String(level) === 'error') process.stderr.write(`graphile-worker: ${message}\n`);
 });
 
 /** graphile-worker always LISTENs for new jobs; it also polls, every 2 s by default, 100 ms tuned. */

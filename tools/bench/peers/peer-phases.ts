@@ -67,7 +67,7 @@ async function runOnePeer(plan: PeerPlan, version: string, postgresUrl: string, 
       description = describeBullmq(concurrency, prefix);
     } else {
       const db = await createBenchDatabase(postgresUrl, `${plan.peer}_${plan.mode}`);
-      cleanups.push(db.drop);
+      cleanups.push(() => db.drop());
       storeUrl = db.url;
       storeGroup = postmasterPid ? { name: 'postgres', pid: postmasterPid, withDescendants: true } : undefined;
       description = plan.peer === 'pg-boss' ? describePgBoss(plan.mode, concurrency) : describeGraphileWorker(plan.mode, concurrency);
