@@ -82,7 +82,7 @@ describe('Helm chart k8s/service-call-scheduler', () => {
     it('ships the dashboard and the alert rules as they are in the chart', () => {
       const dashboard = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.endsWith('-dashboard'));
       expect(dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
-      expect(JSON.parse(dashboard?.data['service-call-scheduler.json'])).toEqual(JSON.parse(readFileSync(join(CHART_DIR, 'dashboards/service-call-scheduler.json'), 'utf8')));
+      expect(JSON.parse(dashboard?.data?.['service-call-scheduler.json'] ?? 'null')).toEqual(JSON.parse(readFileSync(join(CHART_DIR, 'dashboards/service-call-scheduler.json'), 'utf8')));
       const [rule] = ofKind(objects, 'PrometheusRule');
       expect(rule.spec).toEqual(parse(readFileSync(join(CHART_DIR, 'alerts/alerts.yaml'), 'utf8')));
       expect(ofKind(objects, 'ServiceMonitor')[0].spec.targetLabels).toEqual(['app.kubernetes.io/part-of', 'app.kubernetes.io/component']);
