@@ -5,7 +5,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { Envelope } from '@app/common/contracts';
 import { createDataSource, returnedRows } from '@app/common/database';
 import { createKafka, ensureTopics, headerText } from '@app/common/messaging';
-import { addOutboxSetAsideSql, appendToOutbox, createOutboxTableSql, OutboxMessage, OutboxPublisher, OutboxPublisherOptions } from '@app/common/outbox';
+import { addOutboxSetAsideSql, addOutboxTraceparentSql, appendToOutbox, createOutboxTableSql, OutboxMessage, OutboxPublisher, OutboxPublisherOptions } from '@app/common/outbox';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
 import { eventually } from '../../../test/support/eventually';
 
@@ -76,7 +76,7 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
   async function createOutbox(): Promise<string> {
     const schema = `ob_${randomUUID().slice(0, 8)}`;
     await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    for (const sql of [...createOutboxTableSql(schema), ...addOutboxSetAsideSql(schema)]) await dataSource.query(sql);
+    for (const sql of [...createOutboxTableSql(schema), ...addOutboxSetAsideSql(schema), addOutboxTraceparentSql(schema)]) await dataSource.query(sql);
     await dataSource.query(`CREATE TABLE "${schema}".key_seq (key text PRIMARY KEY, n integer NOT NULL DEFAULT 0)`);
     return schema;
   }
