@@ -51,13 +51,18 @@ describe('traces across the four apps (e2e)', () => {
 
   /** The trace the call's spans are in, once it holds every expected span. */
   async function traceOfCall(id: string, expected: readonly string[]): Promise<ReceivedSpan[]> {
-    return eventually(`the spans of call ${id}`, () => {
-      const ofCall = receiver.spans.filter((s) => s.attributes['service_call.id'] === id);
-      if (ofCall.length === 0) return undefined;
-      const trace = receiver.spans.filter((s) => s.traceId === ofCall[0].traceId);
-      const labels = trace.map(label);
-      return expected.every((e) => labels.includes(e)) ? trace : undefined;
-    }, 30_000);
+    const ofCall = () => receiver.spans.filter((s) => s.attributes['service_call.id'] === id);
+    try {
+      return await eventually(`the spans of call ${id}`, () => {
+        const first = ofCall()[0];
+        const trace = first ? receiver.spans.filter((s) => s.traceId === first.traceId) : [];
+        const labels = trace.map(label);
+        return first && expected.every((e) => labels.includes(e)) ? trace : undefined;
+      }, 30_000);
+    } catch (error) {
+      const byTrace = ofCall().map((s) => `${s.traceId.slice(0, 8)}: ${label(s)}`).join('; ');
+      throw new Error(`${(error as Error).message}; the call's spans by trace: ${byTrace || 'none'}`);
+    }
   }
 
   function expectOneTree(trace: readonly ReceivedSpan[], id: string, rootParent?: string): ReceivedSpan {
