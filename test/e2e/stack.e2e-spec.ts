@@ -38,7 +38,7 @@ describe('the stack runner (e2e)', () => {
     stack.stderr?.on('data', (c: Buffer) => (output += c.toString()));
 
     await eventually('the stack to say it is ready', () => output.includes('[stack] ready'), 90_000);
-    expect(output).toMatch(/\[stack\] migrations: gateway \+2, scheduler-core \+2, executor \+3, projector \+1/);
+    expect(output).toMatch(/\[stack\] migrations: gateway \+3, scheduler-core \+3, executor \+4, projector \+1/);
     expect(output).toContain('[stack] topics: scheduler.commands.v1');
 
     const api = new ApiClient(`http://127.0.0.1:${port}`, 'stack-key-123');

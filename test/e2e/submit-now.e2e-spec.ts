@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
 import { ApiClient } from '../support/api-client';
 import { RecordingTarget, TargetBehaviour } from '../support/recording-target';
 import { RunningSystem, startRunningSystem, TEST_API_KEY } from '../support/running-system';
@@ -140,5 +141,18 @@ describe('submit now → execute → projected (e2e)', () => {
     expect(executor).toMatch(/scheduler_execution_latency_seconds_count [1-9]/);
     expect(await metricsOf('scheduler-core')).toMatch(/scheduler_consumer_lag\{group="[^"]*scheduler-core",topic="[^"]+",partition="\d+"\} \d+/);
     expect(await metricsOf('gateway')).toMatch(/scheduler_outbox_published_total\{outbox="gateway",topic="scheduler.commands.v1"\} [1-9]/);
+  });
+
+  it('writes no trace context while tracing is off: no outbox row has a traceparent, so no record carries the header', async () => {
+    const db = new Client({ connectionString: system.databaseUrl });
+    await db.connect();
+    try {
+      for (const schema of ['gateway', 'scheduler_core', 'executor']) {
+        const { rows: [row] } = await db.query<{ rows: number; traced: number }>(`SELECT count(*)::int AS rows, count(traceparent)::int AS traced FROM "${schema}".outbox`);
+        expect({ schema, written: row.rows > 0, traced: row.traced }).toEqual({ schema, written: true, traced: 0 });
+      }
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { KafkaConsumerServer } from '@app/common/messaging';
 import { inFlightLimit } from '@app/common/observability';
 import { OutboxBacklogMonitor, OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
+import { startTracing } from '@app/common/tracing';
 import { NestFactory } from '@nestjs/core';
 import { EXECUTOR_SCHEMA } from './executor.schema';
 import { ExecutorModule } from './executor.module';
@@ -13,6 +14,7 @@ import { HttpCallExecutor } from './http/http-call-executor';
 import { EXECUTOR_MIGRATIONS } from './migrations';
 
 runApp('executor', async () => {
+  const tracing = startTracing('executor');
   const config = readCommonConfig(process.env, 3002);
   const keys = readSealingKeys(process.env);
   const sealer = new TargetSealer(keys.current, keys.previous);
@@ -33,7 +35,7 @@ runApp('executor', async () => {
   const app = await NestFactory.create(ExecutorModule.register({ dataSource, consumer, http, sealer, maxInFlight, logLevel: config.logLevel }), { bufferLogs: true });
   await startNestApp({
     app, port: config.port, consumer,
-    onShutdown: [() => backlog.stop(), () => publisher.stop(), () => http.close(), () => dataSource.destroy()],
+    onShutdown: [() => backlog.stop(), () => publisher.stop(), () => http.close(), () => dataSource.destroy(), () => tracing.shutdown()],
   });
   await publisher.start();
   backlog.start();

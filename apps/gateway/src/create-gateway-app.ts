@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { GatewayDependencies, GatewayModule } from './gateway.module';
 import { malformedJson } from './http/malformed-json';
+import { serverSpan } from './http/server-span';
 import { traceHeaders } from './http/trace-headers';
 import { apiValidationPipe } from './http/validation';
 import { serveOpenApi } from './openapi/openapi-document';
@@ -10,6 +11,7 @@ import { serveOpenApi } from './openapi/openapi-document';
 export async function createGatewayApp(deps: GatewayDependencies, bodyLimitBytes: number): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(deps), { bufferLogs: true });
   app.use(traceHeaders);
+  app.use(serverSpan);
   app.useBodyParser('json', { limit: bodyLimitBytes });
   app.use(malformedJson);
   app.useGlobalPipes(apiValidationPipe());

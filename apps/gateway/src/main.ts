@@ -5,12 +5,14 @@ import { ALL_TOPICS } from '@app/common/contracts';
 import { ensureTopics } from '@app/common/messaging';
 import { OutboxBacklogMonitor, OutboxPublisher } from '@app/common/outbox';
 import { TargetSealer } from '@app/common/secrets';
+import { startTracing } from '@app/common/tracing';
 import { createGatewayApp } from './create-gateway-app';
 import { readGatewayConfig } from './gateway.config';
 import { GATEWAY_SCHEMA } from './gateway.schema';
 import { GATEWAY_MIGRATIONS } from './migrations';
 
 runApp('gateway', async () => {
+  const tracing = startTracing('gateway');
   const config = readGatewayConfig(process.env);
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('gateway', config, {
     schema: GATEWAY_SCHEMA, migrations: GATEWAY_MIGRATIONS, poolSize: 20,
@@ -24,7 +26,7 @@ runApp('gateway', async () => {
     { dataSource, apiKeys: config.apiKeys, sealer, logLevel: config.logLevel },
     config.bodyLimitBytes,
   );
-  await startNestApp({ app, port: config.port, onShutdown: [() => backlog.stop(), () => publisher.stop(), () => dataSource.destroy()] });
+  await startNestApp({ app, port: config.port, onShutdown: [() => backlog.stop(), () => publisher.stop(), () => dataSource.destroy(), () => tracing.shutdown()] });
   await publisher.start();
   backlog.start();
 });

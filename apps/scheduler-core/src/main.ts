@@ -4,6 +4,7 @@ import { readCommonConfig, runApp } from '@app/common/config';
 import { ALL_TOPICS, CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { KafkaConsumerServer } from '@app/common/messaging';
 import { OutboxBacklogMonitor, OutboxPublisher } from '@app/common/outbox';
+import { startTracing } from '@app/common/tracing';
 import { NestFactory } from '@nestjs/core';
 import { SCHEDULER_CORE_MIGRATIONS } from './migrations';
 import { SchedulerCoreModule } from './scheduler-core.module';
@@ -11,6 +12,7 @@ import { SCHEDULER_CORE_SCHEMA } from './scheduler-core.schema';
 import { TimerPoller } from './timers/timer-poller';
 
 runApp('scheduler-core', async () => {
+  const tracing = startTracing('scheduler-core');
   const config = readCommonConfig(process.env, 3001);
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('scheduler-core', config, {
     schema: SCHEDULER_CORE_SCHEMA, migrations: SCHEDULER_CORE_MIGRATIONS,
@@ -24,7 +26,7 @@ runApp('scheduler-core', async () => {
   const app = await NestFactory.create(SchedulerCoreModule.register({ dataSource, consumer, logLevel: config.logLevel }), { bufferLogs: true });
   await startNestApp({
     app, port: config.port, consumer,
-    onShutdown: [() => timers.stop(), () => backlog.stop(), () => publisher.stop(), () => dataSource.destroy()],
+    onShutdown: [() => timers.stop(), () => backlog.stop(), () => publisher.stop(), () => dataSource.destroy(), () => tracing.shutdown()],
   });
   await publisher.start();
   backlog.start();

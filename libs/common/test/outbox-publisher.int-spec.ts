@@ -5,7 +5,8 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { Envelope } from '@app/common/contracts';
 import { createDataSource, returnedRows } from '@app/common/database';
 import { createKafka, ensureTopics, headerText } from '@app/common/messaging';
-import { addOutboxSetAsideSql, appendToOutbox, createOutboxTableSql, OutboxMessage, OutboxPublisher, OutboxPublisherOptions } from '@app/common/outbox';
+import { addOutboxSetAsideSql, addOutboxTraceparentSql, appendToOutbox, createOutboxTableSql, OutboxMessage, OutboxPublisher, OutboxPublisherOptions } from '@app/common/outbox';
+import { traceContexts } from '@app/common/tracing';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
 import { eventually } from '../../../test/support/eventually';
 
@@ -23,6 +24,7 @@ interface Received {
   readonly messageId: string;
   readonly value: string;
   readonly seq: number;
+  readonly traceparent?: string;
 }
 
 /** A deterministic generator, so a failing interleaving of keys and sizes can be replayed. */
@@ -76,7 +78,7 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
   async function createOutbox(): Promise<string> {
     const schema = `ob_${randomUUID().slice(0, 8)}`;
     await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    for (const sql of [...createOutboxTableSql(schema), ...addOutboxSetAsideSql(schema)]) await dataSource.query(sql);
+    for (const sql of [...createOutboxTableSql(schema), ...addOutboxSetAsideSql(schema), addOutboxTraceparentSql(schema)]) await dataSource.query(sql);
     await dataSource.query(`CREATE TABLE "${schema}".key_seq (key text PRIMARY KEY, n integer NOT NULL DEFAULT 0)`);
     return schema;
   }
@@ -103,7 +105,7 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
       eachMessage: async ({ message }) => {
         const value = message.value!.toString();
         const envelope = JSON.parse(value) as Envelope<'OutboxProbe', Probe>;
-        received.push({ key: message.key!.toString(), messageId: headerText(message.headers, 'messageId')!, value, seq: envelope.payload.seq });
+        received.push({ key: message.key!.toString(), messageId: headerText(message.headers, 'messageId')!, value, seq: envelope.payload.seq, traceparent: headerText(message.headers, 'traceparent') });
       },
     });
     cleanups.push(() => consumer.disconnect());
@@ -431,6 +433,29 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     await appendRows(schema, topic, 'a', 1);
     await eventually('a later row', () => received.length >= 6);
     expect(received.filter((r) => r.key === 'a').map((r) => r.seq)).toEqual([1, 3, 4, 5]);
+  });
+
+  it('sends the trace context of the span handling a message\'s cause (or the one given) as traceparent, and no header at all (a NULL column) otherwise', async () => {
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    const received = await readTopic(topic);
+    await startPublisher(schema);
+    const inSpan = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const given = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const caused = probeMessage(topic, 't', { seq: 1, rolledBack: false });
+    const firedLater = { ...probeMessage(topic, 't', { seq: 2, rolledBack: false }), traceparent: given };
+    const untraced = probeMessage(topic, 't', { seq: 3, rolledBack: false });
+    const scope = traceContexts.open(caused.envelope.causationId, inSpan);
+    try {
+      await dataSource.transaction((manager) => appendToOutbox(manager, schema, [caused, firedLater, untraced]));
+    } finally {
+      traceContexts.close(scope);
+    }
+    expect(traceContexts.size).toBe(0);
+    await eventually('three rows published', () => received.length === 3);
+    expect(received.map((r) => [r.seq, r.traceparent])).toEqual([[1, inSpan], [2, given], [3, undefined]]);
+    const rows = await dataSource.query(`SELECT traceparent FROM "${schema}".outbox ORDER BY id`);
+    expect(rows).toEqual([{ traceparent: inSpan }, { traceparent: given }, { traceparent: null }]);
   });
 });
 

@@ -5,6 +5,7 @@ import { executionLatency, executions, messageLogFields } from '@app/common/obse
 import { TargetSealer } from '@app/common/secrets';
 import { PinoLogger } from 'nestjs-pino';
 import { HttpCallExecutor } from '../http/http-call-executor';
+import { inCallSpan } from './call-span';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { AttemptJournal, attemptKey, AttemptStart } from './attempt-journal';
 import { ResultRecorder } from './result-recorder';
@@ -107,7 +108,8 @@ export class ExecuteServiceCallsHandler {
       this.log.warn({ ...messageLogFields(message), reason }, 'sealed target could not be opened');
       return { statusCode: null, latencyMs: 0, responseSnippet: null, responseHeaders: {}, error: { code: 'INVALID_TARGET', message: `the sealed target could not be decrypted: ${reason}` } };
     }
-    return this.http.execute({ target, timeoutMs: message.payload.timeoutMs, idempotencyKey: message.payload.serviceCallId });
+    const opened = target;
+    return inCallSpan(message, opened, () => this.http.execute({ target: opened, timeoutMs: message.payload.timeoutMs, idempotencyKey: message.payload.serviceCallId }));
   }
 }
 

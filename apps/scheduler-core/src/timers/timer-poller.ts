@@ -12,6 +12,7 @@ interface DueTimer {
   due_at: Date;
   correlation_id: string;
   causation_id: string;
+  traceparent: string | null;
 }
 
 /**
@@ -83,7 +84,7 @@ export class TimerPoller {
           cause: { messageId: row.causation_id, correlationId: row.correlation_id }, timestamp: now,
         });
         this.log.debug({ serviceCallId: row.service_call_id, tenantId: row.tenant_id, correlationId: row.correlation_id, lateMs: now.getTime() - new Date(row.due_at).getTime() }, 'timer fired');
-        return { topic: TOPICS.commands, envelope };
+        return { topic: TOPICS.commands, envelope, traceparent: row.traceparent };
       }));
       return { rows, now };
     });

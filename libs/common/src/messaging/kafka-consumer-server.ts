@@ -12,6 +12,7 @@ import { deadLetterMessage } from './dead-letter';
 import { decodeEnvelope } from './envelope-codec';
 import { ensureTopics } from './ensure-topics';
 import { KafkaMessageContext } from './kafka-message-context';
+import { MessageSpan, startMessageSpan } from './message-span';
 import { OffsetCommitter } from './offset-committer';
 import { PendingOffsets } from './pending-offsets';
 import { backoffMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
@@ -211,6 +212,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
     const handler = this.getHandlerByPattern(topic);
     await this.untilCapacity(isActive, payload);
+    const spans = this.startSpans(decoded, batch.topic, partition);
+    const endSpan = (offset: string, error?: unknown) => {
+      spans.get(offset)?.end(error);
+      spans.delete(offset);
+    };
     const deferred = new Set<string>();
     const result = await processBatch(decoded, {
       handle: async (items) => {
@@ -227,13 +233,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
             const retried = await lastValueFrom(this.transformToObservable(await handler([item.message], context)), { defaultValue: undefined }) as BatchOutcome;
             await retried?.completions[0];
           };
-          this.track(pending, batch.topic, topic, partition, item, done, again);
+          this.track(pending, batch.topic, topic, partition, item, done, again, (error) => endSpan(item.raw.offset, error));
         });
         messagesConsumed.inc({ group: groupId, topic, outcome: 'handled' }, items.length);
       },
       deadLetter: async (item, error, attempts) => {
         await this.deadLetter(topic, partition, item.raw, attempts, error);
         messagesConsumed.inc({ group: groupId, topic, outcome: 'dead_lettered' });
+        endSpan(item.raw.offset, error);
       },
       isActive,
       heartbeat: () => payload.heartbeat(),
@@ -248,12 +255,31 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     if (result === 'abandoned') {
       // The partition was taken away or the consumer stops: these records will be read again by
       // whoever owns the partition, so they neither hold this process's commits back nor advance them.
-      for (const raw of chunk) if (!deferred.has(raw.offset)) release(raw.offset, false);
+      for (const raw of chunk) {
+        if (deferred.has(raw.offset)) continue;
+        release(raw.offset, false);
+        endSpan(raw.offset, 'handed back: the partition was taken away or the consumer is stopping');
+      }
       return false;
     }
-    for (const raw of chunk) if (!deferred.has(raw.offset)) release(raw.offset, true);
+    for (const raw of chunk) {
+      if (deferred.has(raw.offset)) continue;
+      release(raw.offset, true);
+      endSpan(raw.offset);
+    }
     this.commitUpTo(pending, batch.topic, partition);
     return true;
+  }
+
+  /** One span per record, open while the batch (or the record's deferred work) is handled; none while tracing is off. */
+  private startSpans(decoded: readonly Decoded[], physicalTopic: string, partition: number): Map<string, MessageSpan> {
+    const spans = new Map<string, MessageSpan>();
+    const group = this.namespace.physical(this.options.groupId);
+    for (const { message, raw } of decoded) {
+      const span = startMessageSpan({ envelope: message.envelope, raw, physicalTopic, partition, group });
+      if (span) spans.set(raw.offset, span);
+    }
+    return spans;
   }
 
   /** Commits up to the oldest unfinished offset of the partition. */
@@ -286,11 +312,20 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   /** Follows one message's deferred work; when it settles, the partition's commit may move up to the oldest unfinished offset. */
-  private track(pending: PendingOffsets, physicalTopic: string, topic: string, partition: number, item: Decoded, done: Promise<unknown>, again: () => Promise<unknown>): void {
+  private track(
+    pending: PendingOffsets, physicalTopic: string, topic: string, partition: number, item: Decoded, done: Promise<unknown>, again: () => Promise<unknown>,
+    onSettled: (error?: unknown) => void,
+  ): void {
     const tracked = this.untilSettled(topic, partition, item, done, again).then(
-      () => pending.finish(item.message.offset),
+      () => {
+        pending.finish(item.message.offset);
+        onSettled();
+      },
       // Stopping with the work failed: the offset stays unfinished, so it is read again after a restart.
-      (error: unknown) => this.options.log.warn({ topic, partition, offset: item.message.offset, error: errorText(error) }, 'deferred work left unfinished at stop'),
+      (error: unknown) => {
+        this.options.log.warn({ topic, partition, offset: item.message.offset, error: errorText(error) }, 'deferred work left unfinished at stop');
+        onSettled(error);
+      },
     ).finally(() => {
       this.unfinished.delete(tracked);
       inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);

@@ -25,7 +25,7 @@ export interface OutboxPublisherOptions {
 }
 
 const HELD_BACK_RETRY_MS = 5;
-/** Per record beyond its value: the key, eight routing headers (ids, type, tenant: about 300 bytes) and framing. */
+/** Per record beyond its value: the key, eight routing headers (ids, type, tenant: about 300 bytes), a traceparent (about 70) and framing. */
 const RECORD_OVERHEAD_BYTES = 512;
 /** Errors about one message itself: retrying can never make the broker take it. */
 const UNPRODUCIBLE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS']);
@@ -36,6 +36,7 @@ interface OutboxRow {
   message_key: string;
   value: string;
   bytes: number;
+  traceparent: string | null;
 }
 
 /**
@@ -154,7 +155,7 @@ export class OutboxPublisher {
     // Stops at the first held-back row rather than skipping it: a later row may come from a transaction
     // that got its xid earlier but wrote after that row committed, and must not overtake it.
     const { rows: candidates } = await this.client!.query<OutboxRow & { held: boolean }>(
-      `SELECT id, topic, message_key, envelope::text AS value, octet_length(envelope::text) + octet_length(message_key) + ${RECORD_OVERHEAD_BYTES} AS bytes,
+      `SELECT id, topic, message_key, envelope::text AS value, traceparent, octet_length(envelope::text) + octet_length(message_key) + ${RECORD_OVERHEAD_BYTES} AS bytes,
               xid >= pg_snapshot_xmin(pg_current_snapshot()) AS held
          FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
       [this.options.batchSize ?? 2_000],
@@ -243,7 +244,8 @@ function groupByTopic(rows: OutboxRow[], namespace: TopicNamespace) {
   for (const row of rows) {
     const topic = namespace.physical(row.topic);
     const list = byTopic.get(topic) ?? [];
-    list.push({ key: row.message_key, value: row.value, headers: encodeHeaders(JSON.parse(row.value) as Envelope) });
+    const headers = encodeHeaders(JSON.parse(row.value) as Envelope);
+    list.push({ key: row.message_key, value: row.value, headers: row.traceparent ? { ...headers, traceparent: row.traceparent } : headers });
     byTopic.set(topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

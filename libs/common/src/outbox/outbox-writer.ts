@@ -1,24 +1,31 @@
 import { EntityManager } from 'typeorm';
 import { Envelope } from '../contracts/envelope';
+import { traceContexts } from '../tracing/trace-context-registry';
 import { markOutboxWritten } from './outbox-commit-signal';
 
 export interface OutboxMessage {
   readonly topic: string;
   readonly envelope: Envelope;
+  /** The span this message continues when its cause is no longer being handled (a timer firing later). */
+  readonly traceparent?: string | null;
 }
 
 /**
  * Adds messages to the outbox inside the caller's transaction (one statement), so they exist exactly
  * when the state change that produced them does. No NOTIFY here: a NOTIFY serialises every
  * committing transaction on the notification queue's lock; the publisher is woken after the commit
- * instead (outbox-commit-signal.ts).
+ * instead (outbox-commit-signal.ts). The trace context is the span handling the message's cause,
+ * if any (none while tracing is off); the publisher sends it as the `traceparent` header.
  */
 export async function appendToOutbox(manager: EntityManager, schema: string, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  const rows = messages.map((m) => ({ topic: m.topic, message_key: m.envelope.aggregateId, message_id: m.envelope.messageId, envelope: m.envelope }));
+  const rows = messages.map((m) => ({
+    topic: m.topic, message_key: m.envelope.aggregateId, message_id: m.envelope.messageId, envelope: m.envelope,
+    traceparent: m.traceparent ?? traceContexts.follow(m.envelope.messageId, m.envelope.causationId),
+  }));
   await manager.query(
-    `INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(topic text, message_key text, message_id uuid, envelope jsonb)`,
+    `INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope, traceparent)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(topic text, message_key text, message_id uuid, envelope jsonb, traceparent text)`,
     [JSON.stringify(rows)],
   );
   markOutboxWritten(manager, schema);

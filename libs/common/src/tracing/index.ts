@@ -1,0 +1,4 @@
+export * from './start-tracing';
+export * from './tracer';
+export * from './trace-context-registry';
+export * from './traceparent';
