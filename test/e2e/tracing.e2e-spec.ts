@@ -61,7 +61,7 @@ describe('traces across the four apps (e2e)', () => {
       }, 30_000);
     } catch (error) {
       const byTrace = ofCall().map((s) => `${s.traceId.slice(0, 8)}: ${label(s)}`).join('; ');
-      throw new Error(`${(error as Error).message}; the call's spans by trace: ${byTrace || 'none'}`);
+      throw new Error(`${(error as Error).message}; the call's spans by trace: ${byTrace || 'none'}`, { cause: error });
     }
   }
 

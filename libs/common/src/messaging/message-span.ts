@@ -44,7 +44,7 @@ export function startMessageSpan({ envelope, raw, physicalTopic, partition, grou
   return {
     end: (error) => {
       if (scope) traceContexts.close(scope);
-      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : JSON.stringify(error) });
       span.end();
     },
   };
