@@ -37,13 +37,19 @@ export class ExecuteServiceCallsHandler {
   ) {}
 
   async handle(messages: readonly ExecuteServiceCall[]): Promise<BatchOutcome> {
-    const fresh = messages.filter((m) => !this.running.has(attemptKey(m)));
+    // Work already running here is joined as it is now: it may finish while the journal is written.
+    const joined = new Map(messages.flatMap((m) => {
+      const running = this.running.get(attemptKey(m));
+      return running ? [[attemptKey(m), running] as const] : [];
+    }));
+    const fresh = messages.filter((m) => !joined.has(attemptKey(m)));
     const starts = fresh.length > 0 ? await this.journal.beginAll(fresh, this.clock.now()) : new Map<string, AttemptStart>();
     return {
       completions: messages.map((message) => {
         const key = attemptKey(message);
-        const joined = this.running.get(key);
-        if (joined) return joined;
+        // Joined before the journal write, or started just now by the same attempt earlier in this batch.
+        const running = joined.get(key) ?? this.running.get(key);
+        if (running) return running;
         const work = this.afterEarlierWorkOfCall(message, () => this.run(message, starts.get(key)));
         this.running.set(key, work);
         void work.finally(() => this.running.delete(key)).catch(() => undefined);
@@ -65,7 +71,11 @@ export class ExecuteServiceCallsHandler {
   private async run(message: ExecuteServiceCall, start: AttemptStart | undefined): Promise<void> {
     const fields = { ...messageLogFields(message), attempt: message.payload.attempt };
     this.log.debug(fields, 'execution received');
-    if (!start) throw new Error(`attempt ${message.payload.attempt} of ${message.payload.serviceCallId} was neither begun nor found`);
+    if (!start) {
+      // Not begun in this batch's journal write (it was running here then) yet no longer running: read what the journal says.
+      start = (await this.journal.lookUp(this.journal.manager, [message])).get(attemptKey(message));
+      if (!start) throw new Error(`attempt ${message.payload.attempt} of ${message.payload.serviceCallId} was neither begun nor found`);
+    }
     if (start.kind === 'finished') {
       this.log.debug(fields, 'attempt already finished; duplicate ignored');
       return;

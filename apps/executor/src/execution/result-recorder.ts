@@ -3,6 +3,7 @@ import { WriteCoalescer } from '@app/common/database';
 import { isTransientFault } from '@app/common/faults';
 import { Log } from '@app/common/observability';
 import { outboxCommitted } from '@app/common/outbox';
+import { traceContexts } from '@app/common/tracing';
 import { DataSource } from 'typeorm';
 import { EXECUTOR_SCHEMA as S } from '../executor.schema';
 import { AttemptOutcome, attemptKey } from './attempt-journal';
@@ -53,23 +54,26 @@ export class ResultRecorder {
       return {
         tenant_id: message.tenantId, service_call_id: payload.serviceCallId, attempt: payload.attempt, finished_at: payload.finishedAt, result,
         topic: TOPICS.commands, message_id: envelope.messageId, envelope,
+        traceparent: traceContexts.follow(envelope.messageId, envelope.causationId) ?? null,
       };
     });
-    const updated: { tenant_id: string; service_call_id: string; attempt: number }[] = await this.dataSource.query(
+    // In a transaction so that a connection killed mid-statement is thrown away, not pooled again.
+    const updated: { tenant_id: string; service_call_id: string; attempt: number }[] = await this.dataSource.transaction((manager) => manager.query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-           tenant_id text, service_call_id text, attempt int, finished_at timestamptz, result jsonb, topic text, message_id uuid, envelope jsonb)),
+           tenant_id text, service_call_id text, attempt int, finished_at timestamptz, result jsonb, topic text, message_id uuid, envelope jsonb,
+           traceparent text)),
        finished AS (
          UPDATE "${S}".attempts a SET finished_at = i.finished_at, result = i.result FROM input i
           WHERE a.tenant_id = i.tenant_id AND a.service_call_id = i.service_call_id AND a.attempt = i.attempt AND a.finished_at IS NULL
          RETURNING a.tenant_id, a.service_call_id, a.attempt),
        queued AS (
-         INSERT INTO "${S}".outbox (topic, message_key, message_id, envelope)
-         SELECT i.topic, i.service_call_id, i.message_id, i.envelope FROM input i JOIN finished USING (tenant_id, service_call_id, attempt)
+         INSERT INTO "${S}".outbox (topic, message_key, message_id, envelope, traceparent)
+         SELECT i.topic, i.service_call_id, i.message_id, i.envelope, i.traceparent FROM input i JOIN finished USING (tenant_id, service_call_id, attempt)
          RETURNING message_id)
        SELECT tenant_id, service_call_id, attempt FROM finished`,
       [JSON.stringify(rows)],
-    );
+    ));
     if (updated.length > 0) outboxCommitted(S);
     return new Set(updated.map((u) => `${u.tenant_id}\u0000${u.service_call_id}\u0000${u.attempt}`));
   }

@@ -3,6 +3,7 @@ import { COMMAND_SCHEMA_VERSION, newEnvelope, SubmitServiceCall, SubmitServiceCa
 import { Clock } from '@app/common/clock';
 import { isTransientDatabaseError, WriteCoalescer } from '@app/common/database';
 import { outboxCommitted } from '@app/common/outbox';
+import { traceContexts } from '@app/common/tracing';
 import { redactTarget, TargetSealer } from '@app/common/secrets';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -87,26 +88,29 @@ export class ServiceCallSubmissions {
     const input = batch.map((p) => ({
       tenant_id: p.tenantId, idempotency_key: p.idempotencyKey, request_hash: p.requestHash, service_call_id: p.id, accepted: p.accepted,
       topic: TOPICS.commands, message_id: p.envelope.messageId, envelope: p.envelope,
+      traceparent: traceContexts.follow(p.envelope.messageId, p.envelope.causationId) ?? null,
     }));
-    const rows: WrittenRow[] = await this.dataSource.query(
+    // In a transaction so that a connection killed mid-statement is thrown away, not pooled again.
+    const rows: WrittenRow[] = await this.dataSource.transaction((manager) => manager.query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-           tenant_id text, idempotency_key text, request_hash text, service_call_id text, accepted jsonb, topic text, message_id uuid, envelope jsonb)),
+           tenant_id text, idempotency_key text, request_hash text, service_call_id text, accepted jsonb, topic text, message_id uuid, envelope jsonb,
+           traceparent text)),
        inserted AS (
          INSERT INTO "${S}".idempotency_keys (tenant_id, idempotency_key, request_hash, service_call_id, accepted)
          SELECT tenant_id, idempotency_key, request_hash, service_call_id, accepted FROM input
          ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
          RETURNING service_call_id),
        queued AS (
-         INSERT INTO "${S}".outbox (topic, message_key, message_id, envelope)
-         SELECT i.topic, i.service_call_id, i.message_id, i.envelope FROM input i JOIN inserted USING (service_call_id)
+         INSERT INTO "${S}".outbox (topic, message_key, message_id, envelope, traceparent)
+         SELECT i.topic, i.service_call_id, i.message_id, i.envelope, i.traceparent FROM input i JOIN inserted USING (service_call_id)
          RETURNING message_id)
        SELECT 'new' AS kind, service_call_id, NULL AS tenant_id, NULL AS idempotency_key, NULL AS request_hash FROM inserted
        UNION ALL
        SELECT 'earlier', k.service_call_id, k.tenant_id, k.idempotency_key, k.request_hash
          FROM "${S}".idempotency_keys k JOIN (SELECT DISTINCT tenant_id, idempotency_key FROM input) i USING (tenant_id, idempotency_key)`,
       [JSON.stringify(input)],
-    );
+    ));
     const fresh = new Set(rows.filter((r) => r.kind === 'new').map((r) => r.service_call_id));
     if (fresh.size > 0) outboxCommitted(S);
     const byKey = new Map<string, { request_hash: string; service_call_id: string }>();
