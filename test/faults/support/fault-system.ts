@@ -97,6 +97,20 @@ export class FaultSystem {
     await waitReady(app, readyTimeoutMs);
   }
 
+  /** Apps this suite restarted because they exited on their own (as Kubernetes would restart them). */
+  readonly supervisorRestarts: string[] = [];
+
+  /** Restarts every app that exited on its own (a crashed consumer exits the process by design); returns their names. */
+  async restartExited(): Promise<AppName[]> {
+    const exited = [...this.apps.values()].filter((a) => a.process.exitCode !== null || a.process.signalCode !== null).map((a) => a.name);
+    for (const name of exited) {
+      this.note(`restarting ${name}, which exited`);
+      this.supervisorRestarts.push(name);
+      await this.startApp(name);
+    }
+    return exited;
+  }
+
   /** SIGKILL, as a crash would. */
   async kill(name: AppName): Promise<void> {
     const app = this.apps.get(name);

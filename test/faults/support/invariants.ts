@@ -125,9 +125,10 @@ export async function waitUntilSettled(databaseUrl: string, accepted: readonly s
       const { rows: [t] } = await db.query(
         `SELECT count(*)::int AS n FROM projector.service_calls WHERE id = ANY($1::text[]) AND status = ANY($2::text[])`, [accepted, TERMINAL],
       );
-      const pending = await Promise.all(OUTBOXES.map(async (s) => (await db.query(
-        `SELECT count(*)::int AS n FROM "${s}".outbox WHERE published_at IS NULL AND set_aside_at IS NULL`,
-      )).rows[0].n as number));
+      const pending: number[] = [];
+      for (const s of OUTBOXES) {
+        pending.push((await db.query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE published_at IS NULL AND set_aside_at IS NULL`)).rows[0].n as number);
+      }
       if (t.n === accepted.length && pending.every((n) => n === 0)) return { settled: true, ms: Date.now() - started };
     } catch {
       // the database may be restarting

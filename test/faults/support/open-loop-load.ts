@@ -63,10 +63,23 @@ export async function runOpenLoopLoad(options: LoadOptions): Promise<LoadResult>
   return { sent: total, accepted, dueAtById, unavailable, unavailableWithRetryAfter, other };
 }
 
+/** A request that got no answer at all (a dropped keep-alive socket) is sent again with the same Idempotency-Key, as the API asks clients to. */
 async function submit(options: LoadOptions, body: unknown): Promise<{ status: number; retryAfter: string | null; id?: string }> {
+  const key = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await submitOnce(options, body, key);
+    } catch (error) {
+      if (attempt >= 3 || (error as Error).name === 'TimeoutError') throw error;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+async function submitOnce(options: LoadOptions, body: unknown, key: string): Promise<{ status: number; retryAfter: string | null; id?: string }> {
   const res = await fetch(`${options.baseUrl}/v1/service-calls`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${options.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() },
+    headers: { Authorization: `Bearer ${options.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': key },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
   });
