@@ -45,8 +45,14 @@ describe('fault: every consumer group reset to the earliest offset', () => {
     const groups: [string, string][] = [
       [CONSUMER_GROUPS.schedulerCore, TOPICS.commands], [CONSUMER_GROUPS.executor, TOPICS.executions], [CONSUMER_GROUPS.projector, TOPICS.events],
     ];
+    // admin.resetOffsets({ earliest: true }) commits the sentinel -2, which a consumer reads as "no
+    // offset" and may resolve to the latest one; commit each partition's low watermark instead.
+    let lagAfterReset = 0;
     for (const [group, topic] of groups) {
-      await admin.resetOffsets({ groupId: `${system.topicPrefix}${group}`, topic: `${system.topicPrefix}${topic}`, earliest: true });
+      const physical = `${system.topicPrefix}${topic}`;
+      const ends = await admin.fetchTopicOffsets(physical);
+      await admin.setOffsets({ groupId: `${system.topicPrefix}${group}`, topic: physical, partitions: ends.map((e) => ({ partition: e.partition, offset: e.low })) });
+      lagAfterReset += ends.reduce((sum, e) => sum + Number(e.high) - Number(e.low), 0);
     }
     await admin.disconnect();
     system.note('offsets reset to earliest; starting apps');
@@ -62,13 +68,14 @@ describe('fault: every consumer group reset to the earliest offset', () => {
     const outcome = await settleAndCheck({
       scenario: '07-offsets-reset', system, accepted: result.accepted, target, faultEndedAt: restartedAt,
       figures: {
-        calls: result.sent, accepted: result.accepted.length, replayCaughtUpMs: caughtUpMs,
+        calls: result.sent, accepted: result.accepted.length, messagesToReplay: lagAfterReset, replayCaughtUpMs: caughtUpMs,
         eventsBefore: before.events, eventsAfter: after.events, requestsBefore, requestsAfter: target.received.length,
         readModelUnchanged: before.readModel === after.readModel,
       },
     });
 
     expect(outcome.violations).toEqual([]);
+    expect(lagAfterReset).toBeGreaterThan(result.accepted.length);
     expect(after.events).toBe(before.events);
     expect(target.received.length).toBe(requestsBefore);
     expect(after.readModel === before.readModel).toBe(true);
