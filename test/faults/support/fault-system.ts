@@ -35,7 +35,7 @@ export class FaultSystem {
     readonly topicPrefix: string,
     readonly ports: Record<AppName, number>,
     private readonly env: Record<string, string>,
-    private readonly appEnv: Partial<Record<AppName, Record<string, string>>>,
+    private appEnv: Partial<Record<AppName, Record<string, string>>>,
     logFile: string,
   ) {
     this.logFile = logFile;
@@ -109,6 +109,11 @@ export class FaultSystem {
       await this.startApp(name);
     }
     return exited;
+  }
+
+  /** Environment for one app from its next start on (e.g. to start it again under faketime). */
+  setAppEnv(name: AppName, env: Record<string, string>): void {
+    this.appEnv = { ...this.appEnv, [name]: env };
   }
 
   /** SIGKILL, as a crash would. */
