@@ -5,7 +5,7 @@ import { FAULTS_API_KEY, FaultSystem } from './support/fault-system';
 import { settleAndCheck } from './support/settle-and-check';
 
 /**
- * Scenario 8: 50 concurrent commands on one call, right at its dueAt: 25 cancels racing the timer
+ * Scenario 8: 50 concurrent commands on one call around its dueAt: 25 cancels racing the timer
  * and 25 replays of the same submit (same Idempotency-Key). Done for 6 calls. Each call ends in
  * one terminal state with contiguous versions; a cancelled call never reaches the target, a call
  * that ran reaches it once.
