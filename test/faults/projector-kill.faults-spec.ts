@@ -38,6 +38,7 @@ describe('fault: projector SIGKILL mid-load', () => {
       restartedAt = Date.now();
     }
     const result = await load;
+    restartedAt = Math.max(restartedAt, Date.now()); // recovery counts from the end of the load, which outlasts the kills
 
     const outcome = await settleAndCheck({
       scenario: '09-projector-kill', system, accepted: result.accepted, target, faultEndedAt: restartedAt,
