@@ -38,10 +38,11 @@ describe('fault: 50 concurrent commands on one call at its dueAt', () => {
     const answers: Record<string, number> = {};
     const count = (what: string) => { answers[what] = (answers[what] ?? 0) + 1; };
     await Promise.all(calls.map(async (c, i) => {
-      // The 50 commands are spread from 250 ms before to 250 ms after dueAt, so cancels land on
-      // both sides of the timer and right on it; replays all the way through.
+      // Each call's burst of 50 commands spans 200 ms and starts at a different point around its
+      // dueAt (from 240 ms before to 160 ms after), so some calls' first cancel beats the timer,
+      // some lands right on it, and some come too late; replays run all the way through.
       await Promise.all(Array.from({ length: 50 }, async (_, j) => {
-        await sleep(c.dueAt - 250 + j * 10 - Date.now());
+        await sleep(c.dueAt + (i - 3) * 80 + j * 4 - Date.now());
         if (j % 2 === 0) {
           const res = await api.request('DELETE', `/v1/service-calls/${c.id}`);
           count(`cancel ${res.status}${res.body?.error?.code ? ` ${res.body.error.code}` : ''}`);
