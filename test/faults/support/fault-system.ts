@@ -111,6 +111,22 @@ export class FaultSystem {
     return exited;
   }
 
+  /** Second instances (`<app>#2`), each on its own port, for scenarios with replicas. */
+  readonly replicas = new Map<AppName, RunningApp>();
+
+  /** Starts a second instance of an app (same group, same database) on a port of its own; returns its port. */
+  async startReplica(name: AppName, readyTimeoutMs = 90_000): Promise<number> {
+    const port = await freePort();
+    const app = startApp(name, {
+      env: { ...this.env, ...(this.appEnv[name] ?? {}) },
+      ports: { ...this.ports, [name]: port },
+      onLine: (n, line) => this.onLine(`${n}#2` as AppName, line),
+    });
+    this.replicas.set(name, app);
+    await waitReady(app, readyTimeoutMs);
+    return port;
+  }
+
   /** Environment for one app from its next start on (e.g. to start it again under faketime). */
   setAppEnv(name: AppName, env: Record<string, string>): void {
     this.appEnv = { ...this.appEnv, [name]: env };
@@ -137,7 +153,7 @@ export class FaultSystem {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.apps.values()].map((a) => stopApp(a, 'SIGTERM')));
+    await Promise.all([...this.apps.values(), ...this.replicas.values()].map((a) => stopApp(a, 'SIGTERM')));
     await this.kafka.destroy().catch(() => undefined);
     await this.postgres.destroy().catch(() => undefined);
     this.log.end();
