@@ -32,12 +32,12 @@ describe('fault: outbox publishers killed between produce and mark-sent', () => 
 
   it('republishes what was not marked sent and duplicates nothing downstream', async () => {
     const load = runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 40, durationMs: 20_000,
+      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 100, durationMs: 15_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/o/${i}` } }),
     });
-    const kills: AppName[] = ['scheduler-core', 'executor', 'gateway', 'scheduler-core', 'executor'];
+    const kills: AppName[] = ['gateway', 'scheduler-core', 'gateway', 'executor', 'scheduler-core', 'gateway'];
     for (const app of kills) {
-      await sleep(1_500 + Math.random() * 1_000);
+      await sleep(500 + Math.random() * 1_000);
       system.note(`SIGKILL ${app}`);
       await system.kill(app);
       await system.startApp(app);
@@ -48,7 +48,7 @@ describe('fault: outbox publishers killed between produce and mark-sent', () => 
     const outcome = await settleAndCheck({
       scenario: '06-publisher-kill', system, accepted: result.accepted, target, faultEndedAt: loadEndedAt,
       figures: {
-        load: { sent: result.sent, ratePerSecond: 40, answers: { accepted: result.accepted.length, unavailable: result.unavailable, other: result.other } },
+        load: { sent: result.sent, ratePerSecond: 100, answers: { accepted: result.accepted.length, unavailable: result.unavailable, other: result.other } },
         kills, republished: await republished(system),
       },
     });
