@@ -47,10 +47,17 @@ export class FaultSystem {
     mkdirSync(logDir, { recursive: true });
     const logFile = join(logDir, `faults-${name}.log`);
     const infraLog = createWriteStream(`${logFile}.infra`);
-    const [postgres, kafka] = await Promise.all([
+    const [pgStart, kafkaStart] = await Promise.allSettled([
       startRestartablePostgres((l) => infraLog.write(`[postgres] ${l}\n`)),
       startRestartableKafka((l) => infraLog.write(`${l}\n`)),
     ]);
+    if (pgStart.status === 'rejected' || kafkaStart.status === 'rejected') {
+      // Whichever did start must not outlive the failed scenario.
+      if (pgStart.status === 'fulfilled') await pgStart.value.destroy();
+      if (kafkaStart.status === 'fulfilled') await kafkaStart.value.destroy();
+      throw pgStart.status === 'rejected' ? pgStart.reason : (kafkaStart as PromiseRejectedResult).reason;
+    }
+    const [postgres, kafka] = [pgStart.value, kafkaStart.value];
     const dbName = `test_faults_${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
     const admin = new Client({ connectionString: postgres.url });
     await admin.connect();
