@@ -86,9 +86,9 @@ function poison(): Message[] {
   const large = envelope({ padding: 'x'.repeat(500_000) });
   return [
     { key: randomUUID(), value: '{"this is": not json' },
-    { key: unknown.aggregateId as string, value: JSON.stringify(unknown) },
+    { key: unknown.aggregateId, value: JSON.stringify(unknown) },
     { key: null, value: JSON.stringify(keyless) },
-    { key: large.aggregateId as string, value: JSON.stringify(large) },
+    { key: large.aggregateId, value: JSON.stringify(large) },
   ];
 }
 
