@@ -1,7 +1,13 @@
 /** One broker and one Postgres server for every suite (test/support/global-setup.ts); each suite gets its own database and topics. */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = { '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1' };
-const base = { rootDir: __dirname, testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform,
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   testTimeout: 60_000,

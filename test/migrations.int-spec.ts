@@ -4,8 +4,12 @@ import { APP_SCHEMAS } from '../tools/app-schemas';
 import { createTestDatabase } from './support/test-database';
 
 const tablesIn = async (ds: DataSource, schema: string): Promise<string[]> =>
-  (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'migrations' ORDER BY 1`, [schema]))
-    .map((r: { table_name: string }) => r.table_name);
+  (
+    await ds.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'migrations' ORDER BY 1`,
+      [schema],
+    )
+  ).map((r: { table_name: string }) => r.table_name);
 
 describe.each(APP_SCHEMAS.map((s) => [s.app, s] as const))('%s migrations', (_app, { app, schema, migrations }) => {
   let url: string;
@@ -13,7 +17,10 @@ describe.each(APP_SCHEMAS.map((s) => [s.app, s] as const))('%s migrations', (_ap
 
   beforeAll(async () => {
     url = await createTestDatabase(`migrations_${app}`);
-    dataSource = await connectDatabase(createDataSource({ url, schema, migrations: [...migrations], applicationName: 'migrations-test', poolSize: 2 }), url);
+    dataSource = await connectDatabase(
+      createDataSource({ url, schema, migrations: [...migrations], applicationName: 'migrations-test', poolSize: 2 }),
+      url,
+    );
   });
 
   afterAll(async () => {
@@ -34,7 +41,10 @@ describe.each(APP_SCHEMAS.map((s) => [s.app, s] as const))('%s migrations', (_ap
   });
 
   it('are safe when replicas start together (advisory lock)', async () => {
-    const other = await connectDatabase(createDataSource({ url, schema, migrations: [...migrations], applicationName: 'migrations-test-2', poolSize: 2 }), url);
+    const other = await connectDatabase(
+      createDataSource({ url, schema, migrations: [...migrations], applicationName: 'migrations-test-2', poolSize: 2 }),
+      url,
+    );
     try {
       for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
       const [a, b] = await Promise.all([migrateSchema(dataSource, schema), migrateSchema(other, schema)]);

@@ -15,7 +15,13 @@ describe('projection rebuild (integration)', () => {
   let url: string;
   let db: Client;
   const reader = `test_reader_${randomBytes(4).toString('hex')}`;
-  const options: RebuildOptions = { pageSize: 5_000, keepOld: false, lockTimeoutMs: 2_000, settleTimeoutMs: 30_000, progress: () => undefined };
+  const options: RebuildOptions = {
+    pageSize: 5_000,
+    keepOld: false,
+    lockTimeoutMs: 2_000,
+    settleTimeoutMs: 30_000,
+    progress: () => undefined,
+  };
 
   beforeAll(async () => {
     url = await createTestDatabase('projection-rebuild');
@@ -43,8 +49,12 @@ describe('projection rebuild (integration)', () => {
   const liveViews = (table?: string) => readModelRows(db, table);
 
   async function indexesAndConstraints() {
-    const { rows: indexes } = await db.query(`SELECT indexname, regexp_replace(indexdef, ' INDEX \\S+ ON ', ' INDEX ON ') AS def FROM pg_indexes WHERE schemaname = 'projector' AND tablename = 'service_calls' ORDER BY indexname`);
-    const { rows: constraints } = await db.query(`SELECT conname FROM pg_constraint WHERE conrelid = 'projector.service_calls'::regclass ORDER BY conname`);
+    const { rows: indexes } = await db.query(
+      `SELECT indexname, regexp_replace(indexdef, ' INDEX \\S+ ON ', ' INDEX ON ') AS def FROM pg_indexes WHERE schemaname = 'projector' AND tablename = 'service_calls' ORDER BY indexname`,
+    );
+    const { rows: constraints } = await db.query(
+      `SELECT conname FROM pg_constraint WHERE conrelid = 'projector.service_calls'::regclass ORDER BY conname`,
+    );
     return { indexes, constraints };
   }
 
@@ -59,7 +69,9 @@ describe('projection rebuild (integration)', () => {
     const run = await runTool('projection/main.js', [], { DATABASE_URL: url });
     expect(run.stderr).not.toMatch(/projection:rebuild:/);
     expect(run.code).toBe(0);
-    const figures = run.stdout.match(/rebuilt projector.service_calls: (\d+) events, (\d+) streams, ([\d.]+) s, (\d+) events\/s/);
+    const figures = run.stdout.match(
+      /rebuilt projector.service_calls: (\d+) events, (\d+) streams, ([\d.]+) s, (\d+) events\/s/,
+    );
     expect(figures).not.toBeNull();
     const [, events, streamCount, seconds, perSecond] = figures!;
     const totalEvents = streams.reduce((n, s) => n + s.length, 0);
@@ -71,31 +83,58 @@ describe('projection rebuild (integration)', () => {
     expect(expected).toHaveLength(streams.length);
     expect(await liveViews()).toEqual(expected);
     expect(await indexesAndConstraints()).toEqual(before);
-    const { rows: [grant] } = await db.query(`SELECT has_table_privilege($1, 'projector.service_calls', 'SELECT') AS ok`, [reader]);
+    const {
+      rows: [grant],
+    } = await db.query(`SELECT has_table_privilege($1, 'projector.service_calls', 'SELECT') AS ok`, [reader]);
     expect(grant.ok).toBe(true);
-    const { rows: leftovers } = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'projector' AND tablename LIKE 'service_calls_%'`);
+    const { rows: leftovers } = await db.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'projector' AND tablename LIKE 'service_calls_%'`,
+    );
     expect(leftovers).toEqual([]);
 
     mkdirSync(join(projectRoot(), 'test-output'), { recursive: true });
-    writeFileSync(join(projectRoot(), 'test-output', 'projection-rebuild-bench.json'), JSON.stringify({
-      events: Number(events), streams: Number(streamCount), seconds: Number(seconds), eventsPerSecond: Number(perSecond), output: run.stdout, progress: run.stderr,
-    }, null, 2));
+    writeFileSync(
+      join(projectRoot(), 'test-output', 'projection-rebuild-bench.json'),
+      JSON.stringify(
+        {
+          events: Number(events),
+          streams: Number(streamCount),
+          seconds: Number(seconds),
+          eventsPerSecond: Number(perSecond),
+          output: run.stdout,
+          progress: run.stderr,
+        },
+        null,
+        2,
+      ),
+    );
   }, 180_000);
 
   it('does not miss an event committed late with a lower global_position: it waits for transactions open when a round began', async () => {
     const late = await client();
     const rebuilder = await client();
     try {
-      const [lateStream, earlyStream] = [syntheticStream('tenant-a', 'succeeded', 1), syntheticStream('tenant-b', 'failed', 2)];
+      const [lateStream, earlyStream] = [
+        syntheticStream('tenant-a', 'succeeded', 1),
+        syntheticStream('tenant-b', 'failed', 2),
+      ];
       await late.query('BEGIN');
       await late.query(INSERT_EVENTS_SQL, [JSON.stringify(lateStream)]);
       await db.query(INSERT_EVENTS_SQL, [JSON.stringify(earlyStream)]);
-      const { rows: [positions] } = await db.query(`SELECT max(global_position)::int AS visible FROM scheduler_core.events`);
-      const { rows: [lateFirst] } = await late.query(`SELECT min(global_position)::int AS p FROM scheduler_core.events WHERE stream_id = $1`, [lateStream[0].stream_id]);
+      const {
+        rows: [positions],
+      } = await db.query(`SELECT max(global_position)::int AS visible FROM scheduler_core.events`);
+      const {
+        rows: [lateFirst],
+      } = await late.query(`SELECT min(global_position)::int AS p FROM scheduler_core.events WHERE stream_id = $1`, [
+        lateStream[0].stream_id,
+      ]);
       expect(lateFirst.p).toBeLessThan(positions.visible);
 
       let finished = false;
-      const rebuilt = rebuildReadModel(rebuilder, options).finally(() => { finished = true; });
+      const rebuilt = rebuildReadModel(rebuilder, options).finally(() => {
+        finished = true;
+      });
       await new Promise((r) => setTimeout(r, 1_000));
       expect(finished).toBe(false);
       await late.query('COMMIT');
@@ -117,7 +156,10 @@ describe('projection rebuild (integration)', () => {
     expect(run.code).toBe(0);
     const old = run.stdout.match(/old table kept as projector\.(service_calls_old_\d{17})/)![1];
     expect(await liveViews(`projector.${old}`)).toEqual(await liveViews());
-    const { rows } = await db.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'projector' AND tablename = $1 ORDER BY indexname`, [old]);
+    const { rows } = await db.query(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'projector' AND tablename = $1 ORDER BY indexname`,
+      [old],
+    );
     expect(rows.map((r) => r.indexname)).toEqual(before.indexes.map((i) => `${i.indexname}_old_${old.slice(-17)}`));
     expect(await indexesAndConstraints()).toEqual(before);
     await db.query(`DROP TABLE projector.${old}`);
@@ -130,14 +172,18 @@ describe('projection rebuild (integration)', () => {
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
     }
     const live = await liveViews();
-    const orphan = syntheticStream('tenant-a', 'succeeded', 3).slice(1).map((e) => ({ ...e, version: e.version + 10 }));
+    const orphan = syntheticStream('tenant-a', 'succeeded', 3)
+      .slice(1)
+      .map((e) => ({ ...e, version: e.version + 10 }));
     await db.query(INSERT_EVENTS_SQL, [JSON.stringify(orphan)]);
     try {
       const run = await runTool('projection/main.js', [], { DATABASE_URL: url });
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/cannot be projected: ExecutionRequested v12 .* before ServiceCallSubmitted/);
       expect(await liveViews()).toEqual(live);
-      const { rows } = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'projector' AND tablename LIKE 'service_calls_%'`);
+      const { rows } = await db.query(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'projector' AND tablename LIKE 'service_calls_%'`,
+      );
       expect(rows).toEqual([]);
     } finally {
       await db.query(`DELETE FROM scheduler_core.events WHERE stream_id = $1`, [orphan[0].stream_id]);

@@ -4,7 +4,11 @@ import { ALL_TOPICS } from '@app/common/contracts';
 import { createKafka, ensureTopics, TopicNamespace } from '@app/common/messaging';
 
 runApp('create-topics', async () => {
-  const kafka = createKafka('create-topics', readKafkaBrokers(process.env), baseLogger('create-topics', readLogLevel(process.env)));
+  const kafka = createKafka(
+    'create-topics',
+    readKafkaBrokers(process.env),
+    baseLogger('create-topics', readLogLevel(process.env)),
+  );
   // Same names the apps use, so a KAFKA_TOPIC_PREFIX given to the chart or Compose reaches the Job too.
   const namespace = new TopicNamespace(readTopicPrefix(process.env));
   const topics = ALL_TOPICS.map((t) => namespace.physical(t));

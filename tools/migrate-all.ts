@@ -5,7 +5,16 @@ import { APP_SCHEMAS } from './app-schemas';
 export async function migrateAll(databaseUrl: string): Promise<Record<string, string[]>> {
   const applied: Record<string, string[]> = {};
   for (const { app, schema, migrations } of APP_SCHEMAS) {
-    const dataSource = await connectDatabase(createDataSource({ url: databaseUrl, schema, migrations: [...migrations], applicationName: `migrate:${app}`, poolSize: 2 }), databaseUrl);
+    const dataSource = await connectDatabase(
+      createDataSource({
+        url: databaseUrl,
+        schema,
+        migrations: [...migrations],
+        applicationName: `migrate:${app}`,
+        poolSize: 2,
+      }),
+      databaseUrl,
+    );
     try {
       applied[app] = await migrateSchema(dataSource, schema);
     } finally {

@@ -34,7 +34,10 @@ const entry = (app: App) => join(projectRoot(), 'dist', 'apps', app, 'src', 'mai
 /** Runs a compiled app with exactly this environment; kills it if it has not exited in time. */
 function runApp(app: App, env: Record<string, string>): Promise<Exit> {
   const started = Date.now();
-  const child = spawn(process.execPath, [entry(app)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry(app)], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -51,25 +54,63 @@ function runApp(app: App, env: Record<string, string>): Promise<Exit> {
 
 describe('bad configuration stops each compiled app with one clear line', () => {
   const cases: Case[] = [
-    ...APPS.map((app) => ({ name: 'DATABASE_URL on a closed port', app, env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' }, variable: 'DATABASE_URL' })),
-    ...APPS.map((app) => ({ name: 'KAFKA_BROKERS malformed', app, env: { KAFKA_BROKERS: 'not a broker' }, variable: 'KAFKA_BROKERS' })),
-    ...APPS.map((app) => ({ name: 'KAFKA_BROKERS well-formed but unreachable', app, env: { KAFKA_BROKERS: '127.0.0.1:9' }, variable: 'KAFKA_BROKERS' })),
-    { name: 'GATEWAY_API_KEYS without a colon', app: 'gateway', env: { GATEWAY_API_KEYS: 'nocolon' }, variable: 'GATEWAY_API_KEYS' },
-    { name: 'GATEWAY_API_KEYS with a short key', app: 'gateway', env: { GATEWAY_API_KEYS: 'tenant-a:zq7x' }, variable: 'GATEWAY_API_KEYS', secrets: ['zq7x'] },
-    ...(['executor', 'gateway'] as const).map((app) => ({
-      name: 'SECRETS_ENCRYPTION_KEY too short', app, env: { SECRETS_ENCRYPTION_KEY: 'short' }, variable: 'SECRETS_ENCRYPTION_KEY',
+    ...APPS.map((app) => ({
+      name: 'DATABASE_URL on a closed port',
+      app,
+      env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' },
+      variable: 'DATABASE_URL',
+    })),
+    ...APPS.map((app) => ({
+      name: 'KAFKA_BROKERS malformed',
+      app,
+      env: { KAFKA_BROKERS: 'not a broker' },
+      variable: 'KAFKA_BROKERS',
+    })),
+    ...APPS.map((app) => ({
+      name: 'KAFKA_BROKERS well-formed but unreachable',
+      app,
+      env: { KAFKA_BROKERS: '127.0.0.1:9' },
+      variable: 'KAFKA_BROKERS',
     })),
     {
-      name: 'SECRETS_ENCRYPTION_KEY of 14 bytes', app: 'executor',
-      env: { SECRETS_ENCRYPTION_KEY: 'c2VjcmV0LWtleS1xdzk=' }, variable: 'SECRETS_ENCRYPTION_KEY', secrets: ['c2VjcmV0LWtleS1xdzk'],
+      name: 'GATEWAY_API_KEYS without a colon',
+      app: 'gateway',
+      env: { GATEWAY_API_KEYS: 'nocolon' },
+      variable: 'GATEWAY_API_KEYS',
     },
     {
-      name: 'SECRETS_DECRYPTION_KEYS with a 14-byte entry', app: 'executor',
-      env: { SECRETS_DECRYPTION_KEYS: 'c2VjcmV0LWtleS1xdzk=' }, variable: 'SECRETS_DECRYPTION_KEYS', secrets: ['c2VjcmV0LWtleS1xdzk'],
+      name: 'GATEWAY_API_KEYS with a short key',
+      app: 'gateway',
+      env: { GATEWAY_API_KEYS: 'tenant-a:zq7x' },
+      variable: 'GATEWAY_API_KEYS',
+      secrets: ['zq7x'],
+    },
+    ...(['executor', 'gateway'] as const).map((app) => ({
+      name: 'SECRETS_ENCRYPTION_KEY too short',
+      app,
+      env: { SECRETS_ENCRYPTION_KEY: 'short' },
+      variable: 'SECRETS_ENCRYPTION_KEY',
+    })),
+    {
+      name: 'SECRETS_ENCRYPTION_KEY of 14 bytes',
+      app: 'executor',
+      env: { SECRETS_ENCRYPTION_KEY: 'c2VjcmV0LWtleS1xdzk=' },
+      variable: 'SECRETS_ENCRYPTION_KEY',
+      secrets: ['c2VjcmV0LWtleS1xdzk'],
     },
     {
-      name: 'DATABASE_URL with a password, on a closed port', app: 'gateway',
-      env: { DATABASE_URL: 'postgres://scheduler:pw-never-printed-42@127.0.0.1:1/x' }, variable: 'DATABASE_URL', secrets: ['pw-never-printed-42'],
+      name: 'SECRETS_DECRYPTION_KEYS with a 14-byte entry',
+      app: 'executor',
+      env: { SECRETS_DECRYPTION_KEYS: 'c2VjcmV0LWtleS1xdzk=' },
+      variable: 'SECRETS_DECRYPTION_KEYS',
+      secrets: ['c2VjcmV0LWtleS1xdzk'],
+    },
+    {
+      name: 'DATABASE_URL with a password, on a closed port',
+      app: 'gateway',
+      env: { DATABASE_URL: 'postgres://scheduler:pw-never-printed-42@127.0.0.1:1/x' },
+      variable: 'DATABASE_URL',
+      secrets: ['pw-never-printed-42'],
     },
   ];
   const exits = new Map<Case, Exit>();
@@ -87,10 +128,12 @@ describe('bad configuration stops each compiled app with one clear line', () => 
       LOG_LEVEL: 'info',
     };
     // All at once: each is its own process, and none gets far enough to touch the others' state.
-    await Promise.all(cases.map(async (c) => {
-      const port = String(await freePort());
-      exits.set(c, await runApp(c.app, { ...valid, PORT: port, ...c.env }));
-    }));
+    await Promise.all(
+      cases.map(async (c) => {
+        const port = String(await freePort());
+        exits.set(c, await runApp(c.app, { ...valid, PORT: port, ...c.env }));
+      }),
+    );
   }, EXIT_WITHIN_MS + 30_000);
 
   it.each(cases.map((c) => [`${c.app}: ${c.name}`, c] as const))('%s', (_, c) => {

@@ -44,11 +44,17 @@ function deploymentViolations(deployment: K8sObject, objects: K8sObject[]): stri
     need(c.livenessProbe, `container ${c.name} has no livenessProbe`);
     need(c.resources?.requests?.cpu && c.resources?.requests?.memory, `container ${c.name} lacks cpu and memory requests`);
     need(c.resources?.limits?.memory, `container ${c.name} lacks a memory limit`);
-    need((sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) === true, `container ${c.name} may run as root (runAsNonRoot)`);
+    need(
+      (sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) === true,
+      `container ${c.name} may run as root (runAsNonRoot)`,
+    );
     need(sc.readOnlyRootFilesystem === true, `container ${c.name} has a writable root filesystem`);
     need(sc.allowPrivilegeEscalation === false, `container ${c.name} allows privilege escalation`);
     need((sc.capabilities?.drop ?? []).includes('ALL'), `container ${c.name} does not drop ALL capabilities`);
-    need((sc.seccompProfile ?? pod.securityContext?.seccompProfile)?.type === 'RuntimeDefault', `container ${c.name} has no RuntimeDefault seccomp profile`);
+    need(
+      (sc.seccompProfile ?? pod.securityContext?.seccompProfile)?.type === 'RuntimeDefault',
+      `container ${c.name} has no RuntimeDefault seccomp profile`,
+    );
     const sleep = preStopSleepSeconds(c);
     need(sleep !== undefined && sleep > 0, `container ${c.name} has no preStop sleep`);
     need(
@@ -63,9 +69,15 @@ function deploymentViolations(deployment: K8sObject, objects: K8sObject[]): stri
   need(pod.automountServiceAccountToken === false, 'pods mount an API token');
 
   const spread: any[] = pod.topologySpreadConstraints ?? [];
-  need(spread.length > 0 && spread.every((t) => selects(t.labelSelector, podLabels)), 'no topology spread constraint over its own pods');
+  need(
+    spread.length > 0 && spread.every((t) => selects(t.labelSelector, podLabels)),
+    'no topology spread constraint over its own pods',
+  );
 
-  need(ofKind(objects, 'PodDisruptionBudget').some((p) => selects(p.spec?.selector, podLabels)), 'no PodDisruptionBudget selects its pods');
+  need(
+    ofKind(objects, 'PodDisruptionBudget').some((p) => selects(p.spec?.selector, podLabels)),
+    'no PodDisruptionBudget selects its pods',
+  );
 
   const policies = ofKind(objects, 'NetworkPolicy').filter((p) => selects(p.spec?.podSelector, podLabels));
   need(policies.length > 0, 'no NetworkPolicy selects its pods');
@@ -86,20 +98,29 @@ function networkPolicyViolations(policy: K8sObject, app: string, containers: any
   const out: string[] = [];
   const types: string[] = policy.spec?.policyTypes ?? [];
   if (!types.includes('Ingress') || !types.includes('Egress')) out.push(`${at}: does not restrict both Ingress and Egress`);
-  const ports = new Set<string | number>(containers.flatMap((c) => (c.ports ?? []).flatMap((p: any) => [p.name, p.containerPort])));
+  const ports = new Set<string | number>(
+    containers.flatMap((c) => (c.ports ?? []).flatMap((p: any) => [p.name, p.containerPort])),
+  );
   for (const rule of policy.spec?.ingress ?? []) {
     const rulePorts: any[] = rule.ports ?? [];
-    if (rulePorts.length === 0 || !rulePorts.every((p) => ports.has(p.port))) out.push(`${at}: an ingress rule opens ports beyond the app's own`);
+    if (rulePorts.length === 0 || !rulePorts.every((p) => ports.has(p.port)))
+      out.push(`${at}: an ingress rule opens ports beyond the app's own`);
     if (app !== 'gateway' && !(rule.from?.length > 0)) out.push(`${at}: ${app} takes ingress from anyone`);
   }
   const egress: any[] = policy.spec?.egress ?? [];
   const egressPorts = egress.flatMap((rule) => (rule.ports ?? []).map((p: any) => Number(p.port)));
-  for (const [port, what] of [[53, 'DNS'], [5432, 'Postgres'], [9092, 'the brokers']] as const) {
+  for (const [port, what] of [
+    [53, 'DNS'],
+    [5432, 'Postgres'],
+    [9092, 'the brokers'],
+  ] as const) {
     if (!egressPorts.includes(port)) out.push(`${at}: no egress to ${what} (port ${port})`);
   }
   // A rule with neither ports nor peers allows every destination, like an ipBlock over all addresses.
   const open = egress.some(
-    (rule) => (!rule.ports?.length && !rule.to?.length) || (rule.to ?? []).some((peer: any) => ['0.0.0.0/0', '::/0'].includes(peer.ipBlock?.cidr)),
+    (rule) =>
+      (!rule.ports?.length && !rule.to?.length) ||
+      (rule.to ?? []).some((peer: any) => ['0.0.0.0/0', '::/0'].includes(peer.ipBlock?.cidr)),
   );
   if (app === 'executor' && !open) out.push(`${at}: the executor cannot reach the outside`);
   if (app !== 'executor' && open) out.push(`${at}: ${app} may reach the outside`);
@@ -126,7 +147,8 @@ function autoscalerViolations(objects: K8sObject[]): string[] {
   };
   for (const hpa of ofKind(objects, 'HorizontalPodAutoscaler')) {
     target(hpa.spec?.scaleTargetRef?.name, `HorizontalPodAutoscaler ${hpa.metadata.name}`);
-    if (!hpa.spec?.behavior?.scaleUp || !hpa.spec?.behavior?.scaleDown) out.push(`HorizontalPodAutoscaler ${hpa.metadata.name}: no scaleUp/scaleDown behavior`);
+    if (!hpa.spec?.behavior?.scaleUp || !hpa.spec?.behavior?.scaleDown)
+      out.push(`HorizontalPodAutoscaler ${hpa.metadata.name}: no scaleUp/scaleDown behavior`);
   }
   const prefix = ofKind(objects, 'ConfigMap')[0]?.data?.KAFKA_TOPIC_PREFIX ?? '';
   for (const scaled of ofKind(objects, 'ScaledObject')) {
@@ -138,7 +160,8 @@ function autoscalerViolations(objects: K8sObject[]): string[] {
     else if (kafka.length !== 1) out.push(`${at}: expected one kafka trigger, found ${kafka.length}`);
     else {
       const { consumerGroup, topic, bootstrapServers } = kafka[0].metadata ?? {};
-      if (consumerGroup !== prefix + consumer.group) out.push(`${at}: consumerGroup ${consumerGroup}, the app uses ${prefix + consumer.group}`);
+      if (consumerGroup !== prefix + consumer.group)
+        out.push(`${at}: consumerGroup ${consumerGroup}, the app uses ${prefix + consumer.group}`);
       if (topic !== prefix + consumer.topic) out.push(`${at}: topic ${topic}, the app reads ${prefix + consumer.topic}`);
       if (!bootstrapServers) out.push(`${at}: no bootstrapServers`);
     }
@@ -169,7 +192,10 @@ function hookJobViolations(objects: K8sObject[]): string[] {
   const jobs = ofKind(objects, 'Job');
   const out = jobs
     .filter((job) => !(Number(job.spec?.activeDeadlineSeconds) < HELM_DEFAULT_WAIT_SECONDS))
-    .map((job) => `Job ${job.metadata.name}: activeDeadlineSeconds ${job.spec?.activeDeadlineSeconds} is not below Helm's ${HELM_DEFAULT_WAIT_SECONDS}s wait`);
+    .map(
+      (job) =>
+        `Job ${job.metadata.name}: activeDeadlineSeconds ${job.spec?.activeDeadlineSeconds} is not below Helm's ${HELM_DEFAULT_WAIT_SECONDS}s wait`,
+    );
   if (!jobs.some((job) => componentOf(job) === 'migrate')) out.push('no migration Job');
   return out;
 }

@@ -15,20 +15,38 @@ function configOf(...files: string[]): Record<string, string> {
 const DEFAULT_CONFIG = { ...configOf(join(CHART_DIR, 'values.yaml'), CI_VALUES), MIGRATIONS_RUN: 'false' };
 
 const OVERRIDES = [
-  '--set', 'apps.executor.hpa.enabled=false',
-  '--set', 'apps.executor.replicas=3',
-  '--set', 'secret.existingSecret=scs-secrets',
-  '--set', 'keda.enabled=true',
-  '--set', 'serviceMonitor.enabled=true',
-  '--set', 'grafanaDashboard.enabled=true',
-  '--set', 'prometheusRule.enabled=true',
-  '--set', 'config.KAFKA_TOPIC_PREFIX=staging.',
-  '--set', 'config.GATEWAY_BODY_LIMIT_BYTES=524288',
-  '--set', 'config.EXECUTOR_MAX_IN_FLIGHT=200',
+  '--set',
+  'apps.executor.hpa.enabled=false',
+  '--set',
+  'apps.executor.replicas=3',
+  '--set',
+  'secret.existingSecret=scs-secrets',
+  '--set',
+  'keda.enabled=true',
+  '--set',
+  'serviceMonitor.enabled=true',
+  '--set',
+  'grafanaDashboard.enabled=true',
+  '--set',
+  'prometheusRule.enabled=true',
+  '--set',
+  'config.KAFKA_TOPIC_PREFIX=staging.',
+  '--set',
+  'config.GATEWAY_BODY_LIMIT_BYTES=524288',
+  '--set',
+  'config.EXECUTOR_MAX_IN_FLIGHT=200',
 ];
-const OVERRIDDEN_CONFIG = { ...DEFAULT_CONFIG, KAFKA_TOPIC_PREFIX: 'staging.', GATEWAY_BODY_LIMIT_BYTES: '524288', EXECUTOR_MAX_IN_FLIGHT: '200' };
+const OVERRIDDEN_CONFIG = {
+  ...DEFAULT_CONFIG,
+  KAFKA_TOPIC_PREFIX: 'staging.',
+  GATEWAY_BODY_LIMIT_BYTES: '524288',
+  EXECUTOR_MAX_IN_FLIGHT: '200',
+};
 
-const names = (objects: K8sObject[], kind: string) => ofKind(objects, kind).map((o) => o.metadata.name).sort();
+const names = (objects: K8sObject[], kind: string) =>
+  ofKind(objects, kind)
+    .map((o) => o.metadata.name)
+    .sort();
 const APPS = ['executor', 'gateway', 'projector', 'scheduler-core'].map((app) => `scs-service-call-scheduler-${app}`);
 
 describe('Helm chart k8s/service-call-scheduler', () => {
@@ -45,7 +63,10 @@ describe('Helm chart k8s/service-call-scheduler', () => {
         expect({ kind, names: names(objects, kind) }).toEqual({ kind, names: APPS });
       }
       expect(ofKind(objects, 'ServiceAccount')).toHaveLength(1);
-      expect(names(objects, 'Job')).toEqual(['scs-service-call-scheduler-create-topics', 'scs-service-call-scheduler-migrate']);
+      expect(names(objects, 'Job')).toEqual([
+        'scs-service-call-scheduler-create-topics',
+        'scs-service-call-scheduler-migrate',
+      ]);
       expect(ofKind(objects, 'ScaledObject')).toEqual([]);
       expect(ofKind(objects, 'ServiceMonitor')).toEqual([]);
     });
@@ -74,23 +95,34 @@ describe('Helm chart k8s/service-call-scheduler', () => {
     it('runs the executor at 3 replicas, the gateway on its HPA and the consumers on KEDA', () => {
       expect(deployment('executor')?.spec.replicas).toBe(3);
       expect(deployment('gateway')?.spec.replicas).toBeUndefined();
-      expect(ofKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name)).toEqual(['scs-service-call-scheduler-gateway']);
-      expect(names(objects, 'ScaledObject')).toEqual(['scs-service-call-scheduler-projector', 'scs-service-call-scheduler-scheduler-core']);
+      expect(ofKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name)).toEqual([
+        'scs-service-call-scheduler-gateway',
+      ]);
+      expect(names(objects, 'ScaledObject')).toEqual([
+        'scs-service-call-scheduler-projector',
+        'scs-service-call-scheduler-scheduler-core',
+      ]);
       expect(names(objects, 'ServiceMonitor')).toHaveLength(1);
     });
 
     it('ships the dashboard and the alert rules as they are in the chart', () => {
       const dashboard = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.endsWith('-dashboard'));
       expect(dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
-      expect(JSON.parse(dashboard?.data?.['service-call-scheduler.json'] ?? 'null')).toEqual(JSON.parse(readFileSync(join(CHART_DIR, 'dashboards/service-call-scheduler.json'), 'utf8')));
+      expect(JSON.parse(dashboard?.data?.['service-call-scheduler.json'] ?? 'null')).toEqual(
+        JSON.parse(readFileSync(join(CHART_DIR, 'dashboards/service-call-scheduler.json'), 'utf8')),
+      );
       const [rule] = ofKind(objects, 'PrometheusRule');
       expect(rule.spec).toEqual(parse(readFileSync(join(CHART_DIR, 'alerts/alerts.yaml'), 'utf8')));
-      expect(ofKind(objects, 'ServiceMonitor')[0].spec.targetLabels).toEqual(['app.kubernetes.io/part-of', 'app.kubernetes.io/component']);
+      expect(ofKind(objects, 'ServiceMonitor')[0].spec.targetLabels).toEqual([
+        'app.kubernetes.io/part-of',
+        'app.kubernetes.io/component',
+      ]);
     });
 
     it('reads the existing Secret and renders none of its own', () => {
       expect(ofKind(objects, 'Secret')).toEqual([]);
-      const refs = ofKind(objects, 'Deployment').flatMap((d) => d.spec.template.spec.containers.flatMap((c: any) => c.env ?? []))
+      const refs = ofKind(objects, 'Deployment')
+        .flatMap((d) => d.spec.template.spec.containers.flatMap((c: any) => c.env ?? []))
         .flatMap((e: any) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : []));
       expect(refs.length).toBeGreaterThan(0);
       expect(new Set(refs)).toEqual(new Set(['scs-secrets']));
@@ -118,7 +150,9 @@ describe('Helm chart k8s/service-call-scheduler', () => {
     });
 
     it('a hook Job deadline Helm would not wait for', () => {
-      expect(() => helm(['template', 'scs', CHART_DIR, '-f', CI_VALUES, '--set', 'migrations.activeDeadlineSeconds=600'])).toThrow(/activeDeadlineSeconds/);
+      expect(() =>
+        helm(['template', 'scs', CHART_DIR, '-f', CI_VALUES, '--set', 'migrations.activeDeadlineSeconds=600']),
+      ).toThrow(/activeDeadlineSeconds/);
     });
 
     it('a misspelled values key (values.schema.json)', () => {
@@ -131,10 +165,12 @@ describe('Helm chart k8s/service-call-scheduler', () => {
       ofKind(objs, 'NetworkPolicy')[0].spec.policyTypes = 'Ingress';
       const violations = schemaViolations(objs);
       expect(violations).toHaveLength(2);
-      expect(violations).toEqual(expect.arrayContaining([
-        expect.stringMatching(/^Deployment\/.*replicas must be integer/),
-        expect.stringMatching(/^NetworkPolicy\/.*policyTypes must be array/),
-      ]));
+      expect(violations).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^Deployment\/.*replicas must be integer/),
+          expect.stringMatching(/^NetworkPolicy\/.*policyTypes must be array/),
+        ]),
+      );
     });
 
     it('missing policies', () => {
@@ -144,7 +180,9 @@ describe('Helm chart k8s/service-call-scheduler', () => {
       delete gateway.spec.template.spec.containers[0].lifecycle;
       gateway.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
       ofKind(objs, 'HorizontalPodAutoscaler')[0].spec.behavior = undefined;
-      ofKind(objs, 'NetworkPolicy').find((p) => p.metadata.name.endsWith('-projector'))!.spec.egress.push({});
+      ofKind(objs, 'NetworkPolicy')
+        .find((p) => p.metadata.name.endsWith('-projector'))!
+        .spec.egress.push({});
       ofKind(objs, 'Job')[0].spec.activeDeadlineSeconds = 600;
       const violations = chartPolicyViolations(objs, { ...DEFAULT_CONFIG, GATEWAY_BODY_LIMIT_BYTES: '1' }).join('\n');
       for (const expected of [

@@ -46,12 +46,14 @@ export function composePolicyViolations(compose: ComposeFile, composePath: strin
   const out: string[] = [];
   for (const [name, service] of Object.entries(compose.services)) {
     const at = `service ${name}`;
-    if (service.image !== undefined && !pinnedImage(service.image)) out.push(`${at}: image ${service.image} is not pinned to a version tag`);
+    if (service.image !== undefined && !pinnedImage(service.image))
+      out.push(`${at}: image ${service.image} is not pinned to a version tag`);
     if (service.build !== undefined) {
       // The Dockerfile copies the whole repository: the context is its root, the file docker/Dockerfile.
       const context = resolve(dirname(composePath), service.build.context ?? '.');
       const dockerfile = resolve(context, service.build.dockerfile ?? 'Dockerfile');
-      if (context !== resolve(dirname(dockerfilePath), '..')) out.push(`${at}: build context ${context} is not the repository root`);
+      if (context !== resolve(dirname(dockerfilePath), '..'))
+        out.push(`${at}: build context ${context} is not the repository root`);
       if (dockerfile !== resolve(dockerfilePath)) out.push(`${at}: builds ${dockerfile}, not docker/Dockerfile`);
     }
     const dependsOn: Record<string, any> = Array.isArray(service.depends_on)
@@ -59,7 +61,8 @@ export function composePolicyViolations(compose: ComposeFile, composePath: strin
       : (service.depends_on ?? {});
     for (const [dependency, spec] of Object.entries(dependsOn)) {
       if (!compose.services[dependency]) out.push(`${at}: depends on unknown service ${dependency}`);
-      if (spec?.condition === 'service_healthy' && !compose.services[dependency]?.healthcheck) out.push(`${at}: waits for ${dependency} to be healthy, which has no healthcheck`);
+      if (spec?.condition === 'service_healthy' && !compose.services[dependency]?.healthcheck)
+        out.push(`${at}: waits for ${dependency} to be healthy, which has no healthcheck`);
     }
   }
   for (const [app, vars] of Object.entries(APP_ENV)) {
@@ -78,8 +81,11 @@ export function composePolicyViolations(compose: ComposeFile, composePath: strin
     }
     const env = environmentOf(service);
     for (const variable of vars) if (env[variable] === undefined) out.push(`${at}: no ${variable} in its environment`);
-    const published = (service.ports ?? []).map((p: any) => String(typeof p === 'object' ? p.target : String(p).split(':').pop()));
-    if (published.length > 0 && !published.includes(env.PORT)) out.push(`${at}: publishes ${published.join(', ')} but listens on PORT ${env.PORT}`);
+    const published = (service.ports ?? []).map((p: any) =>
+      String(typeof p === 'object' ? p.target : String(p).split(':').pop()),
+    );
+    if (published.length > 0 && !published.includes(env.PORT))
+      out.push(`${at}: publishes ${published.join(', ')} but listens on PORT ${env.PORT}`);
   }
   return out;
 }
@@ -97,7 +103,8 @@ export function dockerfileViolations(dockerfile: string): string[] {
     if (!from) continue;
     froms += 1;
     const image = from[1].replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a, b) => args.get(a ?? b) ?? '');
-    if (!stages.has(image) && !SUPPORTED_NODE.test(image)) out.push(`FROM ${from[1]} (= ${image}) is not node:22 or node:24 with a tag`);
+    if (!stages.has(image) && !SUPPORTED_NODE.test(image))
+      out.push(`FROM ${from[1]} (= ${image}) is not node:22 or node:24 with a tag`);
     if (from[2]) stages.add(from[2]);
   }
   if (froms === 0) out.push('no FROM line');
@@ -112,6 +119,9 @@ function pinnedImage(image: string): boolean {
 
 function environmentOf(service: any): Record<string, string> {
   const env = service.environment ?? {};
-  if (!Array.isArray(env)) return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v)]));
+  if (!Array.isArray(env))
+    return Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
   return Object.fromEntries(env.map((entry: string) => [entry.split('=')[0], entry.slice(entry.indexOf('=') + 1)]));
 }

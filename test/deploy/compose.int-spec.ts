@@ -57,9 +57,9 @@ describe('docker/docker-compose.yml and docker/Dockerfile', () => {
     });
 
     it('a Node 20 or untagged base image', () => {
-      expect(dockerfileViolations('ARG NODE_IMAGE=node:20-bookworm-slim\nFROM ${NODE_IMAGE} AS build\nFROM build AS runtime\n')).toEqual([
-        'FROM ${NODE_IMAGE} (= node:20-bookworm-slim) is not node:22 or node:24 with a tag',
-      ]);
+      expect(
+        dockerfileViolations('ARG NODE_IMAGE=node:20-bookworm-slim\nFROM ${NODE_IMAGE} AS build\nFROM build AS runtime\n'),
+      ).toEqual(['FROM ${NODE_IMAGE} (= node:20-bookworm-slim) is not node:22 or node:24 with a tag']);
       expect(dockerfileViolations('FROM node AS build\n')).toHaveLength(1);
       expect(dockerfileViolations('FROM node:24.11.1-bookworm-slim AS build\nFROM build\n')).toEqual([]);
     });

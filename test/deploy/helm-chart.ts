@@ -40,7 +40,8 @@ export function renderChart(args: string[] = []): K8sObject[] {
   const manifest = helm(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '-f', CI_VALUES, ...args]);
   return parseAllDocuments(manifest)
     .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`rendered YAML does not parse: ${doc.errors.map((e) => e.message).join('; ')}`);
+      if (doc.errors.length > 0)
+        throw new Error(`rendered YAML does not parse: ${doc.errors.map((e) => e.message).join('; ')}`);
       return doc.toJS() as K8sObject | null;
     })
     .filter((object): object is K8sObject => object !== null);

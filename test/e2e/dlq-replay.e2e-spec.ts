@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
 import pino from 'pino';
-import { COMMAND_SCHEMA_VERSION, newEnvelope, SubmitServiceCallPayload, TOPICS, CONSUMER_GROUPS, dlqTopic } from '@app/common/contracts';
+import {
+  COMMAND_SCHEMA_VERSION,
+  newEnvelope,
+  SubmitServiceCallPayload,
+  TOPICS,
+  CONSUMER_GROUPS,
+  dlqTopic,
+} from '@app/common/contracts';
 import { createKafka, createProducer, deadLetterMessage, encodeEnvelope, TopicNamespace } from '@app/common/messaging';
 import { parseEncryptionKey, TargetSealer } from '@app/common/secrets';
 import { ApiClient } from '../support/api-client';
@@ -61,13 +68,21 @@ describe('DLQ list, show and replay (e2e)', () => {
   });
 
   it('lists a poison message that scheduler-core dead-lettered, with its origin and error', async () => {
-    await producer.send({ topic: ns.physical(TOPICS.commands), messages: [{ key: 'poison-key', value: 'this is not an envelope' }] });
+    await producer.send({
+      topic: ns.physical(TOPICS.commands),
+      messages: [{ key: 'poison-key', value: 'this is not an envelope' }],
+    });
     await eventually('the poison message in the DLQ', async () => (await highWatermarks(commandsDlq)) !== '0,0,0', 30_000);
 
     const [poison] = await listed();
     expect(poison).toMatchObject({
-      dlqTopic: commandsDlq, originalTopic: ns.physical(TOPICS.commands), group: ns.physical(CONSUMER_GROUPS.schedulerCore),
-      attempts: 1, error: 'MalformedMessageError: message value is not JSON', messageId: null, serviceCallId: 'poison-key',
+      dlqTopic: commandsDlq,
+      originalTopic: ns.physical(TOPICS.commands),
+      group: ns.physical(CONSUMER_GROUPS.schedulerCore),
+      attempts: 1,
+      error: 'MalformedMessageError: message value is not JSON',
+      messageId: null,
+      serviceCallId: 'poison-key',
     });
     expect(poison.originalOffset).toMatch(/^\d+$/);
     expect(new Date(poison.failedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
@@ -81,12 +96,22 @@ describe('DLQ list, show and replay (e2e)', () => {
 
   it('lists and shows a dead-lettered SubmitServiceCall whole', async () => {
     await producer.send({ topic: commandsDlq, messages: [deadLetteredSubmit()] });
-    const records = await eventually('two DLQ records', async () => {
-      const all = await listed();
-      return all.length === 2 ? all : undefined;
-    }, 30_000);
+    const records = await eventually(
+      'two DLQ records',
+      async () => {
+        const all = await listed();
+        return all.length === 2 ? all : undefined;
+      },
+      30_000,
+    );
     const submit = records.find((r) => r.messageId === messageId);
-    expect(submit).toMatchObject({ type: 'SubmitServiceCall', serviceCallId, attempts: 3, error: 'handler failed three times', originalOffset: '41' });
+    expect(submit).toMatchObject({
+      type: 'SubmitServiceCall',
+      serviceCallId,
+      attempts: 3,
+      error: 'handler failed three times',
+      originalOffset: '41',
+    });
 
     const shown = await dlq('show', submit.dlqRecord);
     expect(shown.code).toBe(0);
@@ -125,12 +150,20 @@ describe('DLQ list, show and replay (e2e)', () => {
     expect(report.alreadyReplayed.map((r: any) => r.ref)).toEqual([submit.dlqRecord]);
 
     // Still poison: scheduler-core dead-letters it again, as a new record that says where it was replayed from.
-    const back = await eventually('the replayed poison back in the DLQ', async () => (await listed()).find((r) => r.dlqRecord !== poison.dlqRecord && r.messageId === null), 30_000);
+    const back = await eventually(
+      'the replayed poison back in the DLQ',
+      async () => (await listed()).find((r) => r.dlqRecord !== poison.dlqRecord && r.messageId === null),
+      30_000,
+    );
     const shown = await dlq('show', back.dlqRecord);
     expect(shown.stdout).toMatch(new RegExp(`dlq\\.replayed\\.from\\s+${poison.dlqRecord.replace(/\./g, '\\.')}`));
 
     const third = await dlq('replay', '--all', '--topic', commandsDlq, '--json');
-    expect(JSON.parse(third.stdout).alreadyReplayed.map((r: any) => r.ref).sort()).toEqual([poison.dlqRecord, submit.dlqRecord].sort());
+    expect(
+      JSON.parse(third.stdout)
+        .alreadyReplayed.map((r: any) => r.ref)
+        .sort(),
+    ).toEqual([poison.dlqRecord, submit.dlqRecord].sort());
     expect(target.requestsTo('/from-dlq')).toHaveLength(1);
     expect((await api.get(serviceCallId)).body.data).toMatchObject({ status: 'Succeeded', attempts: 1 });
   });
@@ -139,7 +172,10 @@ describe('DLQ list, show and replay (e2e)', () => {
     const submit = (await listed()).find((r) => r.messageId === messageId);
     const resend = deadLetteredSubmit();
     const headers = Object.fromEntries(Object.entries(resend.headers!).filter(([k]) => !k.startsWith('dlq.')));
-    await producer.send({ topic: ns.physical(TOPICS.commands), messages: [{ key: resend.key, value: resend.value, headers: { ...headers, 'dlq.replayed.from': submit.dlqRecord } }] });
+    await producer.send({
+      topic: ns.physical(TOPICS.commands),
+      messages: [{ key: resend.key, value: resend.value, headers: { ...headers, 'dlq.replayed.from': submit.dlqRecord } }],
+    });
     await untilGroupCaughtUp(ns.physical(CONSUMER_GROUPS.schedulerCore), ns.physical(TOPICS.commands));
     expect(target.requestsTo('/from-dlq')).toHaveLength(1);
   });
@@ -160,7 +196,10 @@ describe('DLQ list, show and replay (e2e)', () => {
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
     }
     const noBrokers = await runTool('dlq/main.js', ['list'], { ...system.env, KAFKA_BROKERS: '' });
-    expect(noBrokers).toMatchObject({ code: 1, stderr: expect.stringMatching(/^dlq: configuration error: KAFKA_BROKERS is not set/) });
+    expect(noBrokers).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^dlq: configuration error: KAFKA_BROKERS is not set/),
+    });
     expect(await highWatermarks(ns.physical(TOPICS.commands))).toBe(before);
   });
 
@@ -177,18 +216,49 @@ describe('DLQ list, show and replay (e2e)', () => {
 
   /** A valid SubmitServiceCall, sealed with the system's key, in the DLQ record format the consumer writes. */
   function deadLetteredSubmit() {
-    const request = { method: 'POST' as const, url: `${targetUrl}/from-dlq`, headers: { 'content-type': 'text/plain' }, body: 'replayed' };
-    const payload: SubmitServiceCallPayload = {
-      serviceCallId, target: { method: request.method, url: request.url, headers: request.headers },
-      sealedTarget: new TargetSealer(parseEncryptionKey(system.env.SECRETS_ENCRYPTION_KEY)).seal(request),
-      dueAt: null, tags: ['dlq'], timeoutMs: 5_000, submittedAt: new Date().toISOString(),
+    const request = {
+      method: 'POST' as const,
+      url: `${targetUrl}/from-dlq`,
+      headers: { 'content-type': 'text/plain' },
+      body: 'replayed',
     };
-    const envelope = { ...newEnvelope({ type: 'SubmitServiceCall', tenantId: 'tenant-a', serviceCallId, payload, schemaVersion: COMMAND_SCHEMA_VERSION, cause: { messageId: randomUUID(), correlationId: 'dlq-e2e' }, timestamp: new Date() }), messageId };
+    const payload: SubmitServiceCallPayload = {
+      serviceCallId,
+      target: { method: request.method, url: request.url, headers: request.headers },
+      sealedTarget: new TargetSealer(parseEncryptionKey(system.env.SECRETS_ENCRYPTION_KEY)).seal(request),
+      dueAt: null,
+      tags: ['dlq'],
+      timeoutMs: 5_000,
+      submittedAt: new Date().toISOString(),
+    };
+    const envelope = {
+      ...newEnvelope({
+        type: 'SubmitServiceCall',
+        tenantId: 'tenant-a',
+        serviceCallId,
+        payload,
+        schemaVersion: COMMAND_SCHEMA_VERSION,
+        cause: { messageId: randomUUID(), correlationId: 'dlq-e2e' },
+        timestamp: new Date(),
+      }),
+      messageId,
+    };
     const original = encodeEnvelope(envelope);
     const headers = Object.fromEntries(Object.entries(original.headers!).map(([k, v]) => [k, Buffer.from(String(v))]));
     return deadLetterMessage({
-      topic: ns.physical(TOPICS.commands), partition: 0, group: ns.physical(CONSUMER_GROUPS.schedulerCore), attempts: 3, error: new Error('handler failed three times'),
-      message: { key: Buffer.from(serviceCallId), value: Buffer.from(String(original.value)), headers, offset: '41', timestamp: String(Date.now()), attributes: 0 },
+      topic: ns.physical(TOPICS.commands),
+      partition: 0,
+      group: ns.physical(CONSUMER_GROUPS.schedulerCore),
+      attempts: 3,
+      error: new Error('handler failed three times'),
+      message: {
+        key: Buffer.from(serviceCallId),
+        value: Buffer.from(String(original.value)),
+        headers,
+        offset: '41',
+        timestamp: String(Date.now()),
+        attributes: 0,
+      },
     });
   }
 
@@ -197,10 +267,16 @@ describe('DLQ list, show and replay (e2e)', () => {
     await admin.connect();
     try {
       const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
-      await eventually(`${groupId} caught up on ${topic}`, async () => {
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        return committed.partitions.every((p) => p.offset !== '-1' ? BigInt(p.offset) >= BigInt(ends.get(p.partition)!) : ends.get(p.partition) === '0');
-      }, 30_000);
+      await eventually(
+        `${groupId} caught up on ${topic}`,
+        async () => {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return committed.partitions.every((p) =>
+            p.offset !== '-1' ? BigInt(p.offset) >= BigInt(ends.get(p.partition)!) : ends.get(p.partition) === '0',
+          );
+        },
+        30_000,
+      );
     } finally {
       await admin.disconnect();
     }

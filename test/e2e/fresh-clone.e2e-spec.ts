@@ -31,9 +31,18 @@ describe('a fresh clone in a mode-700 home (e2e)', () => {
   /** The environment a newcomer has: none of the test run's own infrastructure settings. */
   function newcomerEnv(extra: Record<string, string>): { env: NodeJS.ProcessEnv; marker: string } {
     const marker = `${MARKER_NAME}=${randomUUID()}`;
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) =>
-      !/^(DATABASE_URL|KAFKA_|SCS_TEST_|TESTCONTAINERS|PORT|GATEWAY_API_KEYS|EMBEDDED_POSTGRES_FSYNC|JEST_|LOG_LEVEL)/.test(name)));
-    return { env: { ...env, TMPDIR: clone.scratch, LOG_LEVEL: 'warn', [MARKER_NAME]: marker.split('=')[1], ...extra }, marker };
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) =>
+          !/^(DATABASE_URL|KAFKA_|SCS_TEST_|TESTCONTAINERS|PORT|GATEWAY_API_KEYS|EMBEDDED_POSTGRES_FSYNC|JEST_|LOG_LEVEL)/.test(
+            name,
+          ),
+      ),
+    );
+    return {
+      env: { ...env, TMPDIR: clone.scratch, LOG_LEVEL: 'warn', [MARKER_NAME]: marker.split('=')[1], ...extra },
+      marker,
+    };
   }
 
   async function expectNothingLeft(marker: string): Promise<void> {
@@ -63,7 +72,12 @@ describe('a fresh clone in a mode-700 home (e2e)', () => {
       const postgres = watcher.seen().filter(isPostgres);
       expect(postgres.length).toBeGreaterThan(0);
       // As root, Postgres runs as postgres from the copy that user can reach, never from node_modules.
-      if (asRoot) for (const p of postgres) expect(p).toMatchObject({ uid: postgresOsUser().uid, exe: expect.stringMatching(/^\/var\/cache\/service-call-scheduler\//) });
+      if (asRoot)
+        for (const p of postgres)
+          expect(p).toMatchObject({
+            uid: postgresOsUser().uid,
+            exe: expect.stringMatching(/^\/var\/cache\/service-call-scheduler\//),
+          });
       expect(watcher.seen().some(isJava)).toBe(true);
     } finally {
       stack.signal('SIGINT');
@@ -80,23 +94,42 @@ describe('a fresh clone in a mode-700 home (e2e)', () => {
     const stack = watchCommand(process.execPath, ['dist/tools/stack/main.js'], { cwd: clone.dir, env });
     expect(await stack.exited).toBe(1);
     watcher.stop();
-    expectOneClearLine(stack.output(), '[stack] failed', /^\[stack\] failed: Postgres at DATABASE_URL \(127\.0\.0\.1:\d+\/postgres\) does not answer: .+\. Start that server, fix DATABASE_URL, or unset it/);
+    expectOneClearLine(
+      stack.output(),
+      '[stack] failed',
+      /^\[stack\] failed: Postgres at DATABASE_URL \(127\.0\.0\.1:\d+\/postgres\) does not answer: .+\. Start that server, fix DATABASE_URL, or unset it/,
+    );
     expect(watcher.seen().some(isJava)).toBe(true);
     await expectNothingLeft(marker);
   }, 60_000);
 
   it('a broker that cannot start ends the stack in one line and stops the Postgres it started', async () => {
-    const { env, marker } = newcomerEnv({ PORT: String(await consecutiveFreePorts(4)), PATH: `${clone.brokenJavaDir}:${process.env.PATH}` });
+    const { env, marker } = newcomerEnv({
+      PORT: String(await consecutiveFreePorts(4)),
+      PATH: `${clone.brokenJavaDir}:${process.env.PATH}`,
+    });
     const watcher = watchMarkedProcesses(marker);
     const stack = watchCommand(process.execPath, ['dist/tools/stack/main.js'], { cwd: clone.dir, env });
     expect(await stack.exited).toBe(1);
     watcher.stop();
-    expectOneClearLine(stack.output(), '[stack] failed', /^\[stack\] failed: local Kafka could not format its storage \(Error: Could not create the Java Virtual Machine\.\)\. Check that Java 17 runs/);
+    expectOneClearLine(
+      stack.output(),
+      '[stack] failed',
+      /^\[stack\] failed: local Kafka could not format its storage \(Error: Could not create the Java Virtual Machine\.\)\. Check that Java 17 runs/,
+    );
     expect(watcher.seen().some(isPostgres)).toBe(true);
     await expectNothingLeft(marker);
   }, 60_000);
 
-  const jestArgs = () => ['node_modules/jest/bin/jest.js', '--config', 'jest.config.js', '--ci', '--cacheDirectory', join(clone.home, 'jest-cache'), 'test/infrastructure.int-spec.ts'];
+  const jestArgs = () => [
+    'node_modules/jest/bin/jest.js',
+    '--config',
+    'jest.config.js',
+    '--ci',
+    '--cacheDirectory',
+    join(clone.home, 'jest-cache'),
+    'test/infrastructure.int-spec.ts',
+  ];
 
   it("npm test's shared infrastructure starts there and is gone when jest ends", async () => {
     const { env, marker } = newcomerEnv({});
@@ -113,30 +146,48 @@ describe('a fresh clone in a mode-700 home (e2e)', () => {
     const jest = watchCommand(process.execPath, jestArgs(), { cwd: clone.dir, env });
     expect(await jest.exited).toBe(1);
     watcher.stop();
-    expectOneClearLine(jest.output(), '[test infra] failed', /^\[test infra\] failed: local Kafka could not format its storage .*\. Check that Java 17 runs/);
+    expectOneClearLine(
+      jest.output(),
+      '[test infra] failed',
+      /^\[test infra\] failed: local Kafka could not format its storage .*\. Check that Java 17 runs/,
+    );
     expect(watcher.seen().some(isPostgres)).toBe(true);
     await expectNothingLeft(marker);
   }, 60_000);
 
-  (asRoot ? it : it.skip)(`npm run stack starts for an ordinary user (${ORDINARY_USER}) from their mode-700 home`, async () => {
-    const user = ensureUser(ORDINARY_USER);
-    const { xdgCacheHome } = handOver(clone, user.uid, user.gid);
-    const { env, marker } = newcomerEnv({ PORT: String(await consecutiveFreePorts(4)), HOME: clone.home, USER: user.name, XDG_CACHE_HOME: xdgCacheHome });
-    const watcher = watchMarkedProcesses(marker);
-    const stack = watchCommand(process.execPath, ['dist/tools/stack/main.js'], { cwd: clone.dir, env, uid: user.uid, gid: user.gid });
-    try {
-      await stack.waitFor('[stack] ready', 90_000);
-      expect((await fetch(`http://127.0.0.1:${env.PORT}/health/ready`)).status).toBe(200);
-      const postgres = watcher.seen().filter(isPostgres);
-      expect(postgres.length).toBeGreaterThan(0);
-      for (const p of postgres) expect(p.uid).toBe(user.uid);
-    } finally {
-      stack.signal('SIGINT');
-      watcher.stop();
-    }
-    expect(await stack.exited).toBe(0);
-    await expectNothingLeft(marker);
-  }, 120_000);
+  (asRoot ? it : it.skip)(
+    `npm run stack starts for an ordinary user (${ORDINARY_USER}) from their mode-700 home`,
+    async () => {
+      const user = ensureUser(ORDINARY_USER);
+      const { xdgCacheHome } = handOver(clone, user.uid, user.gid);
+      const { env, marker } = newcomerEnv({
+        PORT: String(await consecutiveFreePorts(4)),
+        HOME: clone.home,
+        USER: user.name,
+        XDG_CACHE_HOME: xdgCacheHome,
+      });
+      const watcher = watchMarkedProcesses(marker);
+      const stack = watchCommand(process.execPath, ['dist/tools/stack/main.js'], {
+        cwd: clone.dir,
+        env,
+        uid: user.uid,
+        gid: user.gid,
+      });
+      try {
+        await stack.waitFor('[stack] ready', 90_000);
+        expect((await fetch(`http://127.0.0.1:${env.PORT}/health/ready`)).status).toBe(200);
+        const postgres = watcher.seen().filter(isPostgres);
+        expect(postgres.length).toBeGreaterThan(0);
+        for (const p of postgres) expect(p.uid).toBe(user.uid);
+      } finally {
+        stack.signal('SIGINT');
+        watcher.stop();
+      }
+      expect(await stack.exited).toBe(0);
+      await expectNothingLeft(marker);
+    },
+    120_000,
+  );
 });
 
 /** The ordinary user for the last case, created (no home, no login) when this root machine lacks it. */

@@ -12,7 +12,14 @@ const CLIENT_SOURCE = join(root, 'test/e2e/generated-client/typed-client.cts');
 /** What a strict consumer compiles with: no implicit any, strict null checks, and so on. */
 const CLIENT_TSCONFIG = {
   compilerOptions: {
-    strict: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022', lib: ['ES2022'], types: ['node'], skipLibCheck: true, outDir: 'out',
+    strict: true,
+    module: 'node16',
+    moduleResolution: 'node16',
+    target: 'ES2022',
+    lib: ['ES2022'],
+    types: ['node'],
+    skipLibCheck: true,
+    outDir: 'out',
   },
   files: ['typed-client.cts'],
 };
@@ -47,28 +54,49 @@ describe('a client generated from docs/openapi.json (e2e)', () => {
     expect(source).not.toMatch(/[=(,:]\s*<\w+>/); // `<T>x`
     expect(source).not.toMatch(/[\w)\]]![.;,)\]]/); // `x!.y`
     expect(source).not.toMatch(/@ts-|\bany\b/);
-    await run(process.execPath, [join(root, 'node_modules/openapi-typescript/bin/cli.js'), join(root, 'docs/openapi.json'), '-o', join(dir, 'schema.d.ts')]);
+    await run(process.execPath, [
+      join(root, 'node_modules/openapi-typescript/bin/cli.js'),
+      join(root, 'docs/openapi.json'),
+      '-o',
+      join(dir, 'schema.d.ts'),
+    ]);
     expect(readFileSync(join(dir, 'schema.d.ts'), 'utf8')).toMatch(/export interface paths/);
     copyFileSync(CLIENT_SOURCE, join(dir, 'typed-client.cts'));
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(CLIENT_TSCONFIG));
-    const compiled = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir]).catch((e: { stdout?: string }) => e);
+    const compiled = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir]).catch(
+      (e: { stdout?: string }) => e,
+    );
     expect('stdout' in compiled ? compiled.stdout : '').toBe('');
     expect(readFileSync(join(dir, 'out/typed-client.cjs'), 'utf8')).toMatch(/openapi-fetch/);
   }, 60_000);
 
   it('submits (202), replays (200), follows a call to Succeeded, lists with repeated filters and a cursor, and cancels (202, then 409)', async () => {
-    const { stdout } = await run(process.execPath, [join(dir, 'out/typed-client.cjs'), system.baseUrl, TEST_API_KEY, targetUrl], { timeout: 90_000 });
+    const { stdout } = await run(
+      process.execPath,
+      [join(dir, 'out/typed-client.cjs'), system.baseUrl, TEST_API_KEY, targetUrl],
+      { timeout: 90_000 },
+    );
     const r = JSON.parse(stdout);
     const id = r.submitted.body.data.id;
 
-    expect(r.submitted).toMatchObject({ status: 202, body: { data: { id: expect.any(String), status: 'Accepted' } }, headers: { location: `/v1/service-calls/${id}` } });
+    expect(r.submitted).toMatchObject({
+      status: 202,
+      body: { data: { id: expect.any(String), status: 'Accepted' } },
+      headers: { location: `/v1/service-calls/${id}` },
+    });
     expect(r.submitted.requestId).toBe(r.submitted.body.meta.requestId);
     expect(r.submitted.headers['x-correlation-id']).toBe(`${r.tag}-corr`);
     expect(r.replayed).toMatchObject({ status: 200, body: { data: { id } }, headers: { 'idempotent-replayed': 'true' } });
     expect(r.arraySubmitted.status).toBe(202);
     expect(r.stringSubmitted.status).toBe(202);
 
-    expect(r.detail).toMatchObject({ id, status: 'Succeeded', attempts: 1, tags: [r.tag], result: { statusCode: 200, responseSnippet: 'ok', error: null } });
+    expect(r.detail).toMatchObject({
+      id,
+      status: 'Succeeded',
+      attempts: 1,
+      tags: [r.tag],
+      result: { statusCode: 200, responseSnippet: 'ok', error: null },
+    });
     expect(target.requestsTo('/object').map((q) => q.body)).toEqual(['{"order":42,"lines":[1,2],"note":null}']);
     expect(target.requestsTo('/array').map((q) => q.body)).toEqual(['[1,"two",{"three":3}]']);
     expect(target.requestsTo('/string').map((q) => q.body)).toEqual(['plain text']);
@@ -86,6 +114,9 @@ describe('a client generated from docs/openapi.json (e2e)', () => {
     expect(r.cancelledDetail.status).toBe('Cancelled');
     expect(target.requestsTo('/never')).toHaveLength(0);
     expect(r.cancelStarted).toMatchObject({ status: 409, body: { error: { code: 'CALL_ALREADY_STARTED' } } });
-    expect(r.malformedId).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', details: [{ field: 'id' }] } } });
+    expect(r.malformedId).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', details: [{ field: 'id' }] } },
+    });
   }, 120_000);
 });

@@ -18,7 +18,8 @@ describe('projection rebuild while the system runs (e2e)', () => {
   let target: RecordingTarget;
   let targetUrl: string;
   let db: Client;
-  const rebuild = (...args: string[]): Promise<ToolRun> => runTool('projection/main.js', args, { DATABASE_URL: system.databaseUrl });
+  const rebuild = (...args: string[]): Promise<ToolRun> =>
+    runTool('projection/main.js', args, { DATABASE_URL: system.databaseUrl });
   const inFuture = () => new Date(Date.now() + 86_400_000).toISOString();
 
   beforeAll(async () => {
@@ -37,14 +38,23 @@ describe('projection rebuild while the system runs (e2e)', () => {
   });
 
   /** Waits until the projector's read model equals a fold of the event store (every row, every column). */
-  const projectorCaughtUp = () => eventually('the read model to equal a fold of the event store', async () => {
-    const [live, folded] = [await readModelRows(db), await foldedEventStore(db)];
-    return JSON.stringify(live) === JSON.stringify(folded) ? live : undefined;
-  }, 30_000);
+  const projectorCaughtUp = () =>
+    eventually(
+      'the read model to equal a fold of the event store',
+      async () => {
+        const [live, folded] = [await readModelRows(db), await foldedEventStore(db)];
+        return JSON.stringify(live) === JSON.stringify(folded) ? live : undefined;
+      },
+      30_000,
+    );
 
   it('rebuilds a read model equal, row for row and column for column, to the one the projector built', async () => {
     const submit = async (path: string, extra: object = {}) => {
-      const answer = await api.submit({ target: { method: 'POST', url: `${targetUrl}${path}`, body: { n: 1 } }, tags: ['rebuild'], ...extra });
+      const answer = await api.submit({
+        target: { method: 'POST', url: `${targetUrl}${path}`, body: { n: 1 } },
+        tags: ['rebuild'],
+        ...extra,
+      });
       expect(answer.status).toBe(202);
       return answer.body.data.id as string;
     };
@@ -89,7 +99,11 @@ describe('projection rebuild while the system runs (e2e)', () => {
     const before = submittedDuring.length;
     const run = await rebuild();
     const whileRebuilding = submittedDuring.length - before;
-    await eventually('calls flowing after the rebuild', () => submittedDuring.length >= before + whileRebuilding + 10, 20_000);
+    await eventually(
+      'calls flowing after the rebuild',
+      () => submittedDuring.length >= before + whileRebuilding + 10,
+      20_000,
+    );
     stop = true;
     await load;
 
@@ -107,7 +121,9 @@ describe('projection rebuild while the system runs (e2e)', () => {
     const list = await api.request('GET', '/v1/service-calls?tag=during&limit=100');
     expect(list.status).toBe(200);
     expect(list.body.data.length).toBe(Math.min(100, submittedDuring.length));
-    const { rows: tables } = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'projector' AND tablename LIKE 'service_calls_%'`);
+    const { rows: tables } = await db.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'projector' AND tablename LIKE 'service_calls_%'`,
+    );
     expect(tables).toEqual([]);
     process.stdout.write(`[e2e rebuild] ${run.stdout.trim()} (${whileRebuilding} calls submitted while it ran)\n`);
   }, 180_000);

@@ -15,7 +15,9 @@ const APP_SCHEMAS = ['gateway', 'scheduler_core', 'executor', 'projector'];
 
 /** A query from docs/runbook.md, so the runbook's drain check is the one that is tested. */
 function runbookQuery(containing: string): string {
-  const blocks = [...readFileSync(join(projectRoot(), 'docs', 'runbook.md'), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const blocks = [...readFileSync(join(projectRoot(), 'docs', 'runbook.md'), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map(
+    (m) => m[1],
+  );
   const block = blocks.find((b) => b.includes(containing));
   if (!block) throw new Error(`docs/runbook.md has no SQL block containing ${containing}`);
   return block.replace(/:'old_key_id'/g, '$1');
@@ -67,14 +69,22 @@ describe('secrets: path credentials and key rotation (e2e)', () => {
   it('calls the real path but keeps path credentials out of the read model, every table, every topic and the logs', async () => {
     const hookId = 'k9xuqwrwgstrb3mzrxb83nb357';
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZW5hbnQtYSJ9.c2lnbmF0dXJlLXNlY3JldC03Nw';
-    const submitted = await api.submit({ target: { method: 'POST', url: `${targetUrl}/hooks/${hookId}/orders/123/confirm/${jwt}?x=1`, body: 'hi' } });
+    const submitted = await api.submit({
+      target: { method: 'POST', url: `${targetUrl}/hooks/${hookId}/orders/123/confirm/${jwt}?x=1`, body: 'hi' },
+    });
     expect(submitted.status).toBe(202);
 
     const call = await api.waitForStatus(submitted.body.data.id, ['Succeeded', 'Failed']);
-    expect(call).toMatchObject({ status: 'Succeeded', target: { url: `${targetUrl}/hooks/[REDACTED]/orders/123/confirm/[REDACTED]?x=1` } });
+    expect(call).toMatchObject({
+      status: 'Succeeded',
+      target: { url: `${targetUrl}/hooks/[REDACTED]/orders/123/confirm/[REDACTED]?x=1` },
+    });
     expect(target.requestsTo(`/hooks/${hookId}/orders/123/confirm/${jwt}?x=1`)).toHaveLength(1);
 
-    const messages = await topicMessages(testBrokers(), ALL_TOPICS.map((t) => `${system.topicPrefix}${t}`));
+    const messages = await topicMessages(
+      testBrokers(),
+      ALL_TOPICS.map((t) => `${system.topicPrefix}${t}`),
+    );
     expect(messages.some((m) => m.includes('/hooks/[REDACTED]/orders/123/confirm/[REDACTED]'))).toBe(true);
     const logs = readFileSync(system.logFile, 'utf8');
     for (const secret of [hookId, jwt]) {
@@ -90,11 +100,14 @@ describe('secrets: path credentials and key rotation (e2e)', () => {
   it('keeps a call sealed with the old key running after the executor moves to the new key, and seals new calls with the new key', async () => {
     const openWithOldKey = runbookQuery('FROM scheduler_core.events s');
     await system.kill('executor');
-    const before = await api.submit({ target: { method: 'PUT', url: `${targetUrl}/rotation/before`, headers: { authorization: 'Bearer before' } } });
+    const before = await api.submit({
+      target: { method: 'PUT', url: `${targetUrl}/rotation/before`, headers: { authorization: 'Bearer before' } },
+    });
     expect(before.status).toBe(202);
     const pending = async () => (await db.query(openWithOldKey, [idOf(keyA)])).rows.map((r) => r.service_call_id);
     const waitUntilPending = Date.now() + 15_000;
-    while (!(await pending()).includes(before.body.data.id) && Date.now() < waitUntilPending) await new Promise((r) => setTimeout(r, 100));
+    while (!(await pending()).includes(before.body.data.id) && Date.now() < waitUntilPending)
+      await new Promise((r) => setTimeout(r, 100));
     expect(await pending()).toContain(before.body.data.id);
 
     await system.restart('executor', { SECRETS_ENCRYPTION_KEY: keyB, SECRETS_DECRYPTION_KEYS: keyA });
@@ -103,8 +116,14 @@ describe('secrets: path credentials and key rotation (e2e)', () => {
     const after = await api.submit({ target: { method: 'PUT', url: `${targetUrl}/rotation/after` } });
 
     // A killed consumer's partitions move once its session times out (20 s), hence the longer waits.
-    expect(await api.waitForStatus(before.body.data.id, ['Succeeded', 'Failed'], 60_000)).toMatchObject({ status: 'Succeeded', result: { statusCode: 200 } });
-    expect(await api.waitForStatus(after.body.data.id, ['Succeeded', 'Failed'], 60_000)).toMatchObject({ status: 'Succeeded', result: { statusCode: 200 } });
+    expect(await api.waitForStatus(before.body.data.id, ['Succeeded', 'Failed'], 60_000)).toMatchObject({
+      status: 'Succeeded',
+      result: { statusCode: 200 },
+    });
+    expect(await api.waitForStatus(after.body.data.id, ['Succeeded', 'Failed'], 60_000)).toMatchObject({
+      status: 'Succeeded',
+      result: { statusCode: 200 },
+    });
     expect(target.requestsTo('/rotation/before')).toHaveLength(1);
     expect(target.requestsTo('/rotation/before')[0].headers.authorization).toBe('Bearer before');
     expect(target.requestsTo('/rotation/after')).toHaveLength(1);
@@ -113,7 +132,10 @@ describe('secrets: path credentials and key rotation (e2e)', () => {
       `SELECT stream_id AS id, data -> 'sealedTarget' ->> 'keyId' AS key_id FROM scheduler_core.events WHERE type = 'ServiceCallSubmitted' AND stream_id = ANY($1)`,
       [[before.body.data.id, after.body.data.id]],
     );
-    expect(Object.fromEntries(rows.map((r) => [r.id, r.key_id]))).toEqual({ [before.body.data.id]: idOf(keyA), [after.body.data.id]: idOf(keyB) });
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.key_id]))).toEqual({
+      [before.body.data.id]: idOf(keyA),
+      [after.body.data.id]: idOf(keyB),
+    });
     // The runbook's checks now find nothing left for the old key: it may be dropped.
     expect(await pending()).toEqual([]);
     expect((await db.query(runbookQuery('FROM gateway.outbox'), [idOf(keyA)])).rows).toEqual([{ waiting: '0' }]);
@@ -129,7 +151,11 @@ describe('secrets: path credentials and key rotation (e2e)', () => {
     await system.restart('executor', { SECRETS_ENCRYPTION_KEY: keyA });
 
     const call = await api.waitForStatus(orphan.body.data.id, ['Succeeded', 'Failed'], 60_000);
-    expect(call).toMatchObject({ status: 'Failed', attempts: 1, result: { statusCode: null, error: { code: 'INVALID_TARGET' } } });
+    expect(call).toMatchObject({
+      status: 'Failed',
+      attempts: 1,
+      result: { statusCode: null, error: { code: 'INVALID_TARGET' } },
+    });
     expect(target.requestsTo('/rotation/dropped-too-early')).toHaveLength(0);
   }, 120_000);
 });

@@ -45,7 +45,8 @@ describe('the stack runner (e2e)', () => {
     const submitted = await api.submit({ target: { method: 'GET', url: `${targetUrl}/via-stack` } });
     expect(submitted.status).toBe(202);
     expect(await api.waitForStatus(submitted.body.data.id, ['Succeeded', 'Failed'])).toMatchObject({
-      status: 'Succeeded', result: { statusCode: 200, responseSnippet: 'from the stack' },
+      status: 'Succeeded',
+      result: { statusCode: 200, responseSnippet: 'from the stack' },
     });
     const docs = await fetch(`http://127.0.0.1:${port}/docs`);
     expect(docs.status).toBe(200);

@@ -18,13 +18,28 @@ describe('submit now → execute → projected (e2e)', () => {
   beforeAll(async () => {
     target = new RecordingTarget((path): ReturnType<TargetBehaviour> => {
       switch (path) {
-        case '/ok': return { status: 200, body: 'hello ✓ from the target', headers: { 'content-type': 'text/plain; charset=utf-8', 'x-internal-secret': 'nope', etag: '"v1"' } };
-        case '/fail': return { status: 500, body: '{"oops":true}', headers: { 'content-type': 'application/json' } };
-        case '/slow': return { status: 200, body: 'too late', delayMs: 3_000 };
-        case '/redirect': return { status: 302, headers: { location: '/redirected-here' } };
-        case '/replayed': return { status: 201, body: 'stored' };
-        case '/binary': return { status: 200, body: Buffer.from([0x1f, 0x8b, 0x00, 0x00, 0xff]), headers: { 'content-type': 'application/octet-stream' } };
-        default: return { status: 404 };
+        case '/ok':
+          return {
+            status: 200,
+            body: 'hello ✓ from the target',
+            headers: { 'content-type': 'text/plain; charset=utf-8', 'x-internal-secret': 'nope', etag: '"v1"' },
+          };
+        case '/fail':
+          return { status: 500, body: '{"oops":true}', headers: { 'content-type': 'application/json' } };
+        case '/slow':
+          return { status: 200, body: 'too late', delayMs: 3_000 };
+        case '/redirect':
+          return { status: 302, headers: { location: '/redirected-here' } };
+        case '/replayed':
+          return { status: 201, body: 'stored' };
+        case '/binary':
+          return {
+            status: 200,
+            body: Buffer.from([0x1f, 0x8b, 0x00, 0x00, 0xff]),
+            headers: { 'content-type': 'application/octet-stream' },
+          };
+        default:
+          return { status: 404 };
       }
     });
     targetUrl = await target.start();
@@ -40,7 +55,19 @@ describe('submit now → execute → projected (e2e)', () => {
 
   it('runs a 2xx call once and shows Succeeded with status code, latency and snippet', async () => {
     const submitted = await api.submit(
-      { target: { method: 'POST', url: `${targetUrl}/ok?token=s3cr3t-query&x=1`, headers: { 'content-type': 'application/json', 'x-custom': 'forwarded', authorization: 'Bearer tenant-secret-value' }, body: { hello: 'world' } }, tags: ['e2e'] },
+      {
+        target: {
+          method: 'POST',
+          url: `${targetUrl}/ok?token=s3cr3t-query&x=1`,
+          headers: {
+            'content-type': 'application/json',
+            'x-custom': 'forwarded',
+            authorization: 'Bearer tenant-secret-value',
+          },
+          body: { hello: 'world' },
+        },
+        tags: ['e2e'],
+      },
       { correlationId: 'e2e-corr-ok' },
     );
     expect(submitted.status).toBe(202);
@@ -49,8 +76,15 @@ describe('submit now → execute → projected (e2e)', () => {
 
     const call = await api.waitForStatus(id, ['Succeeded', 'Failed']);
     expect(call).toMatchObject({
-      id, status: 'Succeeded', attempts: 1, tags: ['e2e'],
-      target: { method: 'POST', url: `${targetUrl}/ok?token=[REDACTED]&x=1`, headers: { authorization: '[REDACTED]', 'x-custom': 'forwarded' } },
+      id,
+      status: 'Succeeded',
+      attempts: 1,
+      tags: ['e2e'],
+      target: {
+        method: 'POST',
+        url: `${targetUrl}/ok?token=[REDACTED]&x=1`,
+        headers: { authorization: '[REDACTED]', 'x-custom': 'forwarded' },
+      },
       result: { statusCode: 200, responseSnippet: 'hello ✓ from the target', error: null },
     });
     expect(call.result.latencyMs).toEqual(expect.any(Number));
@@ -61,18 +95,37 @@ describe('submit now → execute → projected (e2e)', () => {
     const received = target.requestsTo('/ok?token=s3cr3t-query&x=1');
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ method: 'POST', body: '{"hello":"world"}' });
-    expect(received[0].headers).toMatchObject({ 'idempotency-key': id, 'x-custom': 'forwarded', authorization: 'Bearer tenant-secret-value', 'content-type': 'application/json' });
+    expect(received[0].headers).toMatchObject({
+      'idempotency-key': id,
+      'x-custom': 'forwarded',
+      authorization: 'Bearer tenant-secret-value',
+      'content-type': 'application/json',
+    });
   });
 
   it('records a call whose target answered binary (NUL bytes) as the success it was, with a base64 snippet', async () => {
     const submitted = await api.submit({ target: { method: 'GET', url: `${targetUrl}/binary` } });
     const call = await api.waitForStatus(submitted.body.data.id, ['Succeeded', 'Failed']);
-    expect(call).toMatchObject({ status: 'Succeeded', attempts: 1, result: { statusCode: 200, error: null, responseSnippetEncoding: 'base64', responseSnippet: Buffer.from([0x1f, 0x8b, 0x00, 0x00, 0xff]).toString('base64') } });
+    expect(call).toMatchObject({
+      status: 'Succeeded',
+      attempts: 1,
+      result: {
+        statusCode: 200,
+        error: null,
+        responseSnippetEncoding: 'base64',
+        responseSnippet: Buffer.from([0x1f, 0x8b, 0x00, 0x00, 0xff]).toString('base64'),
+      },
+    });
     expect(target.requestsTo('/binary')).toHaveLength(1);
   });
 
   it.each([
-    ['a 500 answer', '/fail', 10_000, { statusCode: 500, error: { code: 'NON_2XX_STATUS' }, responseSnippet: '{"oops":true}' }],
+    [
+      'a 500 answer',
+      '/fail',
+      10_000,
+      { statusCode: 500, error: { code: 'NON_2XX_STATUS' }, responseSnippet: '{"oops":true}' },
+    ],
     ['a timeout', '/slow', 500, { statusCode: null, error: { code: 'TIMEOUT' } }],
     ['a redirect (not followed)', '/redirect', 10_000, { statusCode: 302, error: { code: 'REDIRECT_NOT_FOLLOWED' } }],
   ])('shows Failed for %s, after exactly one request', async (_name, path, timeoutMs, expected) => {
@@ -88,7 +141,10 @@ describe('submit now → execute → projected (e2e)', () => {
   it('answers a replay with the same call and runs it only once (idempotent submit)', async () => {
     const body = { target: { method: 'PUT', url: `${targetUrl}/replayed`, body: 'once' }, tags: ['replay'] };
     const first = await api.submit(body, { idempotencyKey: 'replay-key-1' });
-    const again = await api.submit({ tags: ['replay'], target: { body: 'once', url: `${targetUrl}/replayed`, method: 'PUT' } }, { idempotencyKey: 'replay-key-1' });
+    const again = await api.submit(
+      { tags: ['replay'], target: { body: 'once', url: `${targetUrl}/replayed`, method: 'PUT' } },
+      { idempotencyKey: 'replay-key-1' },
+    );
     expect(first.status).toBe(202);
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -105,13 +161,18 @@ describe('submit now → execute → projected (e2e)', () => {
   it('shows Failed for a refused connection', async () => {
     const submitted = await api.submit({ target: { method: 'GET', url: closedPortUrl } });
     const call = await api.waitForStatus(submitted.body.data.id, ['Succeeded', 'Failed']);
-    expect(call).toMatchObject({ status: 'Failed', attempts: 1, result: { statusCode: null, error: { code: 'CONNECTION_FAILED' } } });
+    expect(call).toMatchObject({
+      status: 'Failed',
+      attempts: 1,
+      result: { statusCode: null, error: { code: 'CONNECTION_FAILED' } },
+    });
   });
 
   it('never followed the redirect, and never called any target twice', async () => {
     expect(target.requestsTo('/redirected-here')).toHaveLength(0);
     const perKey = new Map<string, number>();
-    for (const r of target.received) perKey.set(String(r.headers['idempotency-key']), (perKey.get(String(r.headers['idempotency-key'])) ?? 0) + 1);
+    for (const r of target.received)
+      perKey.set(String(r.headers['idempotency-key']), (perKey.get(String(r.headers['idempotency-key'])) ?? 0) + 1);
     expect([...perKey.values()].every((n) => n === 1)).toBe(true);
   });
 
@@ -122,7 +183,15 @@ describe('submit now → execute → projected (e2e)', () => {
       expect(correlated.some((line) => line.startsWith(`[${app}]`))).toBe(true);
     }
     const messages = new Set(correlated.map((line) => JSON.parse(line.slice(line.indexOf('{'))).msg));
-    for (const msg of ['service call accepted', 'published', 'consumed', 'command received', 'events appended', 'execution received', 'read model upserted']) {
+    for (const msg of [
+      'service call accepted',
+      'published',
+      'consumed',
+      'command received',
+      'events appended',
+      'execution received',
+      'read model upserted',
+    ]) {
       expect(messages).toContain(msg);
     }
     expect(logs.some((line) => line.includes('tenant-secret-value') || line.includes('s3cr3t-query'))).toBe(false);
@@ -134,13 +203,18 @@ describe('submit now → execute → projected (e2e)', () => {
       expect({ app: app.name, status: ready.status }).toEqual({ app: app.name, status: 200 });
       expect((await fetch(`http://127.0.0.1:${app.port}/health/live`)).status).toBe(200);
     }
-    const metricsOf = async (name: string) => (await fetch(`http://127.0.0.1:${system.apps.find((a) => a.name === name)!.port}/metrics`)).text();
+    const metricsOf = async (name: string) =>
+      (await fetch(`http://127.0.0.1:${system.apps.find((a) => a.name === name)!.port}/metrics`)).text();
     const executor = await metricsOf('executor');
     expect(executor).toMatch(/scheduler_executions_total\{outcome="SUCCEEDED"\} [1-9]/);
     expect(executor).toMatch(/scheduler_executions_total\{outcome="NON_2XX_STATUS"\} [1-9]/);
     expect(executor).toMatch(/scheduler_execution_latency_seconds_count [1-9]/);
-    expect(await metricsOf('scheduler-core')).toMatch(/scheduler_consumer_lag\{group="[^"]*scheduler-core",topic="[^"]+",partition="\d+"\} \d+/);
-    expect(await metricsOf('gateway')).toMatch(/scheduler_outbox_published_total\{outbox="gateway",topic="scheduler.commands.v1"\} [1-9]/);
+    expect(await metricsOf('scheduler-core')).toMatch(
+      /scheduler_consumer_lag\{group="[^"]*scheduler-core",topic="[^"]+",partition="\d+"\} \d+/,
+    );
+    expect(await metricsOf('gateway')).toMatch(
+      /scheduler_outbox_published_total\{outbox="gateway",topic="scheduler.commands.v1"\} [1-9]/,
+    );
   });
 
   it('writes no trace context while tracing is off: no outbox row has a traceparent, so no record carries the header', async () => {
@@ -148,7 +222,11 @@ describe('submit now → execute → projected (e2e)', () => {
     await db.connect();
     try {
       for (const schema of ['gateway', 'scheduler_core', 'executor']) {
-        const { rows: [row] } = await db.query<{ rows: number; traced: number }>(`SELECT count(*)::int AS rows, count(traceparent)::int AS traced FROM "${schema}".outbox`);
+        const {
+          rows: [row],
+        } = await db.query<{ rows: number; traced: number }>(
+          `SELECT count(*)::int AS rows, count(traceparent)::int AS traced FROM "${schema}".outbox`,
+        );
         expect({ schema, written: row.rows > 0, traced: row.traced }).toEqual({ schema, written: true, traced: 0 });
       }
     } finally {

@@ -10,7 +10,9 @@ describe('scheduled calls and crashes (e2e)', () => {
   let targetUrl: string;
 
   beforeAll(async () => {
-    target = new RecordingTarget((path) => (path === '/hang' ? { status: 200, body: 'late', delayMs: 8_000 } : { status: 204 }));
+    target = new RecordingTarget((path) =>
+      path === '/hang' ? { status: 200, body: 'late', delayMs: 8_000 } : { status: 204 },
+    );
     targetUrl = await target.start();
     system = await startRunningSystem('e2e-timers-crashes');
     api = new ApiClient(system.baseUrl, TEST_API_KEY);
@@ -23,7 +25,10 @@ describe('scheduled calls and crashes (e2e)', () => {
 
   it('holds a call with a future dueAt as Scheduled, then runs it once at its time', async () => {
     const dueAt = new Date(Date.now() + 2_500);
-    const submitted = await api.submit({ target: { method: 'POST', url: `${targetUrl}/scheduled`, body: 'tick' }, dueAt: dueAt.toISOString() });
+    const submitted = await api.submit({
+      target: { method: 'POST', url: `${targetUrl}/scheduled`, body: 'tick' },
+      dueAt: dueAt.toISOString(),
+    });
     expect(submitted.status).toBe(202);
     const id = submitted.body.data.id;
     const scheduled = await api.waitForStatus(id, ['Scheduled', 'Running', 'Succeeded'], 10_000);
@@ -31,7 +36,12 @@ describe('scheduled calls and crashes (e2e)', () => {
     expect(target.requestsTo('/scheduled')).toHaveLength(0);
 
     const done = await api.waitForStatus(id, ['Succeeded', 'Failed'], 15_000);
-    expect(done).toMatchObject({ status: 'Succeeded', attempts: 1, dueAt: dueAt.toISOString(), result: { statusCode: 204 } });
+    expect(done).toMatchObject({
+      status: 'Succeeded',
+      attempts: 1,
+      dueAt: dueAt.toISOString(),
+      result: { statusCode: 204 },
+    });
     const [received, ...more] = target.requestsTo('/scheduled');
     expect(more).toHaveLength(0);
     expect(received.receivedAt).toBeGreaterThanOrEqual(dueAt.getTime());
@@ -39,12 +49,18 @@ describe('scheduled calls and crashes (e2e)', () => {
   });
 
   it('cancels a scheduled call before it runs, and refuses to cancel one that already ran', async () => {
-    const submitted = await api.submit({ target: { method: 'POST', url: `${targetUrl}/cancelled` }, dueAt: new Date(Date.now() + 3_000).toISOString() });
+    const submitted = await api.submit({
+      target: { method: 'POST', url: `${targetUrl}/cancelled` },
+      dueAt: new Date(Date.now() + 3_000).toISOString(),
+    });
     const id = submitted.body.data.id;
     await api.waitForStatus(id, ['Scheduled'], 10_000);
     const cancel = await api.request('DELETE', `/v1/service-calls/${id}`);
     expect(cancel.status).toBe(202);
-    expect(await api.waitForStatus(id, ['Cancelled', 'Succeeded', 'Failed'], 10_000)).toMatchObject({ status: 'Cancelled', attempts: 0 });
+    expect(await api.waitForStatus(id, ['Cancelled', 'Succeeded', 'Failed'], 10_000)).toMatchObject({
+      status: 'Cancelled',
+      attempts: 0,
+    });
     await new Promise((r) => setTimeout(r, 3_500));
     expect(target.requestsTo('/cancelled')).toHaveLength(0);
     expect((await api.get(id)).body.data.status).toBe('Cancelled');

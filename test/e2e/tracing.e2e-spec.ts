@@ -16,7 +16,10 @@ const CALL_SPANS = [
   'scheduler-core CONSUMER process RecordExecutionResult',
   'projector CONSUMER process ServiceCallSucceeded',
 ];
-const SCHEDULED_SPANS = ['projector CONSUMER process ServiceCallScheduled', 'scheduler-core CONSUMER process DueTimeReached'];
+const SCHEDULED_SPANS = [
+  'projector CONSUMER process ServiceCallScheduled',
+  'scheduler-core CONSUMER process DueTimeReached',
+];
 
 const label = (s: ReceivedSpan) => `${s.service} ${s.kind} ${s.name}`;
 
@@ -38,7 +41,9 @@ describe('traces across the four apps (e2e)', () => {
     target = new RecordingTarget(() => ({ status: 200, body: 'traced' }));
     targetUrl = await target.start();
     system = await startRunningSystem('e2e-tracing', {
-      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
     });
     api = new ApiClient(system.baseUrl, TEST_API_KEY);
   }, 120_000);
@@ -53,28 +58,40 @@ describe('traces across the four apps (e2e)', () => {
   async function traceOfCall(id: string, expected: readonly string[]): Promise<ReceivedSpan[]> {
     const ofCall = () => receiver.spans.filter((s) => s.attributes['service_call.id'] === id);
     try {
-      return await eventually(`the spans of call ${id}`, () => {
-        const first = ofCall()[0];
-        const trace = first ? receiver.spans.filter((s) => s.traceId === first.traceId) : [];
-        const labels = trace.map(label);
-        return first && expected.every((e) => labels.includes(e)) ? trace : undefined;
-      }, 30_000);
+      return await eventually(
+        `the spans of call ${id}`,
+        () => {
+          const first = ofCall()[0];
+          const trace = first ? receiver.spans.filter((s) => s.traceId === first.traceId) : [];
+          const labels = trace.map(label);
+          return first && expected.every((e) => labels.includes(e)) ? trace : undefined;
+        },
+        30_000,
+      );
     } catch (error) {
-      const byTrace = ofCall().map((s) => `${s.traceId.slice(0, 8)}: ${label(s)}`).join('; ');
+      const byTrace = ofCall()
+        .map((s) => `${s.traceId.slice(0, 8)}: ${label(s)}`)
+        .join('; ');
       throw new Error(`${(error as Error).message}; the call's spans by trace: ${byTrace || 'none'}`, { cause: error });
     }
   }
 
   function expectOneTree(trace: readonly ReceivedSpan[], id: string, rootParent?: string): ReceivedSpan {
     // Every span that names the call is in this one trace.
-    expect(new Set(receiver.spans.filter((s) => s.attributes['service_call.id'] === id).map((s) => s.traceId))).toEqual(new Set([trace[0].traceId]));
+    expect(new Set(receiver.spans.filter((s) => s.attributes['service_call.id'] === id).map((s) => s.traceId))).toEqual(
+      new Set([trace[0].traceId]),
+    );
     expect(new Set(trace.map((s) => s.service))).toEqual(new Set(['gateway', 'scheduler-core', 'executor', 'projector']));
     const ids = new Set(trace.map((s) => s.spanId));
     expect(ids.size).toBe(trace.length);
     const roots = trace.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
     expect(roots.map(label)).toEqual(['gateway SERVER POST /v1/service-calls']);
     expect(roots[0].parentSpanId).toBe(rootParent);
-    expect(roots[0].attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/v1/service-calls', 'http.response.status_code': 202 });
+    expect(roots[0].attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/v1/service-calls',
+      'http.response.status_code': 202,
+    });
     return roots[0];
   }
 
@@ -98,19 +115,29 @@ describe('traces across the four apps (e2e)', () => {
     expect(submit.parentSpanId).toBe(root.spanId);
     expect(execute.parentSpanId).toBe(submit.spanId);
     expect(call.parentSpanId).toBe(execute.spanId);
-    expect(call.attributes).toMatchObject({ 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'http.response.status_code': 200 });
+    expect(call.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'server.address': '127.0.0.1',
+      'http.response.status_code': 200,
+    });
     expect(find(trace, 'scheduler-core CONSUMER process RecordExecutionResult').parentSpanId).toBe(execute.spanId);
     // The tenant's request is sent as the tenant asked: no trace header is added to it.
     expect(target.requestsTo('/now')[0].headers.traceparent).toBeUndefined();
   });
 
-  it('keeps a scheduled call in one trace across its timer, under the client\'s own traceparent', async () => {
+  it("keeps a scheduled call in one trace across its timer, under the client's own traceparent", async () => {
     const clientTraceId = randomBytes(16).toString('hex');
     const clientSpanId = randomBytes(8).toString('hex');
     const dueAt = new Date(Date.now() + 2_000).toISOString();
-    const submitted = await api.request('POST', '/v1/service-calls', { target: { method: 'POST', url: `${targetUrl}/later`, body: 'y' }, dueAt }, {
-      'Idempotency-Key': randomUUID(), traceparent: `00-${clientTraceId}-${clientSpanId}-01`,
-    });
+    const submitted = await api.request(
+      'POST',
+      '/v1/service-calls',
+      { target: { method: 'POST', url: `${targetUrl}/later`, body: 'y' }, dueAt },
+      {
+        'Idempotency-Key': randomUUID(),
+        traceparent: `00-${clientTraceId}-${clientSpanId}-01`,
+      },
+    );
     expect(submitted.status).toBe(202);
     const id = submitted.body.data.id;
     await api.waitForStatus(id, ['Succeeded']);

@@ -28,7 +28,10 @@ describe('fault: broker down 20 s under load', () => {
 
   it('loses nothing, duplicates nothing, and ends every call terminal after recovery', async () => {
     const load = runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 20, durationMs: 30_000,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 20,
+      durationMs: 30_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/b/${i}` } }),
     });
     await sleep(5_000);
@@ -44,10 +47,21 @@ describe('fault: broker down 20 s under load', () => {
     exitedDuringOutage = await system.restartExited();
 
     const outcome = await settleAndCheck({
-      scenario: '03-broker-kill', system, accepted: result.accepted, target, faultEndedAt: upAt, settleTimeoutMs: 90_000,
+      scenario: '03-broker-kill',
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: upAt,
+      settleTimeoutMs: 90_000,
       figures: {
-        load: { sent: result.sent, ratePerSecond: 20, durationMs: 30_000, answers: { accepted: result.accepted.length, unavailable: result.unavailable, other: result.other } },
-        outage: { downMs: upAt - downAt }, exitedDuringOutage,
+        load: {
+          sent: result.sent,
+          ratePerSecond: 20,
+          durationMs: 30_000,
+          answers: { accepted: result.accepted.length, unavailable: result.unavailable, other: result.other },
+        },
+        outage: { downMs: upAt - downAt },
+        exitedDuringOutage,
       },
     });
 

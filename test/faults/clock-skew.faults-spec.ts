@@ -36,8 +36,14 @@ const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
     const startedAt = Date.now();
     const firstDue = Date.now() + 5_000;
     const result = await runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 50, durationMs: 2_000,
-      body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/skew${skew}/${i}` }, dueAt: new Date(firstDue + i * 20).toISOString() }),
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 50,
+      durationMs: 2_000,
+      body: (i) => ({
+        target: { method: 'POST', url: `${targetUrl}/skew${skew}/${i}` },
+        dueAt: new Date(firstDue + i * 20).toISOString(),
+      }),
     });
     await waitUntilSettled(system.databaseUrl, result.accepted, 75_000);
     const early: string[] = [];
@@ -49,7 +55,12 @@ const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
       maxLateMs = Math.max(maxLateMs, r.receivedAt - due);
     }
     const outcome = await settleAndCheck({
-      scenario: `10-clock-skew${skew.replace('+', 'plus').replace('-', 'minus')}`, system, accepted: result.accepted, target, faultEndedAt: startedAt, settleTimeoutMs: 5_000,
+      scenario: `10-clock-skew${skew.replace('+', 'plus').replace('-', 'minus')}`,
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: startedAt,
+      settleTimeoutMs: 5_000,
       figures: { skew, calls: result.sent, accepted: result.accepted.length, early: early.length, maxLateMs },
     });
     process.stderr.write(`[faults] clock skew ${skew}: early ${early.length}, max lateness ${maxLateMs} ms\n`);

@@ -28,46 +28,66 @@ describe('fault: 50 concurrent commands on one call at its dueAt', () => {
 
   it('ends each call in exactly one terminal state', async () => {
     const api = new ApiClient(system.baseUrl, FAULTS_API_KEY);
-    const calls = await Promise.all([0, 1, 2, 3, 4, 5].map(async (i) => {
-      const key = randomUUID();
-      const dueAt = Date.now() + 4_000 + i * 300;
-      const body = { target: { method: 'POST', url: `${targetUrl}/race/${i}` }, dueAt: new Date(dueAt).toISOString() };
-      const first = await api.submit(body, { idempotencyKey: key });
-      return { key, dueAt, body, id: first.body.data.id as string };
-    }));
+    const calls = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map(async (i) => {
+        const key = randomUUID();
+        const dueAt = Date.now() + 4_000 + i * 300;
+        const body = { target: { method: 'POST', url: `${targetUrl}/race/${i}` }, dueAt: new Date(dueAt).toISOString() };
+        const first = await api.submit(body, { idempotencyKey: key });
+        return { key, dueAt, body, id: first.body.data.id as string };
+      }),
+    );
     const answers: Record<string, number> = {};
-    const count = (what: string) => { answers[what] = (answers[what] ?? 0) + 1; };
-    await Promise.all(calls.map(async (c, i) => {
-      // Each call's burst of 50 commands spans 200 ms and starts at a different point around its
-      // dueAt (from 240 ms before to 160 ms after), so some calls' first cancel beats the timer,
-      // some lands right on it, and some come too late; replays run all the way through.
-      await Promise.all(Array.from({ length: 50 }, async (_, j) => {
-        await sleep(c.dueAt + (i - 3) * 80 + j * 4 - Date.now());
-        if (j % 2 === 0) {
-          const res = await api.request('DELETE', `/v1/service-calls/${c.id}`);
-          count(`cancel ${res.status}${res.body?.error?.code ? ` ${res.body.error.code}` : ''}`);
-        } else {
-          const res = await api.submit(c.body, { idempotencyKey: c.key });
-          count(`replay ${res.status}${res.body?.data?.id === c.id ? ' same id' : ' other id'}`);
-        }
-      }));
-      return i;
-    }));
+    const count = (what: string) => {
+      answers[what] = (answers[what] ?? 0) + 1;
+    };
+    await Promise.all(
+      calls.map(async (c, i) => {
+        // Each call's burst of 50 commands spans 200 ms and starts at a different point around its
+        // dueAt (from 240 ms before to 160 ms after), so some calls' first cancel beats the timer,
+        // some lands right on it, and some come too late; replays run all the way through.
+        await Promise.all(
+          Array.from({ length: 50 }, async (_, j) => {
+            await sleep(c.dueAt + (i - 3) * 80 + j * 4 - Date.now());
+            if (j % 2 === 0) {
+              const res = await api.request('DELETE', `/v1/service-calls/${c.id}`);
+              count(`cancel ${res.status}${res.body?.error?.code ? ` ${res.body.error.code}` : ''}`);
+            } else {
+              const res = await api.submit(c.body, { idempotencyKey: c.key });
+              count(`replay ${res.status}${res.body?.data?.id === c.id ? ' same id' : ' other id'}`);
+            }
+          }),
+        );
+        return i;
+      }),
+    );
     const outcome = await settleAndCheck({
-      scenario: '08-concurrent-commands', system, accepted: calls.map((c) => c.id), target, faultEndedAt: Date.now(),
+      scenario: '08-concurrent-commands',
+      system,
+      accepted: calls.map((c) => c.id),
+      target,
+      faultEndedAt: Date.now(),
       figures: { calls: calls.length, commandsPerCall: 50, answers },
     });
 
     expect(outcome.violations).toEqual([]);
     const db = await import('pg').then(({ Client }) => new Client({ connectionString: system.databaseUrl }));
     await db.connect();
-    const { rows } = await db.query(`SELECT id, status FROM projector.service_calls WHERE id = ANY($1::text[])`, [calls.map((c) => c.id)]);
+    const { rows } = await db.query(`SELECT id, status FROM projector.service_calls WHERE id = ANY($1::text[])`, [
+      calls.map((c) => c.id),
+    ]);
     await db.end();
     for (const row of rows as { id: string; status: string }[]) {
       const requests = target.received.filter((r) => r.headers['idempotency-key'] === row.id).length;
-      expect({ id: row.id, status: row.status, requests }).toEqual({ id: row.id, status: row.status, requests: row.status === 'Cancelled' ? 0 : 1 });
+      expect({ id: row.id, status: row.status, requests }).toEqual({
+        id: row.id,
+        status: row.status,
+        requests: row.status === 'Cancelled' ? 0 : 1,
+      });
     }
-    expect(Object.keys(answers).filter((a) => a.startsWith('replay') && a !== 'replay 202 same id' && a !== 'replay 200 same id')).toEqual([]);
+    expect(
+      Object.keys(answers).filter((a) => a.startsWith('replay') && a !== 'replay 202 same id' && a !== 'replay 200 same id'),
+    ).toEqual([]);
   });
 });
 

@@ -27,7 +27,10 @@ describe('fault: executor SIGKILL with calls in flight', () => {
 
   it('calls no target twice and ends every call terminal', async () => {
     const load = runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 200, durationMs: 2_500,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 200,
+      durationMs: 2_500,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/slow/${i}` } }),
     });
     // Kill once a good share of the calls reached the target (and are waiting for its answer).
@@ -41,8 +44,20 @@ describe('fault: executor SIGKILL with calls in flight', () => {
     const restartedAt = Date.now();
 
     const outcome = await settleAndCheck({
-      scenario: '01-executor-kill', system, accepted: result.accepted, target, faultEndedAt: restartedAt,
-      figures: { load: { sent: result.sent, ratePerSecond: 200, answers: { accepted: result.accepted.length, unavailable: result.unavailable, other: result.other } }, receivedByTargetAtKill: receivedAtKill, targetRequests: target.received.length },
+      scenario: '01-executor-kill',
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: restartedAt,
+      figures: {
+        load: {
+          sent: result.sent,
+          ratePerSecond: 200,
+          answers: { accepted: result.accepted.length, unavailable: result.unavailable, other: result.other },
+        },
+        receivedByTargetAtKill: receivedAtKill,
+        targetRequests: target.received.length,
+      },
     });
 
     expect(outcome.violations).toEqual([]);

@@ -29,7 +29,10 @@ describe('fault: a backlog of large calls behind a broker outage', () => {
     await system.kafka.stop('SIGTERM');
     const payload = 'y'.repeat(200_000);
     const result = await runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 20, durationMs: 6_000,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 20,
+      durationMs: 6_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/large/${i}`, body: { i, payload } } }),
     });
     await system.kafka.start();
@@ -39,8 +42,19 @@ describe('fault: a backlog of large calls behind a broker outage', () => {
     const exited = await system.restartExited();
 
     const outcome = await settleAndCheck({
-      scenario: '13-large-backlog', system, accepted: result.accepted, target, faultEndedAt: upAt, settleTimeoutMs: 120_000,
-      figures: { calls: result.sent, bodyBytes: 200_000, accepted: result.accepted.length, other: result.other, exitedDuringOutage: exited },
+      scenario: '13-large-backlog',
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: upAt,
+      settleTimeoutMs: 120_000,
+      figures: {
+        calls: result.sent,
+        bodyBytes: 200_000,
+        accepted: result.accepted.length,
+        other: result.other,
+        exitedDuringOutage: exited,
+      },
     });
     const bodiesIntact = target.received.filter((r) => r.body.length > 200_000).length;
 

@@ -29,23 +29,38 @@ describe('fault: a late-committing outbox transaction', () => {
 
   it('publishes the late row after its commit and everything behind it', async () => {
     const warmup = await runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 20, durationMs: 1_000,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 20,
+      durationMs: 1_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/warm/${i}` } }),
     });
     const late = new Client({ connectionString: system.databaseUrl });
     await late.connect();
-    const { rows: [template] } = await late.query(
+    const {
+      rows: [template],
+    } = await late.query(
       `SELECT topic, message_key, message_id, envelope FROM gateway.outbox WHERE envelope->>'type' = 'SubmitServiceCall' ORDER BY id LIMIT 1`,
     );
     const lateId = randomUUID();
     const messageId = randomUUID();
-    const envelope = JSON.parse(JSON.stringify(template.envelope).split(template.message_key).join(lateId).split(template.message_id).join(messageId));
+    const envelope = JSON.parse(
+      JSON.stringify(template.envelope).split(template.message_key).join(lateId).split(template.message_id).join(messageId),
+    );
     await late.query('BEGIN');
-    await late.query(`INSERT INTO gateway.outbox (topic, message_key, message_id, envelope) VALUES ($1, $2, $3, $4)`, [template.topic, lateId, messageId, envelope]);
+    await late.query(`INSERT INTO gateway.outbox (topic, message_key, message_id, envelope) VALUES ($1, $2, $3, $4)`, [
+      template.topic,
+      lateId,
+      messageId,
+      envelope,
+    ]);
     const lateRowId = (await late.query(`SELECT max(id)::int AS id FROM gateway.outbox`)).rows[0].id as number;
     system.note(`late outbox row ${lateRowId} for ${lateId} written, transaction left open`);
     const load = runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 40, durationMs: 10_000,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 40,
+      durationMs: 10_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/during/${i}` } }),
     });
     await new Promise((r) => setTimeout(r, 6_000));
@@ -57,8 +72,17 @@ describe('fault: a late-committing outbox transaction', () => {
 
     const accepted = [...warmup.accepted, ...result.accepted, lateId];
     const outcome = await settleAndCheck({
-      scenario: '05-late-commit', system, accepted, target, faultEndedAt: committedAt,
-      figures: { calls: warmup.sent + result.sent + 1, accepted: accepted.length, openTransactionMs: 6_000, other: result.other },
+      scenario: '05-late-commit',
+      system,
+      accepted,
+      target,
+      faultEndedAt: committedAt,
+      figures: {
+        calls: warmup.sent + result.sent + 1,
+        accepted: accepted.length,
+        openTransactionMs: 6_000,
+        other: result.other,
+      },
     });
     const lateRequests = target.received.filter((r) => r.headers['idempotency-key'] === lateId).length;
 

@@ -31,7 +31,10 @@ describe('fault: every consumer group reset to the earliest offset', () => {
 
   it('replays everything without a new event, request or read-model change', async () => {
     const result = await runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 50, durationMs: 6_000,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 50,
+      durationMs: 6_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/r/${i}` } }),
     });
     expect((await waitUntilSettled(system.databaseUrl, result.accepted, 60_000)).settled).toBe(true);
@@ -43,7 +46,9 @@ describe('fault: every consumer group reset to the earliest offset', () => {
     const admin = kafka.admin();
     await admin.connect();
     const groups: [string, string][] = [
-      [CONSUMER_GROUPS.schedulerCore, TOPICS.commands], [CONSUMER_GROUPS.executor, TOPICS.executions], [CONSUMER_GROUPS.projector, TOPICS.events],
+      [CONSUMER_GROUPS.schedulerCore, TOPICS.commands],
+      [CONSUMER_GROUPS.executor, TOPICS.executions],
+      [CONSUMER_GROUPS.projector, TOPICS.events],
     ];
     // admin.resetOffsets({ earliest: true }) commits the sentinel -2, which a consumer reads as "no
     // offset" and may resolve to the latest one; commit each partition's low watermark instead.
@@ -51,7 +56,11 @@ describe('fault: every consumer group reset to the earliest offset', () => {
     for (const [group, topic] of groups) {
       const physical = `${system.topicPrefix}${topic}`;
       const ends = await admin.fetchTopicOffsets(physical);
-      await admin.setOffsets({ groupId: `${system.topicPrefix}${group}`, topic: physical, partitions: ends.map((e) => ({ partition: e.partition, offset: e.low })) });
+      await admin.setOffsets({
+        groupId: `${system.topicPrefix}${group}`,
+        topic: physical,
+        partitions: ends.map((e) => ({ partition: e.partition, offset: e.low })),
+      });
       lagAfterReset += ends.reduce((sum, e) => sum + Number(e.high) - Number(e.low), 0);
     }
     await admin.disconnect();
@@ -66,10 +75,20 @@ describe('fault: every consumer group reset to the earliest offset', () => {
     const after = await snapshot(system.databaseUrl);
 
     const outcome = await settleAndCheck({
-      scenario: '07-offsets-reset', system, accepted: result.accepted, target, faultEndedAt: restartedAt,
+      scenario: '07-offsets-reset',
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: restartedAt,
       figures: {
-        calls: result.sent, accepted: result.accepted.length, messagesToReplay: lagAfterReset, replayCaughtUpMs: caughtUpMs,
-        eventsBefore: before.events, eventsAfter: after.events, requestsBefore, requestsAfter: target.received.length,
+        calls: result.sent,
+        accepted: result.accepted.length,
+        messagesToReplay: lagAfterReset,
+        replayCaughtUpMs: caughtUpMs,
+        eventsBefore: before.events,
+        eventsAfter: after.events,
+        requestsBefore,
+        requestsAfter: target.received.length,
         readModelUnchanged: before.readModel === after.readModel,
       },
     });

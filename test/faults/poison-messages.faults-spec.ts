@@ -7,7 +7,9 @@ import { FAULTS_API_KEY, FaultSystem } from './support/fault-system';
 import { settleAndCheck } from './support/settle-and-check';
 
 const CONSUMED: [string, string][] = [
-  [TOPICS.commands, CONSUMER_GROUPS.schedulerCore], [TOPICS.executions, CONSUMER_GROUPS.executor], [TOPICS.events, CONSUMER_GROUPS.projector],
+  [TOPICS.commands, CONSUMER_GROUPS.schedulerCore],
+  [TOPICS.executions, CONSUMER_GROUPS.executor],
+  [TOPICS.events, CONSUMER_GROUPS.projector],
 ];
 
 /**
@@ -48,38 +50,79 @@ describe('fault: poison messages on every topic', () => {
     // Normal calls right behind the poison, spread over every partition.
     const api = new ApiClient(system.baseUrl, FAULTS_API_KEY);
     const ids: string[] = [];
-    for (let i = 0; i < 12; i++) ids.push((await api.submit({ target: { method: 'POST', url: `${targetUrl}/after-poison/${i}` } })).body.data.id);
-    const done = await Promise.all(ids.map((id) => api.waitForStatus(id, ['Succeeded', 'Failed'], 30_000).then(() => Date.now() - poisonedAt).catch(() => -1)));
+    for (let i = 0; i < 12; i++)
+      ids.push((await api.submit({ target: { method: 'POST', url: `${targetUrl}/after-poison/${i}` } })).body.data.id);
+    const done = await Promise.all(
+      ids.map((id) =>
+        api
+          .waitForStatus(id, ['Succeeded', 'Failed'], 30_000)
+          .then(() => Date.now() - poisonedAt)
+          .catch(() => -1),
+      ),
+    );
 
     const dlq: Record<string, KafkaMessage[]> = {};
-    for (const [topic, group] of CONSUMED) dlq[topic] = await readAll(kafka, `${system.topicPrefix}${dlqTopic(topic, group)}`, sent[topic], 20_000);
+    for (const [topic, group] of CONSUMED)
+      dlq[topic] = await readAll(kafka, `${system.topicPrefix}${dlqTopic(topic, group)}`, sent[topic], 20_000);
     const headers = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
-    const withOrigin = Object.fromEntries(Object.entries(dlq).map(([topic, ms]) => [topic, ms.filter((m) =>
-      headers(m, 'dlq.original.topic') === `${system.topicPrefix}${topic}` && headers(m, 'dlq.original.partition') !== undefined
-      && headers(m, 'dlq.original.offset') !== undefined && (headers(m, 'dlq.error.message') ?? '') !== '').length]));
+    const withOrigin = Object.fromEntries(
+      Object.entries(dlq).map(([topic, ms]) => [
+        topic,
+        ms.filter(
+          (m) =>
+            headers(m, 'dlq.original.topic') === `${system.topicPrefix}${topic}` &&
+            headers(m, 'dlq.original.partition') !== undefined &&
+            headers(m, 'dlq.original.offset') !== undefined &&
+            (headers(m, 'dlq.error.message') ?? '') !== '',
+        ).length,
+      ]),
+    );
 
     const outcome = await settleAndCheck({
-      scenario: '11-poison-messages', system, accepted: ids, target, faultEndedAt: poisonedAt,
+      scenario: '11-poison-messages',
+      system,
+      accepted: ids,
+      target,
+      faultEndedAt: poisonedAt,
       allowDlq: ALL_TOPICS.filter((t) => t.includes('.dlq.')),
       figures: {
-        poisonSent: sent, dlqReceived: Object.fromEntries(Object.entries(dlq).map(([t, ms]) => [t, ms.length])), dlqWithOriginHeaders: withOrigin,
-        dlqErrors: Object.values(dlq).flat().map((m) => headers(m, 'dlq.error.message')?.slice(0, 120)),
-        normalCallsAfterPoison: ids.length, slowestNormalCallMs: Math.max(...done), normalCallsNotDone: done.filter((d) => d < 0).length,
+        poisonSent: sent,
+        dlqReceived: Object.fromEntries(Object.entries(dlq).map(([t, ms]) => [t, ms.length])),
+        dlqWithOriginHeaders: withOrigin,
+        dlqErrors: Object.values(dlq)
+          .flat()
+          .map((m) => headers(m, 'dlq.error.message')?.slice(0, 120)),
+        normalCallsAfterPoison: ids.length,
+        slowestNormalCallMs: Math.max(...done),
+        normalCallsNotDone: done.filter((d) => d < 0).length,
       },
     });
 
     expect(done.filter((d) => d < 0)).toEqual([]);
     expect(outcome.violations).toEqual([]);
     for (const [topic] of CONSUMED) {
-      expect({ topic, dlq: dlq[topic].length, withOrigin: withOrigin[topic] }).toEqual({ topic, dlq: sent[topic], withOrigin: sent[topic] });
+      expect({ topic, dlq: dlq[topic].length, withOrigin: withOrigin[topic] }).toEqual({
+        topic,
+        dlq: sent[topic],
+        withOrigin: sent[topic],
+      });
     }
   });
 });
 
 function poison(): Message[] {
   const envelope = (extra: Record<string, unknown>) => ({
-    messageId: randomUUID(), tenantId: 'tenant-a', aggregateType: 'ServiceCall', aggregateId: randomUUID(), type: 'NoSuchMessageType',
-    schemaVersion: 1, timestamp: new Date().toISOString(), correlationId: randomUUID(), causationId: randomUUID(), payload: {}, ...extra,
+    messageId: randomUUID(),
+    tenantId: 'tenant-a',
+    aggregateType: 'ServiceCall',
+    aggregateId: randomUUID(),
+    type: 'NoSuchMessageType',
+    schemaVersion: 1,
+    timestamp: new Date().toISOString(),
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    payload: {},
+    ...extra,
   });
   const unknown = envelope({});
   const keyless = envelope({ aggregateId: undefined, type: 'SubmitServiceCall' });
@@ -97,7 +140,11 @@ async function readAll(kafka: Kafka, topic: string, expected: number, timeoutMs:
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => { messages.push(message); } });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      messages.push(message);
+    },
+  });
   const deadline = Date.now() + timeoutMs;
   while (messages.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 500));

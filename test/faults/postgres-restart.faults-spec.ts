@@ -29,7 +29,10 @@ describe('fault: Postgres restart under load', () => {
   it('loses nothing, leaves nothing stuck, dead-letters nothing, and answers 503 + Retry-After while down', async () => {
     const started = Date.now();
     const load = runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 50, durationMs: 15_000,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 50,
+      durationMs: 15_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/pg/${i}` } }),
     });
     await sleep(4_000);
@@ -44,15 +47,29 @@ describe('fault: Postgres restart under load', () => {
     const settle = await waitUntilSettled(system.databaseUrl, result.accepted, 60_000);
     const settledAt = Date.now();
     const report = await checkInvariants({
-      databaseUrl: system.databaseUrl, brokers: system.kafka.address, topicPrefix: system.topicPrefix, accepted: result.accepted, target,
+      databaseUrl: system.databaseUrl,
+      brokers: system.kafka.address,
+      topicPrefix: system.topicPrefix,
+      accepted: result.accepted,
+      target,
     });
-    const exited = [...system.apps.values()].filter((a) => a.process.exitCode !== null || a.process.signalCode !== null).map((a) => a.name);
+    const exited = [...system.apps.values()]
+      .filter((a) => a.process.exitCode !== null || a.process.signalCode !== null)
+      .map((a) => a.name);
     recordScenario('04-postgres-restart', {
       load: { sent: result.sent, ratePerSecond: 50, durationMs: 15_000 },
       outage: { downMs: upAt - downAt, downAtMs: downAt - started },
-      answers: { accepted: result.accepted.length, unavailable503: result.unavailable, withRetryAfter: result.unavailableWithRetryAfter, other: result.other },
-      settled: settle.settled, timeToRecoverMs: settledAt - upAt, appsExited: exited,
-      ...summarize(report), violations: violations(report),
+      answers: {
+        accepted: result.accepted.length,
+        unavailable503: result.unavailable,
+        withRetryAfter: result.unavailableWithRetryAfter,
+        other: result.other,
+      },
+      settled: settle.settled,
+      timeToRecoverMs: settledAt - upAt,
+      appsExited: exited,
+      ...summarize(report),
+      violations: violations(report),
     });
 
     expect(violations(report)).toEqual([]);

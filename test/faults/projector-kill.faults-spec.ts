@@ -26,7 +26,10 @@ describe('fault: projector SIGKILL mid-load', () => {
 
   it('rebuilds to exactly the fold of the event store', async () => {
     const load = runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 60, durationMs: 12_000,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 60,
+      durationMs: 12_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/p/${i}` }, tags: [`n${i % 7}`] }),
     });
     let restartedAt = Date.now();
@@ -41,7 +44,11 @@ describe('fault: projector SIGKILL mid-load', () => {
     restartedAt = Math.max(restartedAt, Date.now()); // recovery counts from the end of the load, which outlasts the kills
 
     const outcome = await settleAndCheck({
-      scenario: '09-projector-kill', system, accepted: result.accepted, target, faultEndedAt: restartedAt,
+      scenario: '09-projector-kill',
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: restartedAt,
       figures: { calls: result.sent, accepted: result.accepted.length, kills: 3, other: result.other },
     });
 

@@ -32,7 +32,10 @@ describe('fault: outbox publishers killed between produce and mark-sent', () => 
 
   it('republishes what was not marked sent and duplicates nothing downstream', async () => {
     const load = runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 100, durationMs: 15_000,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 100,
+      durationMs: 15_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/o/${i}` } }),
     });
     const kills: AppName[] = ['gateway', 'scheduler-core', 'gateway', 'executor', 'scheduler-core', 'gateway'];
@@ -46,10 +49,19 @@ describe('fault: outbox publishers killed between produce and mark-sent', () => 
     const loadEndedAt = Date.now();
 
     const outcome = await settleAndCheck({
-      scenario: '06-publisher-kill', system, accepted: result.accepted, target, faultEndedAt: loadEndedAt,
+      scenario: '06-publisher-kill',
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: loadEndedAt,
       figures: {
-        load: { sent: result.sent, ratePerSecond: 100, answers: { accepted: result.accepted.length, unavailable: result.unavailable, other: result.other } },
-        kills, republished: await republished(system),
+        load: {
+          sent: result.sent,
+          ratePerSecond: 100,
+          answers: { accepted: result.accepted.length, unavailable: result.unavailable, other: result.other },
+        },
+        kills,
+        republished: await republished(system),
       },
     });
 
@@ -72,7 +84,12 @@ async function republished(system: FaultSystem): Promise<Record<string, number>>
       const onTopic = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
       let rows = 0;
       for (const schema of ['gateway', 'scheduler_core', 'executor']) {
-        rows += (await db.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE topic = $1 OR topic = $2`, [topic, `${system.topicPrefix}${topic}`])).rows[0].n as number;
+        rows += (
+          await db.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE topic = $1 OR topic = $2`, [
+            topic,
+            `${system.topicPrefix}${topic}`,
+          ])
+        ).rows[0].n as number;
       }
       out[topic] = onTopic - rows;
     }

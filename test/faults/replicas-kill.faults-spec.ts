@@ -33,8 +33,14 @@ describe('fault: two replicas of every app, one of each killed', () => {
 
   it('survivors finish every call, none twice', async () => {
     const load = runOpenLoopLoad({
-      baseUrl: gatewayUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 40, durationMs: 20_000,
-      body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/rep/${i}` }, ...(i % 4 === 0 ? { dueAt: new Date(Date.now() + 3_000).toISOString() } : {}) }),
+      baseUrl: gatewayUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 40,
+      durationMs: 20_000,
+      body: (i) => ({
+        target: { method: 'POST', url: `${targetUrl}/rep/${i}` },
+        ...(i % 4 === 0 ? { dueAt: new Date(Date.now() + 3_000).toISOString() } : {}),
+      }),
     });
     await new Promise((r) => setTimeout(r, 6_000));
     system.note('SIGKILL the first instance of every app');
@@ -43,7 +49,12 @@ describe('fault: two replicas of every app, one of each killed', () => {
     const result = await load;
 
     const outcome = await settleAndCheck({
-      scenario: '14-replicas-kill', system, accepted: result.accepted, target, faultEndedAt: killedAt, settleTimeoutMs: 90_000,
+      scenario: '14-replicas-kill',
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: killedAt,
+      settleTimeoutMs: 90_000,
       figures: { calls: result.sent, accepted: result.accepted.length, other: result.other, replicas: 2, killed: [...APPS] },
     });
 

@@ -26,8 +26,14 @@ describe('fault: scheduler-core SIGKILL while timers are due', () => {
   it('runs every due call once, never early', async () => {
     const firstDue = Date.now() + 8_000;
     const result = await runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 100, durationMs: 2_000,
-      body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/t/${i}` }, dueAt: new Date(firstDue + i * 10).toISOString() }),
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 100,
+      durationMs: 2_000,
+      body: (i) => ({
+        target: { method: 'POST', url: `${targetUrl}/t/${i}` },
+        dueAt: new Date(firstDue + i * 10).toISOString(),
+      }),
     });
     const deadline = Date.now() + 30_000;
     while (target.received.length < 30 && Date.now() < deadline) await sleep(10);
@@ -38,8 +44,17 @@ describe('fault: scheduler-core SIGKILL while timers are due', () => {
     const restartedAt = Date.now();
 
     const outcome = await settleAndCheck({
-      scenario: '02-scheduler-core-kill', system, accepted: result.accepted, target, faultEndedAt: restartedAt,
-      figures: { calls: result.sent, accepted: result.accepted.length, receivedByTargetAtKill: receivedAtKill, ...timing(target, result.dueAtById) },
+      scenario: '02-scheduler-core-kill',
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: restartedAt,
+      figures: {
+        calls: result.sent,
+        accepted: result.accepted.length,
+        receivedByTargetAtKill: receivedAtKill,
+        ...timing(target, result.dueAtById),
+      },
     });
 
     expect(outcome.violations).toEqual([]);

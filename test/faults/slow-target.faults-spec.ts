@@ -27,13 +27,27 @@ describe('fault: slow target at volume', () => {
   it('runs 300 slow calls once each, without a rebalance loop, within 10 s', async () => {
     const joinsBefore = system.linesMatching(/consumer joined group/).length;
     const result = await runOpenLoopLoad({
-      baseUrl: system.baseUrl, apiKey: FAULTS_API_KEY, ratePerSecond: 150, durationMs: 2_000,
+      baseUrl: system.baseUrl,
+      apiKey: FAULTS_API_KEY,
+      ratePerSecond: 150,
+      durationMs: 2_000,
       body: (i) => ({ target: { method: 'GET', url: `${targetUrl}/slow/${i}` } }),
     });
     const lastSubmitAt = Date.now();
     const outcome = await settleAndCheck({
-      scenario: '12-slow-target', system, accepted: result.accepted, target, faultEndedAt: lastSubmitAt, settleTimeoutMs: 60_000,
-      figures: { calls: result.sent, accepted: result.accepted.length, targetDelayMs: 2_000, joinsAtStart: joinsBefore, joinsDuringLoad: system.linesMatching(/consumer joined group/).length - joinsBefore },
+      scenario: '12-slow-target',
+      system,
+      accepted: result.accepted,
+      target,
+      faultEndedAt: lastSubmitAt,
+      settleTimeoutMs: 60_000,
+      figures: {
+        calls: result.sent,
+        accepted: result.accepted.length,
+        targetDelayMs: 2_000,
+        joinsAtStart: joinsBefore,
+        joinsDuringLoad: system.linesMatching(/consumer joined group/).length - joinsBefore,
+      },
     });
     const joinsDuringLoad = system.linesMatching(/consumer joined group/).length - joinsBefore;
 

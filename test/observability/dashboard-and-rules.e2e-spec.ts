@@ -23,10 +23,34 @@ const HISTOGRAM_SERIES = /_(bucket|sum|count)$/;
  */
 /** Series one submitted call must move, app by app: evidence the scrape saw the apps at work. */
 const OBSERVED_AFTER_ONE_CALL: Record<string, string[]> = {
-  gateway: ['http_server_request_duration_seconds', 'scheduler_outbox_published_total', 'scheduler_outbox_backlog_rows', 'scheduler_outbox_oldest_unpublished_age_seconds'],
-  'scheduler-core': ['scheduler_messages_consumed_total', 'scheduler_consumer_lag', 'scheduler_outbox_published_total', 'http_server_request_duration_seconds', 'scheduler_timer_lateness_seconds', 'scheduler_outbox_backlog_rows'],
-  executor: ['scheduler_executions_total', 'scheduler_execution_latency_seconds', 'scheduler_in_flight_messages', 'scheduler_in_flight_limit', 'http_server_request_duration_seconds'],
-  projector: ['scheduler_messages_consumed_total', 'scheduler_consumer_lag', 'http_server_request_duration_seconds', 'scheduler_calls_finished_total', 'scheduler_call_completion_seconds'],
+  gateway: [
+    'http_server_request_duration_seconds',
+    'scheduler_outbox_published_total',
+    'scheduler_outbox_backlog_rows',
+    'scheduler_outbox_oldest_unpublished_age_seconds',
+  ],
+  'scheduler-core': [
+    'scheduler_messages_consumed_total',
+    'scheduler_consumer_lag',
+    'scheduler_outbox_published_total',
+    'http_server_request_duration_seconds',
+    'scheduler_timer_lateness_seconds',
+    'scheduler_outbox_backlog_rows',
+  ],
+  executor: [
+    'scheduler_executions_total',
+    'scheduler_execution_latency_seconds',
+    'scheduler_in_flight_messages',
+    'scheduler_in_flight_limit',
+    'http_server_request_duration_seconds',
+  ],
+  projector: [
+    'scheduler_messages_consumed_total',
+    'scheduler_consumer_lag',
+    'http_server_request_duration_seconds',
+    'scheduler_calls_finished_total',
+    'scheduler_call_completion_seconds',
+  ],
 };
 
 const labelNamesOf = (metric: string): string[] => {
@@ -55,27 +79,51 @@ describe('dashboard and alert rules', () => {
     it('is a Grafana dashboard (schemaVersion ≥ 36) whose panels all query the Prometheus datasource variable', () => {
       expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
       expect(dashboard.uid).toBeTruthy();
-      expect(dashboard.templating?.list).toContainEqual(expect.objectContaining({ type: 'datasource', name: 'datasource', query: 'prometheus' }));
+      expect(dashboard.templating?.list).toContainEqual(
+        expect.objectContaining({ type: 'datasource', name: 'datasource', query: 'prometheus' }),
+      );
       const ids = dashboard.panels.map((p) => p.id);
       expect(new Set(ids).size).toBe(ids.length);
       const queryPanels = dashboard.panels.filter((p) => p.type !== 'row');
       expect(queryPanels.length).toBeGreaterThanOrEqual(10);
       for (const panel of queryPanels) {
-        expect({ panel: panel.title, datasource: panel.datasource?.uid }).toEqual({ panel: panel.title, datasource: '${datasource}' });
-        expect({ panel: panel.title, targets: (panel.targets ?? []).length > 0 }).toEqual({ panel: panel.title, targets: true });
+        expect({ panel: panel.title, datasource: panel.datasource?.uid }).toEqual({
+          panel: panel.title,
+          datasource: '${datasource}',
+        });
+        expect({ panel: panel.title, targets: (panel.targets ?? []).length > 0 }).toEqual({
+          panel: panel.title,
+          targets: true,
+        });
         for (const target of panel.targets ?? []) {
-          expect({ panel: panel.title, refId: target.refId, expr: typeof target.expr === 'string' && target.expr.trim().length > 0 }).toEqual({ panel: panel.title, refId: target.refId, expr: true });
+          expect({
+            panel: panel.title,
+            refId: target.refId,
+            expr: typeof target.expr === 'string' && target.expr.trim().length > 0,
+          }).toEqual({ panel: panel.title, refId: target.refId, expr: true });
         }
       }
     });
 
     it('has the panels an operator needs', () => {
-      const referenced = new Set(dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => promqlReferences(t.expr ?? '').metrics)));
+      const referenced = new Set(
+        dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => promqlReferences(t.expr ?? '').metrics)),
+      );
       for (const metric of [
-        'scheduler_calls_finished_total', 'scheduler_call_completion_seconds_bucket', 'scheduler_timer_lateness_seconds_bucket', 'scheduler_consumer_lag',
-        'scheduler_outbox_backlog_rows', 'scheduler_outbox_oldest_unpublished_age_seconds', 'scheduler_messages_consumed_total', 'scheduler_in_flight_messages',
-        'scheduler_in_flight_limit', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket', 'scheduler_outbox_set_aside_total',
-      ]) expect({ metric, onDashboard: referenced.has(metric) }).toEqual({ metric, onDashboard: true });
+        'scheduler_calls_finished_total',
+        'scheduler_call_completion_seconds_bucket',
+        'scheduler_timer_lateness_seconds_bucket',
+        'scheduler_consumer_lag',
+        'scheduler_outbox_backlog_rows',
+        'scheduler_outbox_oldest_unpublished_age_seconds',
+        'scheduler_messages_consumed_total',
+        'scheduler_in_flight_messages',
+        'scheduler_in_flight_limit',
+        'http_server_request_duration_seconds_count',
+        'http_server_request_duration_seconds_bucket',
+        'scheduler_outbox_set_aside_total',
+      ])
+        expect({ metric, onDashboard: referenced.has(metric) }).toEqual({ metric, onDashboard: true });
     });
 
     it('has rules in groups, each alert with expr, for, severity, summary and a runbook section that exists', () => {
@@ -88,15 +136,22 @@ describe('dashboard and alert rules', () => {
         const runbook = rule.annotations?.runbook_url ?? rule.annotations?.runbook ?? '';
         const section = /^docs\/runbook\.md#([a-z0-9-]+)$/.exec(runbook)?.[1];
         expect({
-          alert: rule.alert, expr: typeof rule.expr === 'string' && rule.expr.length > 0, for: /^\d+[smh]$/.test(rule.for ?? ''),
-          severity: ['critical', 'warning'].includes(rule.labels?.severity ?? ''), summary: (rule.annotations?.summary ?? '').length > 0,
+          alert: rule.alert,
+          expr: typeof rule.expr === 'string' && rule.expr.length > 0,
+          for: /^\d+[smh]$/.test(rule.for ?? ''),
+          severity: ['critical', 'warning'].includes(rule.labels?.severity ?? ''),
+          summary: (rule.annotations?.summary ?? '').length > 0,
           runbookSection: section !== undefined && anchors.has(section),
         }).toEqual({ alert: rule.alert, expr: true, for: true, severity: true, summary: true, runbookSection: true });
       }
     });
 
     it('alerts on what an operator must act on', () => {
-      const byMetric = (metric: string) => rules.groups.flatMap((g) => g.rules).filter((r) => promqlReferences(r.expr ?? '').metrics.includes(metric)).map((r) => r.alert);
+      const byMetric = (metric: string) =>
+        rules.groups
+          .flatMap((g) => g.rules)
+          .filter((r) => promqlReferences(r.expr ?? '').metrics.includes(metric))
+          .map((r) => r.alert);
       expect(byMetric('scheduler_consumer_lag')).toHaveLength(1);
       expect(byMetric('scheduler_outbox_oldest_unpublished_age_seconds')).toHaveLength(1);
       expect(byMetric('scheduler_messages_consumed_total')).toHaveLength(1);
@@ -113,14 +168,22 @@ describe('dashboard and alert rules', () => {
         const refs = promqlReferences(expr);
         expect({ origin, syntaxErrors: refs.syntaxErrors }).toEqual({ origin, syntaxErrors: [] });
         expect({ origin, metrics: refs.metrics.length > 0 }).toEqual({ origin, metrics: true });
-        const known = new Set([...TARGET_LABELS, 'le', ...refs.metrics.flatMap((m) => labelNamesOf(m.replace(HISTOGRAM_SERIES, '')).concat(labelNamesOf(m)))]);
+        const known = new Set([
+          ...TARGET_LABELS,
+          'le',
+          ...refs.metrics.flatMap((m) => labelNamesOf(m.replace(HISTOGRAM_SERIES, '')).concat(labelNamesOf(m))),
+        ]);
         expect({ origin, unknownLabels: refs.labels.filter((l) => !known.has(l)) }).toEqual({ origin, unknownLabels: [] });
       }
     });
 
     it('recognises a broken expression (the check is not vacuous)', () => {
       expect(promqlReferences('sum(rate(http_server_request_duration_seconds_count[5m])').syntaxErrors).not.toEqual([]);
-      expect(promqlReferences('histogram_quantile(0.99, sum by (le) (rate(x_bucket{a="b"}[$__rate_interval])))')).toEqual({ syntaxErrors: [], metrics: ['x_bucket'], labels: ['le', 'a'] });
+      expect(promqlReferences('histogram_quantile(0.99, sum by (le) (rate(x_bucket{a="b"}[$__rate_interval])))')).toEqual({
+        syntaxErrors: [],
+        metrics: ['x_bucket'],
+        labels: ['le', 'a'],
+      });
     });
   });
 
@@ -135,11 +198,15 @@ describe('dashboard and alert rules', () => {
       system = await startRunningSystem('e2e-observability');
       const api = new ApiClient(system.baseUrl, TEST_API_KEY);
       const now = await api.submit({ target: { method: 'POST', url: `${targetUrl}/now`, body: 'x' } });
-      const later = await api.submit({ target: { method: 'POST', url: `${targetUrl}/later`, body: 'x' }, dueAt: new Date(Date.now() + 1_500).toISOString() });
+      const later = await api.submit({
+        target: { method: 'POST', url: `${targetUrl}/later`, body: 'x' },
+        dueAt: new Date(Date.now() + 1_500).toISOString(),
+      });
       expect([now.status, later.status]).toEqual([202, 202]);
       await api.waitForStatus(now.body.data.id, ['Succeeded']);
       await api.waitForStatus(later.body.data.id, ['Succeeded']);
-      for (const app of system.apps) exposition.set(app.name, await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text());
+      for (const app of system.apps)
+        exposition.set(app.name, await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text());
     }, 180_000);
 
     afterAll(async () => {
@@ -150,7 +217,9 @@ describe('dashboard and alert rules', () => {
     it('exports every metric the dashboard and the rules refer to', () => {
       const declared = new Set([...exposition.values()].flatMap((text) => [...declaredMetricNames(text)]));
       const referenced = new Set(allExpressions(dashboard, rules).flatMap(({ expr }) => promqlReferences(expr).metrics));
-      const missing = [...referenced].filter((m) => !PROMETHEUS_SERIES.has(m) && !declared.has(m) && !declared.has(m.replace(HISTOGRAM_SERIES, '')));
+      const missing = [...referenced].filter(
+        (m) => !PROMETHEUS_SERIES.has(m) && !declared.has(m) && !declared.has(m.replace(HISTOGRAM_SERIES, '')),
+      );
       expect(missing).toEqual([]);
       expect(referenced.size).toBeGreaterThan(10);
     });
@@ -158,7 +227,8 @@ describe('dashboard and alert rules', () => {
     it('shows the work of the call on each app', () => {
       for (const [app, metrics] of Object.entries(OBSERVED_AFTER_ONE_CALL)) {
         const samples = parseSamples(exposition.get(app) ?? '');
-        for (const metric of metrics) expect({ app, metric, observed: isObserved(metric, samples) }).toEqual({ app, metric, observed: true });
+        for (const metric of metrics)
+          expect({ app, metric, observed: isObserved(metric, samples) }).toEqual({ app, metric, observed: true });
         expect({ app, ready: samples.find((s) => s.name === 'scheduler_ready')?.value }).toEqual({ app, ready: 1 });
       }
     });

@@ -7,7 +7,11 @@ const CHART = join(projectRoot(), 'k8s', 'service-call-scheduler');
 export const DASHBOARD_FILE = join(CHART, 'dashboards', 'service-call-scheduler.json');
 export const RULES_FILE = join(CHART, 'alerts', 'alerts.yaml');
 
-export interface DashboardTarget { readonly refId?: string; readonly expr?: string; readonly datasource?: { readonly uid?: string } }
+export interface DashboardTarget {
+  readonly refId?: string;
+  readonly expr?: string;
+  readonly datasource?: { readonly uid?: string };
+}
 export interface DashboardPanel {
   readonly id: number;
   readonly type: string;
@@ -19,7 +23,9 @@ export interface Dashboard {
   readonly uid?: string;
   readonly title?: string;
   readonly schemaVersion: number;
-  readonly templating?: { readonly list: readonly { readonly type: string; readonly name: string; readonly query?: unknown }[] };
+  readonly templating?: {
+    readonly list: readonly { readonly type: string; readonly name: string; readonly query?: unknown }[];
+  };
   readonly panels: readonly DashboardPanel[];
 }
 export interface AlertRule {
@@ -30,14 +36,20 @@ export interface AlertRule {
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
 }
-export interface RuleFile { readonly groups: readonly { readonly name: string; readonly rules: readonly AlertRule[] }[] }
+export interface RuleFile {
+  readonly groups: readonly { readonly name: string; readonly rules: readonly AlertRule[] }[];
+}
 
 export const readDashboard = (): Dashboard => JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8'));
 export const readRules = (): RuleFile => parse(readFileSync(RULES_FILE, 'utf8'));
 
 /** Every PromQL expression of both files, with where it sits (for failure messages). */
 export function allExpressions(dashboard: Dashboard, rules: RuleFile): { origin: string; expr: string }[] {
-  const fromPanels = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ origin: `panel "${p.title}" ${t.refId}`, expr: t.expr ?? '' })));
-  const fromRules = rules.groups.flatMap((g) => g.rules.map((r) => ({ origin: `alert ${r.alert ?? r.record}`, expr: r.expr ?? '' })));
+  const fromPanels = dashboard.panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ origin: `panel "${p.title}" ${t.refId}`, expr: t.expr ?? '' })),
+  );
+  const fromRules = rules.groups.flatMap((g) =>
+    g.rules.map((r) => ({ origin: `alert ${r.alert ?? r.record}`, expr: r.expr ?? '' })),
+  );
   return [...fromPanels, ...fromRules];
 }

@@ -15,7 +15,10 @@ export function acceptedId(answer: ApiAnswer): string {
 
 /** A thin client for the public API, as a generated client would use it. */
 export class ApiClient {
-  constructor(private readonly baseUrl: string, private readonly apiKey: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey: string,
+  ) {}
 
   async submit(body: unknown, options: { idempotencyKey?: string; correlationId?: string } = {}): Promise<ApiAnswer> {
     return this.request('POST', '/v1/service-calls', body, {
@@ -37,13 +40,19 @@ export class ApiClient {
       if (last.status === 200 && statuses.includes(last.body.data.status)) return last.body.data;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`call ${id} did not reach ${statuses.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last?.body)}`);
+    throw new Error(
+      `call ${id} did not reach ${statuses.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last?.body)}`,
+    );
   }
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+      headers: {
+        Authorization: `Bearer ${this.apiKey}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

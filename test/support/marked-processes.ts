@@ -36,7 +36,9 @@ export function markedProcesses(marker: string): MarkedProcess[] {
 /** Samples marked processes until stopped, so a test can tell what a short-lived run started. */
 export function watchMarkedProcesses(marker: string, everyMs = 100): { seen: () => MarkedProcess[]; stop: () => void } {
   const seen = new Map<number, MarkedProcess>();
-  const sample = () => { for (const p of markedProcesses(marker)) seen.set(p.pid, p); };
+  const sample = () => {
+    for (const p of markedProcesses(marker)) seen.set(p.pid, p);
+  };
   const timer = setInterval(sample, everyMs);
   sample();
   return { seen: () => [...seen.values()], stop: () => clearInterval(timer) };

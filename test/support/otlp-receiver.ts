@@ -18,10 +18,27 @@ export interface ReceivedSpan {
 
 const KINDS: readonly SpanKindName[] = ['INTERNAL', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 
-interface OtlpValue { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number }
-interface OtlpAttribute { key: string; value: OtlpValue }
-interface OtlpSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpAttribute[] }
-interface OtlpRequest { resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[] }
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+}
+interface OtlpAttribute {
+  key: string;
+  value: OtlpValue;
+}
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: OtlpAttribute[];
+}
+interface OtlpRequest {
+  resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
+}
 
 /** A collector stand-in on loopback: takes OTLP/HTTP JSON trace exports at /v1/traces and keeps the spans. */
 export class OtlpReceiver {
@@ -57,8 +74,13 @@ export class OtlpReceiver {
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
         for (const span of scopeSpans.spans ?? []) {
           this.spans.push({
-            service, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined,
-            name: span.name, kind: KINDS[span.kind] ?? 'INTERNAL', attributes: attributesOf(span.attributes),
+            service,
+            traceId: span.traceId,
+            spanId: span.spanId,
+            parentSpanId: span.parentSpanId || undefined,
+            name: span.name,
+            kind: KINDS[span.kind] ?? 'INTERNAL',
+            attributes: attributesOf(span.attributes),
           });
         }
       }

@@ -37,7 +37,10 @@ export async function backendPid(runner: QueryRunner): Promise<number> {
 export async function untilWaitingOnLock(dataSource: DataSource, pid: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid]);
+    const [{ waiting }] = await dataSource.query(
+      `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`,
+      [pid],
+    );
     if (waiting === 1) return;
     if (Date.now() > deadline) throw new Error(`backend ${pid} never waited on a lock`);
     await new Promise((r) => setTimeout(r, 20));

@@ -32,10 +32,19 @@ export function clonePrivately(): PrivateClone {
   chmodSync(scratch, 0o755);
   const brokenJavaDir = join(home, 'broken-java');
   mkdirSync(brokenJavaDir);
-  writeFileSync(join(brokenJavaDir, 'java'), '#!/bin/sh\necho "Error: Could not create the Java Virtual Machine." >&2\nexit 1\n', { mode: 0o755 });
+  writeFileSync(
+    join(brokenJavaDir, 'java'),
+    '#!/bin/sh\necho "Error: Could not create the Java Virtual Machine." >&2\nexit 1\n',
+    { mode: 0o755 },
+  );
   return {
-    home, dir, scratch, brokenJavaDir,
-    remove: () => { for (const d of [home, scratch]) rmSync(d, { recursive: true, force: true }); },
+    home,
+    dir,
+    scratch,
+    brokenJavaDir,
+    remove: () => {
+      for (const d of [home, scratch]) rmSync(d, { recursive: true, force: true });
+    },
   };
 }
 
@@ -44,7 +53,9 @@ export const modeOf = (path: string): number => statSync(path).mode & 0o777;
 /** Gives the clone, its scratch folder and a copy of the cached Kafka jars to `uid`, as if they had cloned it. */
 export function handOver(clone: PrivateClone, uid: number, gid: number): { xdgCacheHome: string } {
   const xdgCacheHome = join(clone.home, '.cache');
-  cpSync(cacheDir(`kafka-${KAFKA_VERSION}`), join(xdgCacheHome, 'service-call-scheduler', `kafka-${KAFKA_VERSION}`), { recursive: true });
+  cpSync(cacheDir(`kafka-${KAFKA_VERSION}`), join(xdgCacheHome, 'service-call-scheduler', `kafka-${KAFKA_VERSION}`), {
+    recursive: true,
+  });
   for (const path of [clone.home, clone.scratch]) execFileSync('chown', ['-R', '-h', `${uid}:${gid}`, path]);
   return { xdgCacheHome };
 }

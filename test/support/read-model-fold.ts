@@ -4,11 +4,21 @@ import { projectServiceCall } from '../../apps/projector/src/service-calls/proje
 
 /** The read model as the projector should hold it: every stream of the event store folded with the projection, read back through the row mapping. */
 export async function foldedEventStore(db: ClientBase): Promise<ServiceCallView[]> {
-  const { rows } = await db.query(`SELECT tenant_id, stream_id, version, type, data, metadata FROM scheduler_core.events ORDER BY tenant_id, stream_id, version`);
+  const { rows } = await db.query(
+    `SELECT tenant_id, stream_id, version, type, data, metadata FROM scheduler_core.events ORDER BY tenant_id, stream_id, version`,
+  );
   const views = new Map<string, ServiceCallView | null>();
   for (const r of rows) {
     const key = `${r.tenant_id}/${r.stream_id}`;
-    const message = { ...r.metadata, tenantId: r.tenant_id, aggregateType: 'ServiceCall', aggregateId: r.stream_id, type: r.type, version: r.version, payload: r.data };
+    const message = {
+      ...r.metadata,
+      tenantId: r.tenant_id,
+      aggregateType: 'ServiceCall',
+      aggregateId: r.stream_id,
+      type: r.type,
+      version: r.version,
+      payload: r.data,
+    };
     views.set(key, projectServiceCall(views.get(key) ?? null, message));
   }
   return [...views.values()]
@@ -19,7 +29,9 @@ export async function foldedEventStore(db: ClientBase): Promise<ServiceCallView[
 
 /** Every row of a read-model table, every column, in (tenant_id, id) order. */
 export async function readModelRows(db: ClientBase, table = 'projector.service_calls'): Promise<ServiceCallView[]> {
-  const { rows } = await db.query(`SELECT ${SERVICE_CALL_COLUMNS} FROM ${table} ORDER BY tenant_id COLLATE "C", id COLLATE "C"`);
+  const { rows } = await db.query(
+    `SELECT ${SERVICE_CALL_COLUMNS} FROM ${table} ORDER BY tenant_id COLLATE "C", id COLLATE "C"`,
+  );
   return rows.map(serviceCallViewFromRow);
 }
 
@@ -27,8 +39,21 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function viewRow(v: ServiceCallView): Record<string, unknown> {
   return {
-    tenant_id: v.tenantId, id: v.id, status: v.status, method: v.target.method, url: v.target.url, headers: v.target.headers, tags: v.tags, due_at: v.dueAt,
-    timeout_ms: v.timeoutMs, created_at: v.createdAt, updated_at: v.updatedAt, attempts: v.attempts, started_at: v.startedAt, finished_at: v.finishedAt,
-    result: v.result, version: v.version,
+    tenant_id: v.tenantId,
+    id: v.id,
+    status: v.status,
+    method: v.target.method,
+    url: v.target.url,
+    headers: v.target.headers,
+    tags: v.tags,
+    due_at: v.dueAt,
+    timeout_ms: v.timeoutMs,
+    created_at: v.createdAt,
+    updated_at: v.updatedAt,
+    attempts: v.attempts,
+    started_at: v.startedAt,
+    finished_at: v.finishedAt,
+    result: v.result,
+    version: v.version,
   };
 }

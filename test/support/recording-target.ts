@@ -9,7 +9,12 @@ export interface ReceivedRequest {
   readonly receivedAt: number;
 }
 
-export type TargetBehaviour = (path: string) => { status: number; body?: string | Buffer; headers?: Record<string, string>; delayMs?: number };
+export type TargetBehaviour = (path: string) => {
+  status: number;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  delayMs?: number;
+};
 
 /** A real HTTP target on loopback that records every request it receives. */
 export class RecordingTarget {
@@ -24,7 +29,13 @@ export class RecordingTarget {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const path = req.url ?? '/';
-        this.received.push({ method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() });
+        this.received.push({
+          method: req.method ?? '',
+          path,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          receivedAt: Date.now(),
+        });
         const answer = this.behaviour(path.split('?')[0]);
         const send = () => {
           if (res.destroyed) return;

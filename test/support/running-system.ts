@@ -30,7 +30,12 @@ export interface RunningSystem {
 export async function startRunningSystem(suite: string, extraEnv: Record<string, string> = {}): Promise<RunningSystem> {
   const databaseUrl = await createTestDatabase(suite);
   const topicPrefix = `test-${suite}-${randomBytes(3).toString('hex')}.`;
-  const ports = { gateway: await freePort(), 'scheduler-core': await freePort(), executor: await freePort(), projector: await freePort() };
+  const ports = {
+    gateway: await freePort(),
+    'scheduler-core': await freePort(),
+    executor: await freePort(),
+    projector: await freePort(),
+  };
   const env = {
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: testBrokers(),
@@ -46,7 +51,12 @@ export async function startRunningSystem(suite: string, extraEnv: Record<string,
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${suite}.log`);
   const log = createWriteStream(logFile);
-  const options = { env, ports, onLine: (app: AppName, line: string) => log.write(`[${app}] ${line}\n`), readyTimeoutMs: 90_000 };
+  const options = {
+    env,
+    ports,
+    onLine: (app: AppName, line: string) => log.write(`[${app}] ${line}\n`),
+    readyTimeoutMs: 90_000,
+  };
   const apps = await startApps(options);
   const indexOf = (name: AppName) => apps.findIndex((a) => a.name === name);
   return {

@@ -8,13 +8,22 @@ export interface SyntheticEvent {
   readonly event_id: string;
   readonly type: string;
   readonly data: unknown;
-  readonly metadata: { messageId: string; correlationId: string; causationId: string; schemaVersion: number; timestamp: string };
+  readonly metadata: {
+    messageId: string;
+    correlationId: string;
+    causationId: string;
+    schemaVersion: number;
+    timestamp: string;
+  };
 }
 
 const OUTCOMES = ['succeeded', 'failed', 'cancelled', 'scheduled', 'running'] as const;
 
 /** Event streams of every shape the domain produces (succeeded, failed, cancelled, scheduled, running), at least `minEvents` events in all. */
-export function syntheticStreams(minEvents: number, tenants: readonly string[] = ['tenant-a', 'tenant-b']): SyntheticEvent[][] {
+export function syntheticStreams(
+  minEvents: number,
+  tenants: readonly string[] = ['tenant-a', 'tenant-b'],
+): SyntheticEvent[][] {
   const streams: SyntheticEvent[][] = [];
   let total = 0;
   for (let i = 0; total < minEvents; i++) {
@@ -30,27 +39,59 @@ export function syntheticStream(tenantId: string, outcome: (typeof OUTCOMES)[num
   const t0 = Date.UTC(2026, 10, 25, 8, 0, 0) + n * 1_000;
   const at = (ms: number) => new Date(t0 + ms).toISOString();
   const dueAt = outcome === 'scheduled' || outcome === 'cancelled' ? at(86_400_000) : null;
-  const events: [string, unknown][] = [[
-    'ServiceCallSubmitted',
-    {
-      serviceCallId: id, tenantId, target: { method: 'POST', url: `https://example.com/hook/${n}?token=[REDACTED]`, headers: { 'content-type': 'application/json', authorization: '[REDACTED]' } },
-      sealedTarget: { iv: 'aXY=', tag: 'dGFn', ciphertext: 'Y2lwaGVy' }, dueAt, tags: n % 3 === 0 ? ['billing', 'eu'] : ['ops'], timeoutMs: 5_000, submittedAt: at(0),
-    },
-  ]];
+  const events: [string, unknown][] = [
+    [
+      'ServiceCallSubmitted',
+      {
+        serviceCallId: id,
+        tenantId,
+        target: {
+          method: 'POST',
+          url: `https://example.com/hook/${n}?token=[REDACTED]`,
+          headers: { 'content-type': 'application/json', authorization: '[REDACTED]' },
+        },
+        sealedTarget: { iv: 'aXY=', tag: 'dGFn', ciphertext: 'Y2lwaGVy' },
+        dueAt,
+        tags: n % 3 === 0 ? ['billing', 'eu'] : ['ops'],
+        timeoutMs: 5_000,
+        submittedAt: at(0),
+      },
+    ],
+  ];
   if (dueAt) events.push(['ServiceCallScheduled', { dueAt }]);
   if (outcome === 'cancelled') events.push(['ServiceCallCancelled', { cancelledAt: at(20) }]);
-  if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'running') events.push(['ExecutionRequested', { attempt: 1, requestedAt: at(10) }]);
+  if (outcome === 'succeeded' || outcome === 'failed' || outcome === 'running')
+    events.push(['ExecutionRequested', { attempt: 1, requestedAt: at(10) }]);
   if (outcome === 'succeeded' || outcome === 'failed') {
     const ok = outcome === 'succeeded';
-    events.push([ok ? 'ServiceCallSucceeded' : 'ServiceCallFailed', {
-      attempt: 1, startedAt: at(11), finishedAt: at(40),
-      result: { statusCode: ok ? 200 : 500, latencyMs: 29, responseSnippet: ok ? 'ok' : '{"oops":true}', responseHeaders: { 'content-type': 'text/plain' }, error: ok ? null : { code: 'NON_2XX_STATUS', message: 'target answered 500' } },
-    }]);
+    events.push([
+      ok ? 'ServiceCallSucceeded' : 'ServiceCallFailed',
+      {
+        attempt: 1,
+        startedAt: at(11),
+        finishedAt: at(40),
+        result: {
+          statusCode: ok ? 200 : 500,
+          latencyMs: 29,
+          responseSnippet: ok ? 'ok' : '{"oops":true}',
+          responseHeaders: { 'content-type': 'text/plain' },
+          error: ok ? null : { code: 'NON_2XX_STATUS', message: 'target answered 500' },
+        },
+      },
+    ]);
   }
   const correlationId = randomUUID();
   return events.map(([type, data], i) => {
     const messageId = randomUUID();
-    return { tenant_id: tenantId, stream_id: id, version: i + 1, event_id: messageId, type, data, metadata: { messageId, correlationId, causationId: randomUUID(), schemaVersion: 1, timestamp: at(i * 10 + 1) } };
+    return {
+      tenant_id: tenantId,
+      stream_id: id,
+      version: i + 1,
+      event_id: messageId,
+      type,
+      data,
+      metadata: { messageId, correlationId, causationId: randomUUID(), schemaVersion: 1, timestamp: at(i * 10 + 1) },
+    };
   });
 }
 

@@ -13,7 +13,10 @@ export interface TestInfrastructureOptions {
 }
 
 /** Postgres and a broker side by side; if either fails, the other is stopped before the error surfaces. */
-export async function startTestInfrastructure(log: (line: string) => void, { fsync = false }: TestInfrastructureOptions = {}): Promise<RunningService[]> {
+export async function startTestInfrastructure(
+  log: (line: string) => void,
+  { fsync = false }: TestInfrastructureOptions = {},
+): Promise<RunningService[]> {
   const testcontainers = process.env.TESTCONTAINERS === '1' && dockerEngineAnswers();
   const [postgres, broker] = await startTogether([
     startPostgres({ useTestcontainers: testcontainers, fsync, log }),

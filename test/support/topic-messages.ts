@@ -23,7 +23,10 @@ export async function topicMessages(brokers: string, topics: readonly string[], 
   try {
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`topics not read to their end in ${timeoutMs} ms: ${[...remaining.keys()].join(', ')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`topics not read to their end in ${timeoutMs} ms: ${[...remaining.keys()].join(', ')}`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ topic, partition, message }) => {
           values.push(message.value?.toString('utf8') ?? '');

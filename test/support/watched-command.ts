@@ -21,12 +21,16 @@ export function watchCommand(command: string, args: readonly string[], options: 
       const deadline = Date.now() + timeoutMs;
       while (!output.includes(text)) {
         if (child.exitCode !== null || Date.now() > deadline) {
-          throw new Error(`${command} ${args.join(' ')} ${child.exitCode !== null ? `exited with ${child.exitCode}` : `ran ${timeoutMs} ms`} without printing "${text}"; it printed:\n${output}`);
+          throw new Error(
+            `${command} ${args.join(' ')} ${child.exitCode !== null ? `exited with ${child.exitCode}` : `ran ${timeoutMs} ms`} without printing "${text}"; it printed:\n${output}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }
     },
     exited,
-    signal: (signal) => { child.kill(signal); },
+    signal: (signal) => {
+      child.kill(signal);
+    },
   };
 }

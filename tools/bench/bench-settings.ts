@@ -46,7 +46,8 @@ export function readBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     const raw = env[name];
     if (!raw) return quick ? trial : full;
     const values = raw.split(',').map((v) => Number(v.trim()));
-    if (values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`${name} must be a comma list of positive numbers, got "${raw}"`);
+    if (values.some((v) => !Number.isFinite(v) || v <= 0))
+      throw new Error(`${name} must be a comma list of positive numbers, got "${raw}"`);
     return values;
   };
   const rates = list('BENCH_RATES', [50, 100, 200, 500, 1000], [20, 40]);
@@ -80,8 +81,12 @@ export function readBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
 
 function readPhases(raw: string | undefined): Phase[] {
   if (!raw) return [...PHASES];
-  const asked = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const asked = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = asked.filter((p) => !(PHASES as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new Error(`BENCH_PHASES: unknown phase(s) ${unknown.join(', ')}; known: ${PHASES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_PHASES: unknown phase(s) ${unknown.join(', ')}; known: ${PHASES.join(', ')}`);
   return PHASES.filter((p) => asked.includes(p));
 }

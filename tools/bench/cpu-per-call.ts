@@ -24,7 +24,12 @@ export function cpuPerCall(w: CpuWindow): CpuPerCall {
   const cpuMs = ((w.ticksAfter - w.ticksBefore) * 1000) / w.ticksPerSecond;
   const idleMs = (w.idleMsPerSecond * w.windowMs) / 1000;
   const per = (ms: number) => (w.callsCompleted > 0 ? round2(ms / w.callsCompleted) : null);
-  return { cpuMs: round2(cpuMs), msPerCall: per(cpuMs), idleMsPerSecond: round2(w.idleMsPerSecond), msPerCallNetOfIdle: per(Math.max(0, cpuMs - idleMs)) };
+  return {
+    cpuMs: round2(cpuMs),
+    msPerCall: per(cpuMs),
+    idleMsPerSecond: round2(w.idleMsPerSecond),
+    msPerCallNetOfIdle: per(Math.max(0, cpuMs - idleMs)),
+  };
 }
 
 /** Idle CPU per second from two tick readings `idleMs` apart. */

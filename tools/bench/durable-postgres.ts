@@ -12,9 +12,13 @@ export async function startDurablePostgres(allowNonDurable: boolean, say: (line:
   const server = await startPostgres({ useTestcontainers: false, fsync: true });
   try {
     const facts = await readPostgresFacts(server.address);
-    say(`${server.description}: Postgres ${facts.version}, fsync=${facts.fsync}, synchronous_commit=${facts.synchronousCommit}, postmaster pid ${facts.postmasterPid ?? 'not on this machine'}`);
+    say(
+      `${server.description}: Postgres ${facts.version}, fsync=${facts.fsync}, synchronous_commit=${facts.synchronousCommit}, postmaster pid ${facts.postmasterPid ?? 'not on this machine'}`,
+    );
     if (!isDurable(facts) && !allowNonDurable) {
-      throw new Error('Postgres does not flush commits (fsync or synchronous_commit off); the bench measures durable Postgres (BENCH_ALLOW_NON_DURABLE=1 to run anyway)');
+      throw new Error(
+        'Postgres does not flush commits (fsync or synchronous_commit off); the bench measures durable Postgres (BENCH_ALLOW_NON_DURABLE=1 to run anyway)',
+      );
     }
     return { server, facts };
   } catch (error) {

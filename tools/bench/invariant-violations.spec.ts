@@ -1,7 +1,12 @@
 import { BenchReportData } from './bench-report-data';
 import { invariantViolations } from './invariant-violations';
 
-const rate = (offeredRate: number, duplicates: number, notAtTarget: number, refused: Record<string, number> = {}) => ({ offeredRate, duplicates, refused, lost: { notAtTarget, notCompleted: notAtTarget } });
+const rate = (offeredRate: number, duplicates: number, notAtTarget: number, refused: Record<string, number> = {}) => ({
+  offeredRate,
+  duplicates,
+  refused,
+  lost: { notAtTarget, notCompleted: notAtTarget },
+});
 
 describe('invariantViolations', () => {
   it('finds nothing in a clean run', () => {

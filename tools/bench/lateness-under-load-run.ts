@@ -24,7 +24,14 @@ export interface LatenessUnderLoadResult {
 }
 
 /** Scheduled calls due at `scheduledRate`/s while immediate calls run at `immediateRate`/s, both open loop. */
-export async function runLatenessUnderLoad(ctx: ScenarioContext, scheduledRate: number, immediateRate: number, seconds: number, leadMs: number, drainMs: number): Promise<LatenessUnderLoadResult> {
+export async function runLatenessUnderLoad(
+  ctx: ScenarioContext,
+  scheduledRate: number,
+  immediateRate: number,
+  seconds: number,
+  leadMs: number,
+  drainMs: number,
+): Promise<LatenessUnderLoadResult> {
   const startAt = Date.now() + 100;
   const scheduled: { id?: string; status: number; due: number; answeredAt: number }[] = [];
   const immediate: { id?: string; status: number; intendedAt: number }[] = [];
@@ -42,9 +49,21 @@ export async function runLatenessUnderLoad(ctx: ScenarioContext, scheduledRate: 
     }),
   ]);
   const ids = [...scheduled, ...immediate].flatMap((c) => (c.id ? [c.id] : []));
-  await waitUntil(() => ids.every((id) => ctx.target.firstArrival(id) !== undefined), startAt + seconds * 1000 + leadMs + drainMs, 100);
-  const acceptedScheduled = scheduled.filter((c) => c.id) as { id: string; status: number; due: number; answeredAt: number }[];
-  const lateness = acceptedScheduled.flatMap((c) => { const t = ctx.target.firstArrival(c.id); return t === undefined ? [] : [t - c.due]; });
+  await waitUntil(
+    () => ids.every((id) => ctx.target.firstArrival(id) !== undefined),
+    startAt + seconds * 1000 + leadMs + drainMs,
+    100,
+  );
+  const acceptedScheduled = scheduled.filter((c) => c.id) as {
+    id: string;
+    status: number;
+    due: number;
+    answeredAt: number;
+  }[];
+  const lateness = acceptedScheduled.flatMap((c) => {
+    const t = ctx.target.firstArrival(c.id);
+    return t === undefined ? [] : [t - c.due];
+  });
   return {
     scheduledRate,
     immediateRate,
@@ -55,7 +74,12 @@ export async function runLatenessUnderLoad(ctx: ScenarioContext, scheduledRate: 
     latenessMs: summarize(lateness),
     early: lateness.filter((ms) => ms < 0).length,
     acceptedAfterDue: acceptedScheduled.filter((c) => c.answeredAt > c.due).length,
-    immediateToTargetMs: summarize(immediate.flatMap((c) => { const t = c.id ? ctx.target.firstArrival(c.id) : undefined; return t === undefined ? [] : [t - c.intendedAt]; })),
+    immediateToTargetMs: summarize(
+      immediate.flatMap((c) => {
+        const t = c.id ? ctx.target.firstArrival(c.id) : undefined;
+        return t === undefined ? [] : [t - c.intendedAt];
+      }),
+    ),
     refused: refusalsByStatus([...scheduled, ...immediate]),
     notAtTarget: ids.filter((id) => ctx.target.firstArrival(id) === undefined).length,
     duplicates: duplicatesAmong(ctx.target, ids),

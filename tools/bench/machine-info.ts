@@ -32,7 +32,9 @@ export function machineInfo(): MachineInfo {
 /** The installed version of an npm package, read from its package.json. */
 export function packageVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(join(projectRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(projectRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return 'not installed';
   }

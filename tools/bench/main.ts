@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const settings = readBenchSettings(process.env);
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
-  say(`phases ${settings.phases.join(',')}; rates ${settings.rates.join(',')}/s for ${settings.seconds} s${settings.quick ? ' (quick trial)' : ''}; ${machine.cores} cores, load ${machine.loadAverageAtStart}`);
+  say(
+    `phases ${settings.phases.join(',')}; rates ${settings.rates.join(',')}/s for ${settings.seconds} s${settings.quick ? ' (quick trial)' : ''}; ${machine.cores} cores, load ${machine.loadAverageAtStart}`,
+  );
   const errors: string[] = [];
   const target = new BenchTarget(settings.slowDelayMs);
   const targetUrl = await target.start();
@@ -29,16 +31,40 @@ async function main(): Promise<void> {
   let peers: PeerRun[] | undefined;
   try {
     if (settings.phases.some((p) => p !== 'peers')) {
-      scheduler = await runSchedulerPhases(postgres.server.address, postgres.facts.postmasterPid, settings, target, targetUrl, errors, say);
+      scheduler = await runSchedulerPhases(
+        postgres.server.address,
+        postgres.facts.postmasterPid,
+        settings,
+        target,
+        targetUrl,
+        errors,
+        say,
+      );
     }
     if (settings.phases.includes('peers')) {
-      peers = await runPeerPhases(postgres.server.address, postgres.facts.postmasterPid, settings, target, targetUrl, errors, say);
+      peers = await runPeerPhases(
+        postgres.server.address,
+        postgres.facts.postmasterPid,
+        settings,
+        target,
+        targetUrl,
+        errors,
+        say,
+      );
     }
   } finally {
     await postgres.server.stop();
     await target.stop();
   }
-  errors.push(...invariantViolations({ sweep: scheduler?.sweep, slowTarget: scheduler?.slowTarget, sameSecondTimers: scheduler?.sameSecondTimers, latenessUnderLoad: scheduler?.latenessUnderLoad, peers }));
+  errors.push(
+    ...invariantViolations({
+      sweep: scheduler?.sweep,
+      slowTarget: scheduler?.slowTarget,
+      sameSecondTimers: scheduler?.sameSecondTimers,
+      latenessUnderLoad: scheduler?.latenessUnderLoad,
+      peers,
+    }),
+  );
   const data: BenchReportData = {
     kind: 'service-call-scheduler-bench',
     schemaVersion: 1,
@@ -57,10 +83,15 @@ async function main(): Promise<void> {
       'graphile-worker': packageVersion('graphile-worker'),
       bullmq: packageVersion('bullmq'),
     },
-    postgres: { description: postgres.server.description, fsync: postgres.facts.fsync, synchronousCommit: postgres.facts.synchronousCommit },
+    postgres: {
+      description: postgres.server.description,
+      fsync: postgres.facts.fsync,
+      synchronousCommit: postgres.facts.synchronousCommit,
+    },
     broker: scheduler?.broker ?? 'not started',
     settings,
-    cpuMethod: 'utime+stime (+ reaped children) from /proc/<pid>/stat at the start and end of each rate window; Postgres = postmaster and all its children (so it includes the read-model watcher queries of the bench for the scheduler and the enqueue statements for the peers); apps = their node process; kafka = the JVM listening on the broker port; redis = redis-server (shared with anything else using it); worker = the worker process of a peer; bench = this process (load generator, target and read-model watcher); per call = window CPU / calls completed in the window; net = minus idle CPU/s measured before the load',
+    cpuMethod:
+      'utime+stime (+ reaped children) from /proc/<pid>/stat at the start and end of each rate window; Postgres = postmaster and all its children (so it includes the read-model watcher queries of the bench for the scheduler and the enqueue statements for the peers); apps = their node process; kafka = the JVM listening on the broker port; redis = redis-server (shared with anything else using it); worker = the worker process of a peer; bench = this process (load generator, target and read-model watcher); per call = window CPU / calls completed in the window; net = minus idle CPU/s measured before the load',
     sweep: scheduler?.sweep,
     slowTarget: scheduler?.slowTarget,
     sameSecondTimers: scheduler?.sameSecondTimers,
@@ -68,7 +99,9 @@ async function main(): Promise<void> {
     peers,
     errors,
   };
-  say(`wrote ${writeReportData(data)} and docs/benchmarks/latest.json; \`npm run bench:report\` renders docs/benchmarks.md and the chart`);
+  say(
+    `wrote ${writeReportData(data)} and docs/benchmarks/latest.json; \`npm run bench:report\` renders docs/benchmarks.md and the chart`,
+  );
   if (errors.length > 0) throw new Error(`failed or violated: ${errors.join('; ')}`);
 }
 

@@ -5,7 +5,11 @@ import { sleep } from './sleep';
  * before the next send, and resolves once every send has settled. The schedule is fixed, so when
  * the system stalls the calls still go out on time and the stall shows in their latency.
  */
-export async function driveOpenLoop(offsetsMs: readonly number[], startAt: number, send: (i: number, intendedAt: number) => Promise<void>): Promise<void> {
+export async function driveOpenLoop(
+  offsetsMs: readonly number[],
+  startAt: number,
+  send: (i: number, intendedAt: number) => Promise<void>,
+): Promise<void> {
   const sent: Promise<void>[] = [];
   let next = 0;
   while (next < offsetsMs.length) {

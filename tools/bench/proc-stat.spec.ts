@@ -7,7 +7,13 @@ const line = (pid: number, comm: string, ppid: number, utime: number, stime: num
 
 describe('parseProcStat', () => {
   it('reads pid, name, parent and ticks', () => {
-    expect(parseProcStat(line(42, 'node', 1, 300, 50, 7, 3))).toEqual({ pid: 42, comm: 'node', ppid: 1, ownTicks: 350, reapedChildTicks: 10 });
+    expect(parseProcStat(line(42, 'node', 1, 300, 50, 7, 3))).toEqual({
+      pid: 42,
+      comm: 'node',
+      ppid: 1,
+      ownTicks: 350,
+      reapedChildTicks: 10,
+    });
   });
 
   it('reads a name holding spaces and parentheses', () => {
@@ -44,7 +50,16 @@ describe('cpuTicks', () => {
 describe('cpuPerCall', () => {
   it('spreads the window CPU over completed calls and takes idle off', () => {
     // 250 ticks at 100/s = 2 500 ms over 10 s; idle 20 ms/s → 200 ms; 500 calls.
-    expect(cpuPerCall({ ticksBefore: 1000, ticksAfter: 1250, windowMs: 10_000, callsCompleted: 500, idleMsPerSecond: 20, ticksPerSecond: 100 })).toEqual({
+    expect(
+      cpuPerCall({
+        ticksBefore: 1000,
+        ticksAfter: 1250,
+        windowMs: 10_000,
+        callsCompleted: 500,
+        idleMsPerSecond: 20,
+        ticksPerSecond: 100,
+      }),
+    ).toEqual({
       cpuMs: 2500,
       msPerCall: 5,
       idleMsPerSecond: 20,
@@ -53,7 +68,16 @@ describe('cpuPerCall', () => {
   });
 
   it('gives null per call when nothing completed', () => {
-    expect(cpuPerCall({ ticksBefore: 0, ticksAfter: 10, windowMs: 1000, callsCompleted: 0, idleMsPerSecond: 0, ticksPerSecond: 100 }).msPerCall).toBeNull();
+    expect(
+      cpuPerCall({
+        ticksBefore: 0,
+        ticksAfter: 10,
+        windowMs: 1000,
+        callsCompleted: 0,
+        idleMsPerSecond: 0,
+        ticksPerSecond: 100,
+      }).msPerCall,
+    ).toBeNull();
   });
 
   it('measures idle CPU per second', () => {

@@ -90,16 +90,35 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   const cpu: Record<string, CpuPerCall | null> = {};
   for (const g of o.cpuGroups) {
     const [b, a] = [before[g.name], after[g.name]];
-    cpu[g.name] = b === undefined || a === undefined ? null
-      : cpuPerCall({ ticksBefore: b, ticksAfter: a, windowMs, callsCompleted: completedInWindow, idleMsPerSecond: o.idleMsPerSecond[g.name] ?? 0, ticksPerSecond: ticksPerSecond() });
+    cpu[g.name] =
+      b === undefined || a === undefined
+        ? null
+        : cpuPerCall({
+            ticksBefore: b,
+            ticksAfter: a,
+            windowMs,
+            callsCompleted: completedInWindow,
+            idleMsPerSecond: o.idleMsPerSecond[g.name] ?? 0,
+            ticksPerSecond: ticksPerSecond(),
+          });
   }
   const refused: Record<string, number> = {};
   for (const c of calls) {
-    const reason = c.error ?? (c.key === undefined && c.status !== undefined ? `http ${c.status}` : c.answeredAt === undefined ? 'no answer' : undefined);
+    const reason =
+      c.error ??
+      (c.key === undefined && c.status !== undefined
+        ? `http ${c.status}`
+        : c.answeredAt === undefined
+          ? 'no answer'
+          : undefined);
     if (reason) refused[reason] = (refused[reason] ?? 0) + 1;
   }
-  const toTarget = acc.map((c) => o.target.firstArrival(c.key!)).map((t, i) => (t === undefined ? undefined : t - acc[i].intendedAt));
-  const toCompleted = acc.map((c) => o.subject.completedAt(c.key!)).map((t, i) => (t === undefined ? undefined : t - acc[i].intendedAt));
+  const toTarget = acc
+    .map((c) => o.target.firstArrival(c.key!))
+    .map((t, i) => (t === undefined ? undefined : t - acc[i].intendedAt));
+  const toCompleted = acc
+    .map((c) => o.subject.completedAt(c.key!))
+    .map((t, i) => (t === undefined ? undefined : t - acc[i].intendedAt));
   const submitToTargetMs = summarize(toTarget.filter((v): v is number => v !== undefined));
   const growth = backlogGrowthPerSecond(samples);
   const result = {
@@ -122,5 +141,15 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
     duplicates: acc.reduce((sum, c) => sum + Math.max(0, o.target.arrivalCount(c.key!) - 1), 0),
     lost: afterDrain,
   };
-  return { ...result, cpu, sustained: isSustained({ offeredRate: o.rate, offered: offsets.length, completedInWindow, backlogGrowthPerSecond: growth, p99ToTargetMs: submitToTargetMs.p99 }) };
+  return {
+    ...result,
+    cpu,
+    sustained: isSustained({
+      offeredRate: o.rate,
+      offered: offsets.length,
+      completedInWindow,
+      backlogGrowthPerSecond: growth,
+      p99ToTargetMs: submitToTargetMs.p99,
+    }),
+  };
 }

@@ -15,7 +15,11 @@ export class ReadModelWatcher {
   private loop?: Promise<void>;
   maxPollGapMs = 0;
 
-  constructor(private readonly db: Client, private readonly tenantId: string, private readonly everyMs = 20) {}
+  constructor(
+    private readonly db: Client,
+    private readonly tenantId: string,
+    private readonly everyMs = 20,
+  ) {}
 
   watch(id: string): void {
     if (!this.succeeded.has(id) && !this.failed.has(id)) this.pending.add(id);

@@ -18,7 +18,10 @@ export function p99Chart(data: BenchReportData): LineChart {
     title: `p99 submit → target (from intended send time)${data.trial ? ' — TRIAL' : ''}`,
     xLabel: 'offered calls per second (open loop)',
     yLabel: 'ms (log scale)',
-    series: sweepsOf(data).map(({ name, sweep }) => ({ name, points: sweep.rates.map((r) => [r.offeredRate, r.submitToTargetMs.p99] as const) })),
+    series: sweepsOf(data).map(({ name, sweep }) => ({
+      name,
+      points: sweep.rates.map((r) => [r.offeredRate, r.submitToTargetMs.p99] as const),
+    })),
     threshold: { y: 1_000, label: 'p99 limit for "sustained" (1 s)' },
   };
 }
@@ -29,13 +32,18 @@ export function p99Chart(data: BenchReportData): LineChart {
  */
 export function cpuChart(data: BenchReportData): StackedBarChart {
   const sweeps = sweepsOf(data);
-  const common = sweeps.length === 0 ? [] : sweeps.map((s) => s.sweep.rates.map((r) => r.offeredRate)).reduce((a, b) => a.filter((x) => b.includes(x)));
+  const common =
+    sweeps.length === 0
+      ? []
+      : sweeps.map((s) => s.sweep.rates.map((r) => r.offeredRate)).reduce((a, b) => a.filter((x) => b.includes(x)));
   const reference = common.length > 0 ? Math.max(...common) : undefined;
   const bars = sweeps.flatMap(({ name, sweep }) => {
-    const row: RateResult | undefined = reference !== undefined ? sweep.rates.find((r) => r.offeredRate === reference) : sweep.rates[0];
+    const row: RateResult | undefined =
+      reference !== undefined ? sweep.rates.find((r) => r.offeredRate === reference) : sweep.rates[0];
     if (!row) return [];
     const parts: Record<string, number> = {};
-    for (const [process, cpu] of Object.entries(row.cpu)) if (process !== 'bench' && cpu?.msPerCall != null) parts[process] = cpu.msPerCall;
+    for (const [process, cpu] of Object.entries(row.cpu))
+      if (process !== 'bench' && cpu?.msPerCall != null) parts[process] = cpu.msPerCall;
     return [{ label: reference !== undefined ? name : `${name} @${row.offeredRate}/s`, parts }];
   });
   return {

@@ -8,7 +8,9 @@ export function contextMarkdown(d: BenchReportData): string {
   const lines = [
     `- **Run**: ${d.startedAt} → ${d.finishedAt}, commit \`${d.gitCommit}\`${d.trial ? ' — **TRIAL** (quick mode, low rates, short windows, shared busy machine: not figures to compare)' : ''}.`,
     `- **Machine**: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverageAtStart}. Load generator, target, Postgres, broker and apps all on this machine.`,
-    `- **Versions**: ${Object.entries(d.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `- **Versions**: ${Object.entries(d.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
     `- **Postgres**: ${d.postgres.description}, \`fsync=${d.postgres.fsync}\`, \`synchronous_commit=${d.postgres.synchronousCommit}\` (checked with \`SHOW\` before the load). **Broker**: ${d.broker}.`,
     `- **Settings**: \`KAFKA_PARTITIONS=${s.partitions}\`, \`LOG_LEVEL=${s.logLevel}\`, one process per app; rates ${s.rates.join(', ')}/s for ${s.seconds} s each (open loop, latency from the intended send time), drain wait up to ${s.drainSeconds} s, ${s.settleSeconds} s pause between rates, idle CPU measured for ${s.idleSeconds} s before the load; undici pool of ${s.httpConnections} keep-alive connections to the gateway.`,
     `- **Sustained** means: completed within the window ≥ ${SUSTAINED_RULE.minCompletedShare * 100} % of offered, backlog not growing over the window's second half (slope ≤ ${SUSTAINED_RULE.maxBacklogGrowthShare * 100} % of the rate), and p99 submit → target ≤ ${SUSTAINED_RULE.maxP99ToTargetMs} ms.`,

@@ -19,8 +19,17 @@ function main(): void {
   writeFileSync(join(BENCH_DIR, 'latest-cpu.svg'), stackedBarsSvg(cpuChart(data)));
   const docPath = join(projectRoot(), 'docs', 'benchmarks.md');
   const doc = readFileSync(docPath, 'utf8');
-  writeFileSync(docPath, spliceGenerated(doc, reportMarkdown(data, { p99: 'benchmarks/latest-p99.svg', cpu: 'benchmarks/latest-cpu.svg' }), BEFORE_HEADING));
-  process.stdout.write(`[bench:report] from ${source}: docs/benchmarks.md, docs/benchmarks/latest-p99.svg, docs/benchmarks/latest-cpu.svg\n`);
+  writeFileSync(
+    docPath,
+    spliceGenerated(
+      doc,
+      reportMarkdown(data, { p99: 'benchmarks/latest-p99.svg', cpu: 'benchmarks/latest-cpu.svg' }),
+      BEFORE_HEADING,
+    ),
+  );
+  process.stdout.write(
+    `[bench:report] from ${source}: docs/benchmarks.md, docs/benchmarks/latest-p99.svg, docs/benchmarks/latest-cpu.svg\n`,
+  );
 }
 
 main();

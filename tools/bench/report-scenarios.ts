@@ -1,7 +1,10 @@
 import { BenchReportData } from './bench-report-data';
 import { markdownTable, triple } from './markdown-table';
 
-const refusals = (r: Readonly<Record<string, number>>) => Object.entries(r).map(([k, v]) => `${k}: ${v}`).join(', ') || 0;
+const refusals = (r: Readonly<Record<string, number>>) =>
+  Object.entries(r)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ') || 0;
 
 /** The slow-target, same-second timer and lateness-under-load runs, each as a small table. */
 export function scenariosMarkdown(d: BenchReportData): string {
@@ -12,8 +15,30 @@ export function scenariosMarkdown(d: BenchReportData): string {
       `### Slow target: ${slow.calls} calls to a target that answers after ${slow.targetDelayMs} ms`,
       'Submitted at once (64 in flight); one call to the fast path submitted halfway through.',
       markdownTable(
-        ['submitted in (ms)', 'all at target after (ms)', 'all Succeeded after (ms)', 'slow calls → target p50 / p99 / max (ms)', 'fast call → target (ms)', 'fast call → Succeeded (ms)', 'not at target', 'duplicates', 'refused'],
-        [[slow.submitMs, slow.allAtTargetMs, slow.allSucceededMs, triple(slow.slowToTargetMs), slow.fastCall.toTargetMs, slow.fastCall.toSucceededMs, slow.notAtTarget, slow.duplicates, refusals(slow.refused)]],
+        [
+          'submitted in (ms)',
+          'all at target after (ms)',
+          'all Succeeded after (ms)',
+          'slow calls → target p50 / p99 / max (ms)',
+          'fast call → target (ms)',
+          'fast call → Succeeded (ms)',
+          'not at target',
+          'duplicates',
+          'refused',
+        ],
+        [
+          [
+            slow.submitMs,
+            slow.allAtTargetMs,
+            slow.allSucceededMs,
+            triple(slow.slowToTargetMs),
+            slow.fastCall.toTargetMs,
+            slow.fastCall.toSucceededMs,
+            slow.notAtTarget,
+            slow.duplicates,
+            refusals(slow.refused),
+          ],
+        ],
       ),
     );
   }
@@ -23,8 +48,30 @@ export function scenariosMarkdown(d: BenchReportData): string {
       `### Same-second timers: ${timers.calls} calls due within ${timers.dueSecond}`,
       `Submitted ${timers.leadSeconds} s ahead (64 in flight); dueAt spread evenly over the one second; lateness = target arrival − the call's own dueAt.`,
       markdownTable(
-        ['submitted in (ms)', 'accepted after due', 'all at target after the second began (ms)', 'all Succeeded after (ms)', 'lateness p50 / p99 / max (ms)', 'early', 'not at target', 'duplicates', 'refused'],
-        [[timers.submitMs, timers.submittedAfterDue, timers.allAtTargetAfterDueMs, timers.allSucceededAfterDueMs, triple(timers.latenessMs), timers.early, timers.notAtTarget, timers.duplicates, refusals(timers.refused)]],
+        [
+          'submitted in (ms)',
+          'accepted after due',
+          'all at target after the second began (ms)',
+          'all Succeeded after (ms)',
+          'lateness p50 / p99 / max (ms)',
+          'early',
+          'not at target',
+          'duplicates',
+          'refused',
+        ],
+        [
+          [
+            timers.submitMs,
+            timers.submittedAfterDue,
+            timers.allAtTargetAfterDueMs,
+            timers.allSucceededAfterDueMs,
+            triple(timers.latenessMs),
+            timers.early,
+            timers.notAtTarget,
+            timers.duplicates,
+            refusals(timers.refused),
+          ],
+        ],
       ),
     );
   }
@@ -34,8 +81,30 @@ export function scenariosMarkdown(d: BenchReportData): string {
       `### Timer lateness under load: ${late.scheduledRate} scheduled calls/s with ${late.immediateRate} immediate calls/s for ${late.seconds} s`,
       `Both open loop; each scheduled call is due ${late.leadMs} ms after its intended send time.`,
       markdownTable(
-        ['scheduled accepted', 'immediate accepted', 'lateness p50 / p99 / max (ms)', 'early', 'accepted after due', 'immediate → target p50 / p99 / max (ms)', 'not at target', 'duplicates', 'refused'],
-        [[late.scheduledAccepted, late.immediateAccepted, triple(late.latenessMs), late.early, late.acceptedAfterDue, triple(late.immediateToTargetMs), late.notAtTarget, late.duplicates, refusals(late.refused)]],
+        [
+          'scheduled accepted',
+          'immediate accepted',
+          'lateness p50 / p99 / max (ms)',
+          'early',
+          'accepted after due',
+          'immediate → target p50 / p99 / max (ms)',
+          'not at target',
+          'duplicates',
+          'refused',
+        ],
+        [
+          [
+            late.scheduledAccepted,
+            late.immediateAccepted,
+            triple(late.latenessMs),
+            late.early,
+            late.acceptedAfterDue,
+            triple(late.immediateToTargetMs),
+            late.notAtTarget,
+            late.duplicates,
+            refusals(late.refused),
+          ],
+        ],
       ),
     );
   }

@@ -4,7 +4,22 @@ import { SweepResult } from './sweep';
 /** Throughput, latency, backlog and correctness per offered rate. */
 export function sweepTable(sweep: SweepResult, acceptWord: string, completedWord: string): string {
   return markdownTable(
-    ['offered/s', `${acceptWord}/s`, 'at target/s', `${completedWord}/s`, `${acceptWord} latency p50 / p99 / max (ms)`, '→ target p50 / p99 / max (ms)', `→ ${completedWord} p50 / p99 / max (ms)`, 'backlog at end (target / done)', 'backlog growth /s', 'after drain', 'duplicates', 'lost', 'refused', 'sustained'],
+    [
+      'offered/s',
+      `${acceptWord}/s`,
+      'at target/s',
+      `${completedWord}/s`,
+      `${acceptWord} latency p50 / p99 / max (ms)`,
+      '→ target p50 / p99 / max (ms)',
+      `→ ${completedWord} p50 / p99 / max (ms)`,
+      'backlog at end (target / done)',
+      'backlog growth /s',
+      'after drain',
+      'duplicates',
+      'lost',
+      'refused',
+      'sustained',
+    ],
     sweep.rates.map((r) => [
       r.offeredRate,
       r.submittedPerSecond,
@@ -18,7 +33,9 @@ export function sweepTable(sweep: SweepResult, acceptWord: string, completedWord
       `${r.backlogAfterDrain.notAtTarget} / ${r.backlogAfterDrain.notCompleted} (${Math.round(r.drainWaitedMs / 1000)} s)`,
       r.duplicates,
       `${r.lost.notAtTarget} / ${r.lost.notCompleted}`,
-      Object.entries(r.refused).map(([k, v]) => `${k}: ${v}`).join(', ') || 0,
+      Object.entries(r.refused)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 0,
       r.sustained ? 'yes' : 'no',
     ]),
   );

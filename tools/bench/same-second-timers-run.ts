@@ -27,7 +27,12 @@ export interface SameSecondTimersResult {
  * `calls` calls all due within one second, submitted beforehand: at least `minLeadSeconds` ahead,
  * more when a pilot burst of immediate calls shows the API needs longer to accept them all.
  */
-export async function runSameSecondTimers(ctx: ScenarioContext, calls: number, minLeadSeconds: number, concurrency: number): Promise<SameSecondTimersResult> {
+export async function runSameSecondTimers(
+  ctx: ScenarioContext,
+  calls: number,
+  minLeadSeconds: number,
+  concurrency: number,
+): Promise<SameSecondTimersResult> {
   const pilotCalls = Math.min(100, calls);
   const pilotStart = Date.now();
   const pilot = await boundedAll(pilotCalls, concurrency, () => ctx.gateway.submit(`${ctx.targetUrl}/fast`));
@@ -45,10 +50,19 @@ export async function runSameSecondTimers(ctx: ScenarioContext, calls: number, m
   const submitMs = Date.now() - started;
   const accepted = answers.filter((a) => a.id !== undefined) as { id: string; due: number; answeredAt: number }[];
   ctx.say(`  ${accepted.length} timers accepted in ${submitMs} ms, due ${new Date(dueBase).toISOString()}`);
-  await waitUntil(() => accepted.every((a) => ctx.watcher.succeededAt(a.id) ?? ctx.watcher.failedAt(a.id)), dueBase + 1_000 + 120_000, 100);
-  const lateness = accepted.flatMap((a) => { const t = ctx.target.firstArrival(a.id); return t === undefined ? [] : [t - a.due]; });
+  await waitUntil(
+    () => accepted.every((a) => ctx.watcher.succeededAt(a.id) ?? ctx.watcher.failedAt(a.id)),
+    dueBase + 1_000 + 120_000,
+    100,
+  );
+  const lateness = accepted.flatMap((a) => {
+    const t = ctx.target.firstArrival(a.id);
+    return t === undefined ? [] : [t - a.due];
+  });
   const latestAfterDue = (at: (id: string) => number | undefined) =>
-    accepted.every((a) => at(a.id) !== undefined) && accepted.length > 0 ? Math.max(...accepted.map((a) => at(a.id)!)) - dueBase : null;
+    accepted.every((a) => at(a.id) !== undefined) && accepted.length > 0
+      ? Math.max(...accepted.map((a) => at(a.id)!)) - dueBase
+      : null;
   return {
     calls,
     dueSecond: new Date(dueBase).toISOString(),
@@ -61,6 +75,9 @@ export async function runSameSecondTimers(ctx: ScenarioContext, calls: number, m
     allAtTargetAfterDueMs: latestAfterDue((id) => ctx.target.firstArrival(id)),
     allSucceededAfterDueMs: latestAfterDue((id) => ctx.watcher.succeededAt(id)),
     notAtTarget: accepted.filter((a) => ctx.target.firstArrival(a.id) === undefined).length,
-    duplicates: duplicatesAmong(ctx.target, accepted.map((a) => a.id)),
+    duplicates: duplicatesAmong(
+      ctx.target,
+      accepted.map((a) => a.id),
+    ),
   };
 }

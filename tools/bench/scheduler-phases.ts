@@ -22,7 +22,15 @@ export interface SchedulerFigures {
 }
 
 /** Starts the scheduler, runs the asked-for scheduler phases in order, and stops it again. */
-export async function runSchedulerPhases(postgresUrl: string, postmasterPid: number | undefined, settings: BenchSettings, target: BenchTarget, targetUrl: string, errors: string[], say: (line: string) => void): Promise<SchedulerFigures> {
+export async function runSchedulerPhases(
+  postgresUrl: string,
+  postmasterPid: number | undefined,
+  settings: BenchSettings,
+  target: BenchTarget,
+  targetUrl: string,
+  errors: string[],
+  say: (line: string) => void,
+): Promise<SchedulerFigures> {
   const sut = await startSchedulerUnderTest(postgresUrl, postmasterPid, settings, say);
   const gateway = new GatewayClient(sut.system.baseUrl, TEST_API_KEY, settings.httpConnections);
   const watcher = new ReadModelWatcher(sut.db, 'tenant-a');
@@ -47,7 +55,17 @@ export async function runSchedulerPhases(postgresUrl: string, postmasterPid: num
       await phase('sweep', async () => {
         say(`idle CPU for ${settings.idleSeconds} s`);
         const idle = await measureIdleCpu(sut.cpuGroups, settings.idleSeconds);
-        figures.sweep = await runSweep({ subject: schedulerSubject(gateway, watcher, targetUrl), target, cpuGroups: sut.cpuGroups, idleCpuMsPerSecond: idle, rates: settings.rates, seconds: settings.seconds, drainSeconds: settings.drainSeconds, settleSeconds: settings.settleSeconds, say });
+        figures.sweep = await runSweep({
+          subject: schedulerSubject(gateway, watcher, targetUrl),
+          target,
+          cpuGroups: sut.cpuGroups,
+          idleCpuMsPerSecond: idle,
+          rates: settings.rates,
+          seconds: settings.seconds,
+          drainSeconds: settings.drainSeconds,
+          settleSeconds: settings.settleSeconds,
+          say,
+        });
         say(`highest sustained rate: ${figures.sweep.highestSustainedRate ?? 'none'}`);
       });
     }
@@ -55,24 +73,45 @@ export async function runSchedulerPhases(postgresUrl: string, postmasterPid: num
       await phase('slow', async () => {
         say(`slow target: ${settings.slowCalls} calls answered after ${settings.slowDelayMs} ms`);
         figures.slowTarget = await runSlowTarget(ctx, settings.slowCalls, settings.slowDelayMs, 64);
-        say(`  all at target after ${figures.slowTarget.allAtTargetMs} ms; fast call to target ${figures.slowTarget.fastCall.toTargetMs} ms`);
+        say(
+          `  all at target after ${figures.slowTarget.allAtTargetMs} ms; fast call to target ${figures.slowTarget.fastCall.toTargetMs} ms`,
+        );
       });
     }
     if (settings.phases.includes('timers')) {
       await phase('timers', async () => {
-        say(`same-second timers: ${settings.timerCalls} calls due in one second, at least ${settings.timerLeadSeconds} s ahead`);
+        say(
+          `same-second timers: ${settings.timerCalls} calls due in one second, at least ${settings.timerLeadSeconds} s ahead`,
+        );
         figures.sameSecondTimers = await runSameSecondTimers(ctx, settings.timerCalls, settings.timerLeadSeconds, 64);
-        say(`  all at target ${figures.sameSecondTimers.allAtTargetAfterDueMs} ms after the due second began; early ${figures.sameSecondTimers.early}`);
-        if (figures.sameSecondTimers.submittedAfterDue > 0) say(`  WARNING: ${figures.sameSecondTimers.submittedAfterDue} calls were accepted after their dueAt; raise BENCH_TIMER_LEAD_SECONDS`);
+        say(
+          `  all at target ${figures.sameSecondTimers.allAtTargetAfterDueMs} ms after the due second began; early ${figures.sameSecondTimers.early}`,
+        );
+        if (figures.sameSecondTimers.submittedAfterDue > 0)
+          say(
+            `  WARNING: ${figures.sameSecondTimers.submittedAfterDue} calls were accepted after their dueAt; raise BENCH_TIMER_LEAD_SECONDS`,
+          );
       });
     }
     if (settings.phases.includes('lateness')) {
       await phase('lateness', async () => {
-        say(`lateness: ${settings.latenessScheduledRate} scheduled/s with ${settings.latenessImmediateRate} immediate/s for ${settings.latenessSeconds} s`);
-        figures.latenessUnderLoad = await runLatenessUnderLoad(ctx, settings.latenessScheduledRate, settings.latenessImmediateRate, settings.latenessSeconds, settings.latenessLeadMs, settings.drainSeconds * 1000);
+        say(
+          `lateness: ${settings.latenessScheduledRate} scheduled/s with ${settings.latenessImmediateRate} immediate/s for ${settings.latenessSeconds} s`,
+        );
+        figures.latenessUnderLoad = await runLatenessUnderLoad(
+          ctx,
+          settings.latenessScheduledRate,
+          settings.latenessImmediateRate,
+          settings.latenessSeconds,
+          settings.latenessLeadMs,
+          settings.drainSeconds * 1000,
+        );
         const l = figures.latenessUnderLoad.latenessMs;
         say(`  lateness p50 ${l.p50} p99 ${l.p99} max ${l.max} ms; early ${figures.latenessUnderLoad.early}`);
-        if (figures.latenessUnderLoad.acceptedAfterDue > 0) say(`  WARNING: ${figures.latenessUnderLoad.acceptedAfterDue} scheduled calls were accepted after their dueAt (202 slower than BENCH_LATENESS_LEAD_MS)`);
+        if (figures.latenessUnderLoad.acceptedAfterDue > 0)
+          say(
+            `  WARNING: ${figures.latenessUnderLoad.acceptedAfterDue} scheduled calls were accepted after their dueAt (202 slower than BENCH_LATENESS_LEAD_MS)`,
+          );
       });
     }
   } finally {

@@ -19,7 +19,12 @@ export interface SchedulerUnderTest {
 }
 
 /** A broker (KAFKA_BROKERS, else a local Kafka) and the four apps as processes, as the e2e suites start them. */
-export async function startSchedulerUnderTest(postgresUrl: string, postmasterPid: number | undefined, settings: BenchSettings, say: (line: string) => void): Promise<SchedulerUnderTest> {
+export async function startSchedulerUnderTest(
+  postgresUrl: string,
+  postmasterPid: number | undefined,
+  settings: BenchSettings,
+  say: (line: string) => void,
+): Promise<SchedulerUnderTest> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((e: unknown) => say(`stop failed: ${String(e)}`));
@@ -30,7 +35,10 @@ export async function startSchedulerUnderTest(postgresUrl: string, postmasterPid
     say(broker.description);
     process.env[TEST_ENV.databaseUrl] = postgresUrl;
     process.env[TEST_ENV.brokers] = broker.address;
-    const system = await startRunningSystem('bench', { LOG_LEVEL: settings.logLevel, KAFKA_PARTITIONS: String(settings.partitions) });
+    const system = await startRunningSystem('bench', {
+      LOG_LEVEL: settings.logLevel,
+      KAFKA_PARTITIONS: String(settings.partitions),
+    });
     // Stops run in reverse: the apps stop before their database is dropped.
     stops.push(() => dropBenchTestDatabase(postgresUrl, system.databaseUrl));
     stops.push(() => system.stop());

@@ -19,7 +19,12 @@ export interface SlowTargetResult {
 }
 
 /** `calls` calls to a target that answers after `delayMs`, submitted at once, and one fast call among them. */
-export async function runSlowTarget(ctx: ScenarioContext, calls: number, delayMs: number, concurrency: number): Promise<SlowTargetResult> {
+export async function runSlowTarget(
+  ctx: ScenarioContext,
+  calls: number,
+  delayMs: number,
+  concurrency: number,
+): Promise<SlowTargetResult> {
   const started = Date.now();
   let fast: { id?: string; at: number } = { at: 0 };
   const answers = await boundedAll(calls, concurrency, async (i) => {
@@ -39,8 +44,15 @@ export async function runSlowTarget(ctx: ScenarioContext, calls: number, delayMs
   const boundMs = 60_000 + Math.ceil(calls / 6) * delayMs * 2;
   ctx.say(`  ${ids.length} slow calls accepted in ${submitMs} ms; waiting up to ${Math.round(boundMs / 1000)} s`);
   const all = (at: (id: string) => number | undefined) => ids.every((id) => at(id) !== undefined);
-  await waitUntil(() => all((id) => ctx.watcher.succeededAt(id) ?? ctx.watcher.failedAt(id)) && (!fast.id || ctx.watcher.succeededAt(fast.id) !== undefined), started + boundMs, 100);
-  const latest = (at: (id: string) => number | undefined) => (all(at) ? Math.max(...ids.map((id) => at(id)!)) - started : null);
+  await waitUntil(
+    () =>
+      all((id) => ctx.watcher.succeededAt(id) ?? ctx.watcher.failedAt(id)) &&
+      (!fast.id || ctx.watcher.succeededAt(fast.id) !== undefined),
+    started + boundMs,
+    100,
+  );
+  const latest = (at: (id: string) => number | undefined) =>
+    all(at) ? Math.max(...ids.map((id) => at(id)!)) - started : null;
   const since = (t: number | undefined, from: number) => (t === undefined ? null : t - from);
   return {
     calls,
@@ -49,7 +61,12 @@ export async function runSlowTarget(ctx: ScenarioContext, calls: number, delayMs
     submitMs,
     allAtTargetMs: latest((id) => ctx.target.firstArrival(id)),
     allSucceededMs: latest((id) => ctx.watcher.succeededAt(id)),
-    slowToTargetMs: summarize(answers.flatMap((a) => { const t = a.id ? ctx.target.firstArrival(a.id) : undefined; return t === undefined ? [] : [t - a.at]; })),
+    slowToTargetMs: summarize(
+      answers.flatMap((a) => {
+        const t = a.id ? ctx.target.firstArrival(a.id) : undefined;
+        return t === undefined ? [] : [t - a.at];
+      }),
+    ),
     fastCall: {
       toTargetMs: fast.id ? since(ctx.target.firstArrival(fast.id), fast.at) : null,
       toSucceededMs: fast.id ? since(ctx.watcher.succeededAt(fast.id), fast.at) : null,

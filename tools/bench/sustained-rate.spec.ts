@@ -31,7 +31,9 @@ describe('isSustained', () => {
 
 describe('highestSustainedRate', () => {
   it('takes the highest passing rate, even above a failing one', () => {
-    expect(highestSustainedRate([rate(50), rate(100), rate(200, { p99ToTargetMs: 3_000 }), rate(500, { completedInWindow: 10 })])).toBe(100);
+    expect(
+      highestSustainedRate([rate(50), rate(100), rate(200, { p99ToTargetMs: 3_000 }), rate(500, { completedInWindow: 10 })]),
+    ).toBe(100);
   });
 
   it('is null when nothing passes', () => {

@@ -7,8 +7,21 @@ describe('lineChartSvg', () => {
     xLabel: 'offered calls/s',
     yLabel: 'ms',
     series: [
-      { name: 'scheduler', points: [[50, 120], [100, 300], [200, null]] },
-      { name: 'pg-boss', points: [[50, 2_100], [100, 2_400]] },
+      {
+        name: 'scheduler',
+        points: [
+          [50, 120],
+          [100, 300],
+          [200, null],
+        ],
+      },
+      {
+        name: 'pg-boss',
+        points: [
+          [50, 2_100],
+          [100, 2_400],
+        ],
+      },
     ],
     threshold: { y: 1_000, label: '1 s' },
   });

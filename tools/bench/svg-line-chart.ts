@@ -40,7 +40,10 @@ export function lineChartSvg(c: LineChart): string {
   ];
   for (let p = lo; p <= hi; p++) {
     const y = yAt(10 ** p);
-    out.push(`<line x1="${M.left}" x2="${M.left + plotW}" y1="${y}" y2="${y}" stroke="#ddd"/>`, `<text x="${M.left - 6}" y="${y + 4}" text-anchor="end">${fmt(10 ** p)}</text>`);
+    out.push(
+      `<line x1="${M.left}" x2="${M.left + plotW}" y1="${y}" y2="${y}" stroke="#ddd"/>`,
+      `<text x="${M.left - 6}" y="${y + 4}" text-anchor="end">${fmt(10 ** p)}</text>`,
+    );
   }
   for (const x of xs) out.push(`<text x="${xAt(x)}" y="${M.top + plotH + 18}" text-anchor="middle">${fmt(x)}</text>`);
   out.push(
@@ -51,14 +54,26 @@ export function lineChartSvg(c: LineChart): string {
   );
   if (c.threshold) {
     const y = yAt(c.threshold.y);
-    out.push(`<line x1="${M.left}" x2="${M.left + plotW}" y1="${y}" y2="${y}" stroke="#c00" stroke-dasharray="6 4"/>`, `<text x="${M.left + plotW - 4}" y="${y - 5}" text-anchor="end" fill="#c00">${escapeXml(c.threshold.label)}</text>`);
+    out.push(
+      `<line x1="${M.left}" x2="${M.left + plotW}" y1="${y}" y2="${y}" stroke="#c00" stroke-dasharray="6 4"/>`,
+      `<text x="${M.left + plotW - 4}" y="${y - 5}" text-anchor="end" fill="#c00">${escapeXml(c.threshold.label)}</text>`,
+    );
   }
   c.series.forEach((s, i) => {
     const pts = s.points.filter(([, y]) => y !== null) as [number, number][];
-    if (pts.length > 1) out.push(`<polyline fill="none" stroke="${colour(i)}" stroke-width="2" points="${pts.map(([x, y]) => `${xAt(x)},${yAt(y)}`).join(' ')}"/>`);
-    for (const [x, y] of pts) out.push(`<circle cx="${xAt(x)}" cy="${yAt(y)}" r="3.5" fill="${colour(i)}"><title>${escapeXml(`${s.name}: ${fmt(x)} → ${fmt(y)}`)}</title></circle>`);
+    if (pts.length > 1)
+      out.push(
+        `<polyline fill="none" stroke="${colour(i)}" stroke-width="2" points="${pts.map(([x, y]) => `${xAt(x)},${yAt(y)}`).join(' ')}"/>`,
+      );
+    for (const [x, y] of pts)
+      out.push(
+        `<circle cx="${xAt(x)}" cy="${yAt(y)}" r="3.5" fill="${colour(i)}"><title>${escapeXml(`${s.name}: ${fmt(x)} → ${fmt(y)}`)}</title></circle>`,
+      );
     const ly = M.top + 10 + i * 18;
-    out.push(`<rect x="${W - M.right + 14}" y="${ly - 9}" width="12" height="12" fill="${colour(i)}"/>`, `<text x="${W - M.right + 32}" y="${ly + 1}">${escapeXml(s.name)}</text>`);
+    out.push(
+      `<rect x="${W - M.right + 14}" y="${ly - 9}" width="12" height="12" fill="${colour(i)}"/>`,
+      `<text x="${W - M.right + 32}" y="${ly + 1}">${escapeXml(s.name)}</text>`,
+    );
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

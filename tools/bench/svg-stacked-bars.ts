@@ -33,28 +33,42 @@ export function stackedBarsSvg(c: StackedBarChart): string {
   ];
   for (let i = 0; i <= 4; i++) {
     const v = (max * i) / 4;
-    out.push(`<line x1="${M.left}" x2="${M.left + plotW}" y1="${yAt(v)}" y2="${yAt(v)}" stroke="#ddd"/>`, `<text x="${M.left - 6}" y="${yAt(v) + 4}" text-anchor="end">${fmt(v)}</text>`);
+    out.push(
+      `<line x1="${M.left}" x2="${M.left + plotW}" y1="${yAt(v)}" y2="${yAt(v)}" stroke="#ddd"/>`,
+      `<text x="${M.left - 6}" y="${yAt(v) + 4}" text-anchor="end">${fmt(v)}</text>`,
+    );
   }
-  out.push(`<text transform="translate(16 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(c.yLabel)}</text>`);
+  out.push(
+    `<text transform="translate(16 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(c.yLabel)}</text>`,
+  );
   c.bars.forEach((b, i) => {
     const x = M.left + slot * i + (slot - barW) / 2;
     let base = 0;
     partNames.forEach((p, j) => {
       const v = b.parts[p] ?? 0;
       if (v <= 0) return;
-      out.push(`<rect x="${x}" y="${yAt(base + v)}" width="${barW}" height="${yAt(base) - yAt(base + v)}" fill="${colour(j)}"><title>${escapeXml(`${b.label} ${p}: ${fmt(v)}`)}</title></rect>`);
+      out.push(
+        `<rect x="${x}" y="${yAt(base + v)}" width="${barW}" height="${yAt(base) - yAt(base + v)}" fill="${colour(j)}"><title>${escapeXml(`${b.label} ${p}: ${fmt(v)}`)}</title></rect>`,
+      );
       base += v;
     });
     out.push(`<text x="${x + barW / 2}" y="${yAt(totals[i]) - 5}" text-anchor="middle">${fmt(totals[i])}</text>`);
     // Labels such as "graphile-worker tuned" go on two lines so neighbours do not overlap.
     const words = b.label.split(' ');
     const lines = words.length > 1 ? [words.slice(0, -1).join(' '), words[words.length - 1]] : words;
-    lines.forEach((line, k) => out.push(`<text x="${x + barW / 2}" y="${M.top + plotH + 16 + k * 14}" text-anchor="middle" font-size="11">${escapeXml(line)}</text>`));
+    lines.forEach((line, k) =>
+      out.push(
+        `<text x="${x + barW / 2}" y="${M.top + plotH + 16 + k * 14}" text-anchor="middle" font-size="11">${escapeXml(line)}</text>`,
+      ),
+    );
   });
   out.push(`<line x1="${M.left}" x2="${M.left + plotW}" y1="${M.top + plotH}" y2="${M.top + plotH}" stroke="#333"/>`);
   partNames.forEach((p, j) => {
     const ly = M.top + 10 + j * 18;
-    out.push(`<rect x="${W - M.right + 14}" y="${ly - 9}" width="12" height="12" fill="${colour(j)}"/>`, `<text x="${W - M.right + 32}" y="${ly + 1}">${escapeXml(p)}</text>`);
+    out.push(
+      `<rect x="${W - M.right + 14}" y="${ly - 9}" width="12" height="12" fill="${colour(j)}"/>`,
+      `<text x="${W - M.right + 32}" y="${ly + 1}">${escapeXml(p)}</text>`,
+    );
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

@@ -34,17 +34,35 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   let skippedRates: number[] = [];
   for (const [i, rate] of rates.entries()) {
     o.say(`${o.subject.name}: ${rate}/s for ${o.seconds} s`);
-    const r = await runRate({ subject: o.subject, target: o.target, path: '/fast', cpuGroups: o.cpuGroups, idleMsPerSecond: o.idleCpuMsPerSecond, rate, seconds: o.seconds, drainMs: o.drainSeconds * 1000 });
+    const r = await runRate({
+      subject: o.subject,
+      target: o.target,
+      path: '/fast',
+      cpuGroups: o.cpuGroups,
+      idleMsPerSecond: o.idleCpuMsPerSecond,
+      rate,
+      seconds: o.seconds,
+      drainMs: o.drainSeconds * 1000,
+    });
     results.push(r);
-    o.say(`  accepted ${r.accepted}/${r.offered}, completed ${r.completedPerSecond}/s, p99 to target ${r.submitToTargetMs.p99} ms, backlog at end ${r.backlogAtWindowEnd.notCompleted}, after drain ${r.backlogAfterDrain.notCompleted}, ${r.sustained ? 'sustained' : 'NOT sustained'}`);
+    o.say(
+      `  accepted ${r.accepted}/${r.offered}, completed ${r.completedPerSecond}/s, p99 to target ${r.submitToTargetMs.p99} ms, backlog at end ${r.backlogAtWindowEnd.notCompleted}, after drain ${r.backlogAfterDrain.notCompleted}, ${r.sustained ? 'sustained' : 'NOT sustained'}`,
+    );
     if (r.backlogAfterDrain.notCompleted > 0 || r.backlogAfterDrain.notAtTarget > 0) {
       skippedRates = rates.slice(i + 1);
-      if (skippedRates.length > 0) o.say(`  backlog did not drain in ${o.drainSeconds} s: skipping ${skippedRates.join(', ')}/s`);
+      if (skippedRates.length > 0)
+        o.say(`  backlog did not drain in ${o.drainSeconds} s: skipping ${skippedRates.join(', ')}/s`);
       break;
     }
     await sleep(o.settleSeconds * 1000);
   }
-  return { completion: o.subject.completion, idleCpuMsPerSecond: o.idleCpuMsPerSecond, rates: results, skippedRates, highestSustainedRate: highestSustainedRate(results.map(verdictInput)) };
+  return {
+    completion: o.subject.completion,
+    idleCpuMsPerSecond: o.idleCpuMsPerSecond,
+    rates: results,
+    skippedRates,
+    highestSustainedRate: highestSustainedRate(results.map(verdictInput)),
+  };
 }
 
 const verdictInput = (r: RateResult) => ({

@@ -4,12 +4,23 @@ describe('parseDlqArguments', () => {
   it('reads list, show and replay', () => {
     expect(parseDlqArguments(['list'])).toEqual({ kind: 'list', topic: undefined, json: false });
     expect(parseDlqArguments(['list', '--all', '--json'])).toEqual({ kind: 'list', topic: undefined, json: true });
-    expect(parseDlqArguments(['list', '--topic', 'scheduler.commands.v1.dlq.scheduler-core'])).toMatchObject({ topic: 'scheduler.commands.v1.dlq.scheduler-core' });
-    expect(parseDlqArguments(['show', 'p.scheduler.events.v1.dlq.projector:2:17'])).toEqual({
-      kind: 'show', ref: { topic: 'p.scheduler.events.v1.dlq.projector', partition: 2, offset: '17' },
+    expect(parseDlqArguments(['list', '--topic', 'scheduler.commands.v1.dlq.scheduler-core'])).toMatchObject({
+      topic: 'scheduler.commands.v1.dlq.scheduler-core',
     });
-    expect(parseDlqArguments(['replay', 't.dlq.g:0:5'])).toMatchObject({ kind: 'replay', ref: { topic: 't.dlq.g', partition: 0, offset: '5' } });
-    expect(parseDlqArguments(['replay', '--all', '--topic', 't.dlq.g'])).toEqual({ kind: 'replay', ref: undefined, topic: 't.dlq.g', json: false });
+    expect(parseDlqArguments(['show', 'p.scheduler.events.v1.dlq.projector:2:17'])).toEqual({
+      kind: 'show',
+      ref: { topic: 'p.scheduler.events.v1.dlq.projector', partition: 2, offset: '17' },
+    });
+    expect(parseDlqArguments(['replay', 't.dlq.g:0:5'])).toMatchObject({
+      kind: 'replay',
+      ref: { topic: 't.dlq.g', partition: 0, offset: '5' },
+    });
+    expect(parseDlqArguments(['replay', '--all', '--topic', 't.dlq.g'])).toEqual({
+      kind: 'replay',
+      ref: undefined,
+      topic: 't.dlq.g',
+      json: false,
+    });
   });
 
   it.each([

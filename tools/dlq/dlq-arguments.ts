@@ -11,7 +11,8 @@ export interface RecordRef {
   readonly offset: string;
 }
 
-export const USAGE = 'usage: dlq list [--topic <dlq-topic>|--all] [--json] | dlq show <dlq-topic>:<partition>:<offset> | dlq replay <dlq-topic>:<partition>:<offset>|--all [--topic <dlq-topic>] [--json]';
+export const USAGE =
+  'usage: dlq list [--topic <dlq-topic>|--all] [--json] | dlq show <dlq-topic>:<partition>:<offset> | dlq replay <dlq-topic>:<partition>:<offset>|--all [--topic <dlq-topic>] [--json]';
 
 /** A bad command line: the tool prints one line and exits 2, having changed nothing. */
 export class UsageError extends Error {
@@ -55,7 +56,8 @@ export function parseDlqArguments(argv: readonly string[]): DlqCommand {
       const ref = flags.positional.length === 1 ? parseRef(flags.positional[0]) : undefined;
       if (ref && flags.all) throw new UsageError('replay takes one record or --all, not both');
       if (!ref && !flags.all) throw new UsageError('replay needs <dlq-topic>:<partition>:<offset> or --all');
-      if (ref && flags.topic !== undefined) throw new UsageError('--topic goes with --all; a record already names its topic');
+      if (ref && flags.topic !== undefined)
+        throw new UsageError('--topic goes with --all; a record already names its topic');
       return { kind: 'replay', ref, topic: flags.topic, json: flags.json };
     }
     case undefined:
@@ -76,7 +78,10 @@ interface Flags {
 
 function readFlags(args: readonly string[]): Flags {
   const flags: Flags = {
-    positional: [], seen: [], all: false, json: false,
+    positional: [],
+    seen: [],
+    all: false,
+    json: false,
     only(allowed) {
       const bad = this.seen.find((f) => !allowed.includes(f));
       if (bad) throw new UsageError(`option ${bad} does not apply here`);

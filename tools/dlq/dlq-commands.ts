@@ -32,7 +32,9 @@ export async function runDlqCommand(command: DlqCommand, ctx: DlqContext): Promi
       ctx.print(showRecord(await readOne(ctx, command.ref)));
       return;
     case 'replay': {
-      const records = command.ref ? [await readOne(ctx, command.ref)] : await readRecords(ctx, selectDlqTopics(ctx.namespace, command.topic));
+      const records = command.ref
+        ? [await readOne(ctx, command.ref)]
+        : await readRecords(ctx, selectDlqTopics(ctx.namespace, command.topic));
       await replay(ctx, records, command.json);
       return;
     }
@@ -67,15 +69,23 @@ async function replay(ctx: DlqContext, records: readonly DlqRecord[], json: bool
     const { sent, earlier } = await log.replayOnce(records, async (fresh) => {
       const byTopic = new Map<string, DlqRecord[]>();
       for (const r of fresh) byTopic.set(r.original.topic, [...(byTopic.get(r.original.topic) ?? []), r]);
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, rs]) => ({ topic, messages: rs.map(replayMessage) })) });
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, rs]) => ({ topic, messages: rs.map(replayMessage) })),
+      });
     });
-    const replayed = sent.map((r) => ({ dlqRecord: formatRef(r.ref), to: r.original.topic, messageId: r.messageId, type: r.type }));
+    const replayed = sent.map((r) => ({
+      dlqRecord: formatRef(r.ref),
+      to: r.original.topic,
+      messageId: r.messageId,
+      type: r.type,
+    }));
     const already = [...earlier.values()];
     if (json) {
       ctx.print(JSON.stringify({ replayed, alreadyReplayed: already }, null, 2));
       return;
     }
-    for (const r of replayed) ctx.print(`replayed ${r.dlqRecord} -> ${r.to} (${r.type ?? 'unknown type'}, messageId ${r.messageId ?? '-'})`);
+    for (const r of replayed)
+      ctx.print(`replayed ${r.dlqRecord} -> ${r.to} (${r.type ?? 'unknown type'}, messageId ${r.messageId ?? '-'})`);
     for (const a of already) ctx.print(`already replayed ${a.ref} at ${a.replayedAt} by ${a.replayedBy}; not sent again`);
     ctx.print(`${replayed.length} replayed, ${already.length} already replayed`);
   } finally {

@@ -34,12 +34,17 @@ export function readDlqRecord(topic: string, partition: number, message: KafkaMe
   const originalTopic = headers['dlq.original.topic'];
   if (!originalTopic) throw new NotADlqRecordError(`${formatRef(ref)} has no dlq.original.topic header`);
   const envelope = parseEnvelope(message.value);
-  const field = (name: string): string | null => headers[name] ?? (typeof envelope?.[name] === 'string' ? (envelope[name]) : null);
+  const field = (name: string): string | null =>
+    headers[name] ?? (typeof envelope?.[name] === 'string' ? envelope[name] : null);
   const errorName = headers['dlq.error.name'];
   const errorMessage = headers['dlq.error.message'] ?? '';
   return {
     ref,
-    original: { topic: originalTopic, partition: wholeNumber(headers['dlq.original.partition']), offset: headers['dlq.original.offset'] ?? null },
+    original: {
+      topic: originalTopic,
+      partition: wholeNumber(headers['dlq.original.partition']),
+      offset: headers['dlq.original.offset'] ?? null,
+    },
     group: headers['dlq.consumer.group'] ?? null,
     messageId: field('messageId'),
     type: field('type'),
@@ -58,7 +63,8 @@ export function readDlqRecord(topic: string, partition: number, message: KafkaMe
 /** What goes back to the original topic: the original key, value and headers, without the dlq.* ones, marked as replayed. */
 export function replayMessage(record: DlqRecord): Message {
   const headers: IHeaders = {};
-  for (const [name, value] of Object.entries(record.rawHeaders)) if (value !== undefined && !name.startsWith('dlq.')) headers[name] = value;
+  for (const [name, value] of Object.entries(record.rawHeaders))
+    if (value !== undefined && !name.startsWith('dlq.')) headers[name] = value;
   headers[REPLAYED_FROM_HEADER] = formatRef(record.ref);
   return { key: record.key, value: record.value, headers };
 }

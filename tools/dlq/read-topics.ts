@@ -36,14 +36,25 @@ export async function readTopicsToEnd(kafka: Kafka, topics: readonly string[], o
     }
     if (ends.size === 0) return [];
     const records = await consumeUntil(kafka, groupId, topics, ends, options.timeoutMs ?? 60_000);
-    return records.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
+    return records.sort(
+      (a, b) =>
+        a.topic.localeCompare(b.topic) ||
+        a.partition - b.partition ||
+        Number(BigInt(a.message.offset) - BigInt(b.message.offset)),
+    );
   } finally {
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
 }
 
-async function consumeUntil(kafka: Kafka, groupId: string, topics: readonly string[], ends: Map<string, bigint>, timeoutMs: number): Promise<ReadRecord[]> {
+async function consumeUntil(
+  kafka: Kafka,
+  groupId: string,
+  topics: readonly string[],
+  ends: Map<string, bigint>,
+  timeoutMs: number,
+): Promise<ReadRecord[]> {
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
   const records: ReadRecord[] = [];
   const done = new Set<string>();
@@ -52,21 +63,26 @@ async function consumeUntil(kafka: Kafka, groupId: string, topics: readonly stri
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`reading ${topics.join(', ')} did not reach the end within ${timeoutMs} ms`)), timeoutMs);
-      consumer.run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: 4,
-        eachBatch: async ({ batch }) => {
-          const key = `${batch.topic}:${batch.partition}`;
-          const end = ends.get(key);
-          if (end === undefined || done.has(key)) return;
-          for (const message of batch.messages) {
-            if (BigInt(message.offset) < end) records.push({ topic: batch.topic, partition: batch.partition, message });
-          }
-          if (BigInt(batch.lastOffset()) + 1n >= end) done.add(key);
-          if (done.size === ends.size) resolve();
-        },
-      }).catch(reject);
+      timer = setTimeout(
+        () => reject(new Error(`reading ${topics.join(', ')} did not reach the end within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          autoCommit: false,
+          partitionsConsumedConcurrently: 4,
+          eachBatch: async ({ batch }) => {
+            const key = `${batch.topic}:${batch.partition}`;
+            const end = ends.get(key);
+            if (end === undefined || done.has(key)) return;
+            for (const message of batch.messages) {
+              if (BigInt(message.offset) < end) records.push({ topic: batch.topic, partition: batch.partition, message });
+            }
+            if (BigInt(batch.lastOffset()) + 1n >= end) done.add(key);
+            if (done.size === ends.size) resolve();
+          },
+        })
+        .catch(reject);
     });
   } finally {
     clearTimeout(timer);

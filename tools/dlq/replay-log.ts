@@ -22,7 +22,13 @@ export class ReplayLog {
   private constructor(private readonly dataSource: DataSource) {}
 
   static async open(databaseUrl: string): Promise<ReplayLog> {
-    const dataSource = createDataSource({ url: databaseUrl, schema: S, migrations: [CreateDlqReplays1764100000001], poolSize: 2, applicationName: 'dlq-tool' });
+    const dataSource = createDataSource({
+      url: databaseUrl,
+      schema: S,
+      migrations: [CreateDlqReplays1764100000001],
+      poolSize: 2,
+      applicationName: 'dlq-tool',
+    });
     await connectDatabase(dataSource, databaseUrl);
     await migrateSchema(dataSource, S);
     return new ReplayLog(dataSource);
@@ -32,14 +38,20 @@ export class ReplayLog {
    * Claims the records not replayed before, runs `send` with them, and records them only if it succeeds.
    * Returns what was sent and what had been replayed earlier.
    */
-  async replayOnce(records: readonly DlqRecord[], send: (fresh: readonly DlqRecord[]) => Promise<void>): Promise<{ sent: DlqRecord[]; earlier: Map<string, PastReplay> }> {
+  async replayOnce(
+    records: readonly DlqRecord[],
+    send: (fresh: readonly DlqRecord[]) => Promise<void>,
+  ): Promise<{ sent: DlqRecord[]; earlier: Map<string, PastReplay> }> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
       const claimed = await this.claim(runner, records);
       const sent = records.filter((r) => claimed.has(formatRef(r.ref)));
-      const earlier = await this.earlier(runner, records.filter((r) => !claimed.has(formatRef(r.ref))));
+      const earlier = await this.earlier(
+        runner,
+        records.filter((r) => !claimed.has(formatRef(r.ref))),
+      );
       if (sent.length > 0) await send(sent);
       await runner.commitTransaction();
       return { sent, earlier };
@@ -58,7 +70,12 @@ export class ReplayLog {
   private async claim(runner: QueryRunner, records: readonly DlqRecord[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
     const rows = records.map((r) => ({
-      dlq_topic: r.ref.topic, dlq_partition: r.ref.partition, dlq_offset: r.ref.offset, original_topic: r.original.topic, message_id: r.messageId, replayed_by: operator(),
+      dlq_topic: r.ref.topic,
+      dlq_partition: r.ref.partition,
+      dlq_offset: r.ref.offset,
+      original_topic: r.original.topic,
+      message_id: r.messageId,
+      replayed_by: operator(),
     }));
     const inserted = (await runner.query(
       `INSERT INTO "${S}".dlq_replays (dlq_topic, dlq_partition, dlq_offset, original_topic, message_id, replayed_by)
@@ -79,10 +96,12 @@ export class ReplayLog {
          FROM "${S}".dlq_replays d JOIN unnest($1::text[], $2::int[], $3::bigint[]) AS k(dlq_topic, dlq_partition, dlq_offset) USING (dlq_topic, dlq_partition, dlq_offset)`,
       [records.map((r) => r.ref.topic), records.map((r) => r.ref.partition), records.map((r) => r.ref.offset)],
     )) as { dlq_topic: string; dlq_partition: number; dlq_offset: string; replayed_at: Date; replayed_by: string }[];
-    return new Map(rows.map((r) => {
-      const ref = formatRef({ topic: r.dlq_topic, partition: r.dlq_partition, offset: r.dlq_offset });
-      return [ref, { ref, replayedAt: new Date(r.replayed_at).toISOString(), replayedBy: r.replayed_by }];
-    }));
+    return new Map(
+      rows.map((r) => {
+        const ref = formatRef({ topic: r.dlq_topic, partition: r.dlq_partition, offset: r.dlq_offset });
+        return [ref, { ref, replayedAt: new Date(r.replayed_at).toISOString(), replayedBy: r.replayed_by }];
+      }),
+    );
   }
 }
 

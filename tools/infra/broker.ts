@@ -18,13 +18,24 @@ export async function startBroker(kind: BrokerKind, log: (line: string) => void 
 
 /** kafkajs only needs one broker to bootstrap from; none answering is a start failure, not a retry loop. */
 async function expectOneAnswers(brokers: string): Promise<void> {
-  const addresses = brokers.split(',').map((b) => b.trim()).filter(Boolean);
-  const answers = await Promise.all(addresses.map(async (address) => {
-    const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
-    return waitForPort(port, 5_000, host).then(() => true, () => false);
-  }));
+  const addresses = brokers
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  const answers = await Promise.all(
+    addresses.map(async (address) => {
+      const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+      return waitForPort(port, 5_000, host).then(
+        () => true,
+        () => false,
+      );
+    }),
+  );
   if (!answers.includes(true)) {
-    throw new InfrastructureError(`no broker in KAFKA_BROKERS (${brokers || 'empty'}) answers`, 'Start one, fix KAFKA_BROKERS, or unset it to use a local Kafka');
+    throw new InfrastructureError(
+      `no broker in KAFKA_BROKERS (${brokers || 'empty'}) answers`,
+      'Start one, fix KAFKA_BROKERS, or unset it to use a local Kafka',
+    );
   }
 }
 
@@ -33,11 +44,27 @@ async function startRedpandaContainer(): Promise<RunningService> {
   const container = await new GenericContainer('docker.redpanda.com/redpandadata/redpanda:v24.2.7')
     .withExposedPorts({ container: 9092, host: 19092 })
     .withCommand([
-      'redpanda', 'start', '--mode', 'dev-container', '--smp', '1', '--overprovisioned',
-      '--kafka-addr', 'PLAINTEXT://0.0.0.0:9092', '--advertise-kafka-addr', 'PLAINTEXT://127.0.0.1:19092',
-      '--set', 'redpanda.auto_create_topics_enabled=false',
+      'redpanda',
+      'start',
+      '--mode',
+      'dev-container',
+      '--smp',
+      '1',
+      '--overprovisioned',
+      '--kafka-addr',
+      'PLAINTEXT://0.0.0.0:9092',
+      '--advertise-kafka-addr',
+      'PLAINTEXT://127.0.0.1:19092',
+      '--set',
+      'redpanda.auto_create_topics_enabled=false',
     ])
     .withWaitStrategy(Wait.forLogMessage(/Successfully started Redpanda/))
     .start();
-  return { address: '127.0.0.1:19092', description: 'Redpanda (Testcontainers)', stop: async () => { await container.stop(); } };
+  return {
+    address: '127.0.0.1:19092',
+    description: 'Redpanda (Testcontainers)',
+    stop: async () => {
+      await container.stop();
+    },
+  };
 }

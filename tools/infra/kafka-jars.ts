@@ -15,15 +15,28 @@ export function kafkaJars(log: (line: string) => void): string {
   mkdirSync(dirname(lib), { recursive: true });
   const fetching = mkdtempSync(join(dirname(lib), '.fetching-'));
   try {
-    execFileSync('mvn', ['-q', '-B', '-f', join(projectRoot(), 'tools/infra/kafka/pom.xml'), 'dependency:copy-dependencies',
-      `-DoutputDirectory=${fetching}`, '-DincludeScope=runtime'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        join(projectRoot(), 'tools/infra/kafka/pom.xml'),
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${fetching}`,
+        '-DincludeScope=runtime',
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
     rmSync(lib, { recursive: true, force: true });
     renameSync(fetching, lib);
   } catch (error) {
     rmSync(fetching, { recursive: true, force: true });
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new InfrastructureError(
-      missing ? 'local Kafka: its jars are not cached and mvn is not installed' : `local Kafka: Maven could not fetch its jars (${(error as Error).message})`,
+      missing
+        ? 'local Kafka: its jars are not cached and mvn is not installed'
+        : `local Kafka: Maven could not fetch its jars (${(error as Error).message})`,
       'Install Maven (and reach Maven Central) once, or set KAFKA_BROKERS to a running broker',
       { cause: error },
     );

@@ -23,22 +23,39 @@ export async function startLocalKafka(log: (line: string) => void = () => undefi
   const dir = makeScratchDir(tmpdir(), 'scs-kafka-');
   const config = join(dir, 'server.properties');
   writeFileSync(config, serverProperties(port, controllerPort, join(dir, 'data')));
-  writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[kafka] %p %m%n\n');
+  writeFileSync(
+    join(dir, 'log4j.properties'),
+    'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[kafka] %p %m%n\n',
+  );
   const java = (main: string, args: string[]) => [
-    '-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
-    '-cp', `${lib}/*`, main, ...args,
+    '-Xms256m',
+    '-Xmx768m',
+    '-XX:+UseG1GC',
+    `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
+    '-cp',
+    `${lib}/*`,
+    main,
+    ...args,
   ];
   try {
     // Not execFileSync: Postgres starts meanwhile, and its timers must not fire late.
-    await execFileAsync('java', java('kafka.tools.StorageTool', ['format', `--cluster-id=${randomClusterId()}`, '-c', config]));
+    await execFileAsync(
+      'java',
+      java('kafka.tools.StorageTool', ['format', `--cluster-id=${randomClusterId()}`, '-c', config]),
+    );
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     const { code, stderr } = error as { code?: number | string; stderr?: string };
-    const detail = code === 'ENOENT' ? 'java is not on the PATH' : oneLine(stderr?.trim().split('\n').pop() || (error as Error).message);
+    const detail =
+      code === 'ENOENT' ? 'java is not on the PATH' : oneLine(stderr?.trim().split('\n').pop() || (error as Error).message);
     throw new InfrastructureError(`local Kafka could not format its storage (${detail})`, WHAT_TO_DO, { cause: error });
   }
 
-  const broker = spawnOwned('java', java('kafka.Kafka', [config]), { stdio: ['ignore', 'ignore', 'pipe'], forcedStopSignal: 'SIGKILL', scratchDir: dir });
+  const broker = spawnOwned('java', java('kafka.Kafka', [config]), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    forcedStopSignal: 'SIGKILL',
+    scratchDir: dir,
+  });
   let lastLine = '';
   broker.stderr?.on('data', (chunk: Buffer) => {
     const text = chunk.toString().trimEnd();
@@ -53,10 +70,15 @@ export async function startLocalKafka(log: (line: string) => void = () => undefi
     throw new InfrastructureError(`local Kafka ${how} before it listened (${oneLine(lastLine) || 'no output'})`, WHAT_TO_DO);
   });
   try {
-    await Promise.race([waitForPort(port, 60_000).then(() => waitForCoordinators(`127.0.0.1:${port}`, OFFSETS_PARTITIONS)), ended]);
+    await Promise.race([
+      waitForPort(port, 60_000).then(() => waitForCoordinators(`127.0.0.1:${port}`, OFFSETS_PARTITIONS)),
+      ended,
+    ]);
   } catch (error) {
     await stop();
-    throw error instanceof InfrastructureError ? error : new InfrastructureError(`local Kafka: ${(error as Error).message}`, WHAT_TO_DO, { cause: error });
+    throw error instanceof InfrastructureError
+      ? error
+      : new InfrastructureError(`local Kafka: ${(error as Error).message}`, WHAT_TO_DO, { cause: error });
   }
   return { address: `127.0.0.1:${port}`, description: `Apache Kafka ${KAFKA_VERSION} (KRaft) on 127.0.0.1:${port}`, stop };
 }

@@ -11,7 +11,11 @@ export interface PostgresServerOptions {
 }
 
 /** DATABASE_URL when given (and answering), else Postgres on Testcontainers when asked for, else a throwaway embedded Postgres. */
-export async function startPostgres({ useTestcontainers, fsync, log = () => undefined }: PostgresServerOptions): Promise<RunningService> {
+export async function startPostgres({
+  useTestcontainers,
+  fsync,
+  log = () => undefined,
+}: PostgresServerOptions): Promise<RunningService> {
   const given = process.env.DATABASE_URL;
   if (given) {
     await expectAnswer(given);
@@ -24,7 +28,8 @@ export async function startPostgres({ useTestcontainers, fsync, log = () => unde
 /** `EMBEDDED_POSTGRES_FSYNC=on` makes the embedded server durable (the stack and the benchmark); off by default. */
 export function embeddedFsyncFrom(env: NodeJS.ProcessEnv): boolean {
   const value = env.EMBEDDED_POSTGRES_FSYNC ?? 'off';
-  if (value !== 'on' && value !== 'off') throw new InfrastructureError(`EMBEDDED_POSTGRES_FSYNC is "${value}"`, 'Use on or off');
+  if (value !== 'on' && value !== 'off')
+    throw new InfrastructureError(`EMBEDDED_POSTGRES_FSYNC is "${value}"`, 'Use on or off');
   return value === 'on';
 }
 
@@ -56,6 +61,14 @@ function whereTo(url: string): string {
 
 async function startPostgresContainer(): Promise<RunningService> {
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-  const container = await new PostgreSqlContainer('postgres:16-alpine').withCommand(['postgres', '-c', 'max_connections=300']).start();
-  return { address: container.getConnectionUri(), description: 'Postgres (Testcontainers)', stop: async () => { await container.stop(); } };
+  const container = await new PostgreSqlContainer('postgres:16-alpine')
+    .withCommand(['postgres', '-c', 'max_connections=300'])
+    .start();
+  return {
+    address: container.getConnectionUri(),
+    description: 'Postgres (Testcontainers)',
+    stop: async () => {
+      await container.stop();
+    },
+  };
 }

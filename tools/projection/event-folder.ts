@@ -20,7 +20,10 @@ export class EventFolder {
   /** Views this folder created (streams seen from their first event). */
   created = 0;
 
-  constructor(private readonly table: ViewTable, private readonly pageSize: number) {}
+  constructor(
+    private readonly table: ViewTable,
+    private readonly pageSize: number,
+  ) {}
 
   /** Applies every event with after < global_position <= upTo (no upper bound when upTo is null); returns how many. */
   async apply(client: ClientBase, after: bigint, upTo: bigint | null): Promise<{ events: number; last: bigint }> {
@@ -54,7 +57,10 @@ export class EventFolder {
 
   private async flush(client: ClientBase): Promise<void> {
     if (this.dirty.size === 0) return;
-    await this.table.saveAll(client, [...this.dirty].map((key) => this.cache.get(key)!));
+    await this.table.saveAll(
+      client,
+      [...this.dirty].map((key) => this.cache.get(key)!),
+    );
     this.dirty.clear();
   }
 
@@ -74,7 +80,10 @@ export class EventFolder {
       try {
         after = projectServiceCall(before, message);
       } catch (error) {
-        throw new Error(`event ${row.position} (${row.type} v${row.version} of ${row.tenant_id}/${row.stream_id}) cannot be projected: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(
+          `event ${row.position} (${row.type} v${row.version} of ${row.tenant_id}/${row.stream_id}) cannot be projected: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
       if (after && after !== before) {
         if (before === null) this.created += 1;

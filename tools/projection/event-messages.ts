@@ -9,7 +9,13 @@ export interface StoredEventRow {
   readonly version: number;
   readonly type: string;
   readonly data: unknown;
-  readonly metadata: { messageId: string; correlationId: string; causationId: string; schemaVersion: number; timestamp: string };
+  readonly metadata: {
+    messageId: string;
+    correlationId: string;
+    causationId: string;
+    schemaVersion: number;
+    timestamp: string;
+  };
 }
 
 /** The event as it travelled on scheduler.events.v1 (the event store keeps the envelope's fields in metadata). */

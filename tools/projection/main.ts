@@ -15,16 +15,25 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`DATABASE_URL: cannot connect (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new Error(`DATABASE_URL: cannot connect (${error instanceof Error ? error.message : String(error)})`, {
+      cause: error,
+    });
   }
   try {
     const figures = await rebuildReadModel(client, {
-      pageSize: args.pageSize, keepOld: args.keepOld, lockTimeoutMs: 5_000, settleTimeoutMs: 120_000,
+      pageSize: args.pageSize,
+      keepOld: args.keepOld,
+      lockTimeoutMs: 5_000,
+      settleTimeoutMs: 120_000,
       progress: (line) => process.stderr.write(`${line}\n`),
     });
     const out = process.stdout;
-    out.write(`rebuilt projector.service_calls: ${figures.events} events, ${figures.streams} streams, ${figures.seconds.toFixed(2)} s, ${Math.round(figures.eventsPerSecond)} events/s\n`);
-    out.write(`swap: ${figures.eventsWhileLocked} events applied while the live table was locked for ${figures.lockHeldMs.toFixed(0)} ms, after ${figures.rounds} catch-up round(s)\n`);
+    out.write(
+      `rebuilt projector.service_calls: ${figures.events} events, ${figures.streams} streams, ${figures.seconds.toFixed(2)} s, ${Math.round(figures.eventsPerSecond)} events/s\n`,
+    );
+    out.write(
+      `swap: ${figures.eventsWhileLocked} events applied while the live table was locked for ${figures.lockHeldMs.toFixed(0)} ms, after ${figures.rounds} catch-up round(s)\n`,
+    );
     out.write(figures.keptOldTable ? `old table kept as projector.${figures.keptOldTable}\n` : 'old table dropped\n');
   } finally {
     await client.end().catch(() => undefined);
@@ -36,7 +45,8 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof RebuildUsageError) process.stderr.write(`projection:rebuild: ${message} (${REBUILD_USAGE})\n`);
-    else if (error instanceof ConfigurationError) process.stderr.write(`projection:rebuild: configuration error: ${message}\n`);
+    else if (error instanceof ConfigurationError)
+      process.stderr.write(`projection:rebuild: configuration error: ${message}\n`);
     else process.stderr.write(`projection:rebuild: ${message}\n`);
     process.exit(error instanceof RebuildUsageError ? 2 : 1);
   },

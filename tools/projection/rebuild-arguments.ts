@@ -19,9 +19,13 @@ export function parseRebuildArguments(argv: readonly string[]): RebuildArguments
     else if (arg === '--page-size' && pageSize === undefined) {
       const value = argv[++i];
       const n = Number(value);
-      if (value === undefined || !/^\d+$/.test(value) || n < 100 || n > 50_000) throw new RebuildUsageError(`--page-size needs a whole number from 100 to 50000, got "${value ?? ''}"`);
+      if (value === undefined || !/^\d+$/.test(value) || n < 100 || n > 50_000)
+        throw new RebuildUsageError(`--page-size needs a whole number from 100 to 50000, got "${value ?? ''}"`);
       pageSize = n;
-    } else throw new RebuildUsageError(arg === '--keep-old' || arg === '--page-size' ? `option ${arg} given twice` : `unknown argument "${arg}"`);
+    } else
+      throw new RebuildUsageError(
+        arg === '--keep-old' || arg === '--page-size' ? `option ${arg} given twice` : `unknown argument "${arg}"`,
+      );
   }
   return { keepOld, pageSize: pageSize ?? 5_000 };
 }

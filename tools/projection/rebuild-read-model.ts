@@ -39,7 +39,9 @@ export interface RebuildFigures {
  */
 export async function rebuildReadModel(client: Client, options: RebuildOptions): Promise<RebuildFigures> {
   const started = performance.now();
-  const { rows: [{ locked }] } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_KEY]);
+  const {
+    rows: [{ locked }],
+  } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_KEY]);
   if (!locked) throw new Error('another projection rebuild is running on this database');
   try {
     await client.query(`DROP TABLE IF EXISTS projector.${FRESH}`);
@@ -56,15 +58,23 @@ export async function rebuildReadModel(client: Client, options: RebuildOptions):
         const round = await folder.apply(client, cursor, horizon);
         cursor = horizon;
         events += round.events;
-        options.progress(`round ${rounds}: ${round.events} events up to position ${horizon} (${Math.round((performance.now() - started) / 1000)} s)`);
+        options.progress(
+          `round ${rounds}: ${round.events} events up to position ${horizon} (${Math.round((performance.now() - started) / 1000)} s)`,
+        );
         if (round.events <= Math.max(100, options.pageSize / 10) || rounds >= 20) break;
       }
       const swap = await swapIn(client, folder, cursor, options);
       events += swap.events;
       const seconds = (performance.now() - started) / 1000;
       return {
-        events, streams: swap.streams, seconds, eventsPerSecond: seconds > 0 ? events / seconds : 0, rounds,
-        eventsWhileLocked: swap.events, lockHeldMs: swap.lockHeldMs, keptOldTable: options.keepOld ? swap.oldTable : null,
+        events,
+        streams: swap.streams,
+        seconds,
+        eventsPerSecond: seconds > 0 ? events / seconds : 0,
+        rounds,
+        eventsWhileLocked: swap.events,
+        lockHeldMs: swap.lockHeldMs,
+        keptOldTable: options.keepOld ? swap.oldTable : null,
       };
     } catch (error) {
       await client.query(`DROP TABLE IF EXISTS projector.${FRESH}`).catch(() => undefined);
@@ -109,4 +119,8 @@ async function swapIn(client: Client, folder: EventFolder, cursor: bigint, optio
   }
 }
 
-const stamp = (at: Date) => at.toISOString().replace(/[-:T.Z]/g, '').slice(0, 17);
+const stamp = (at: Date) =>
+  at
+    .toISOString()
+    .replace(/[-:T.Z]/g, '')
+    .slice(0, 17);

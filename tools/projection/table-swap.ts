@@ -27,11 +27,14 @@ export async function planSwap(client: ClientBase, live: string, fresh: string, 
   const freshIndexes = await indexesOf(client, fresh);
   const pairs = freshIndexes.map((f) => {
     const match = liveIndexes.find((l) => sameDefinition(l, f));
-    if (!match) throw new Error(`index ${f.name} of ${SCHEMA}.${fresh} has no counterpart on ${SCHEMA}.${live}; nothing was swapped`);
+    if (!match)
+      throw new Error(`index ${f.name} of ${SCHEMA}.${fresh} has no counterpart on ${SCHEMA}.${live}; nothing was swapped`);
     return { fresh: f.name, live: match.name };
   });
-  if (pairs.length !== liveIndexes.length) throw new Error(`${SCHEMA}.${live} has indexes that ${SCHEMA}.${fresh} lacks; nothing was swapped`);
-  for (const index of liveIndexes) statements.push(`ALTER INDEX ${SCHEMA}.${ident(index.name)} RENAME TO ${ident(limit(`${index.name}_old_${stamp}`))}`);
+  if (pairs.length !== liveIndexes.length)
+    throw new Error(`${SCHEMA}.${live} has indexes that ${SCHEMA}.${fresh} lacks; nothing was swapped`);
+  for (const index of liveIndexes)
+    statements.push(`ALTER INDEX ${SCHEMA}.${ident(index.name)} RENAME TO ${ident(limit(`${index.name}_old_${stamp}`))}`);
   statements.push(`ALTER TABLE ${SCHEMA}.${ident(live)} RENAME TO ${ident(old)}`);
   statements.push(`ALTER TABLE ${SCHEMA}.${ident(fresh)} RENAME TO ${ident(live)}`);
   for (const p of pairs) statements.push(`ALTER INDEX ${SCHEMA}.${ident(p.fresh)} RENAME TO ${ident(p.live)}`);
@@ -55,17 +58,28 @@ function sameDefinition(a: IndexRow, b: IndexRow): boolean {
 
 async function ownerAndGrants(client: ClientBase, from: string, to: string): Promise<string[]> {
   const statements: string[] = [];
-  const { rows: [source] } = await client.query<{ owner: string; relowner: string }>(
-    `SELECT pg_get_userbyid(relowner) AS owner, relowner FROM pg_class WHERE oid = $1::regclass`, [`${SCHEMA}.${from}`],
+  const {
+    rows: [source],
+  } = await client.query<{ owner: string; relowner: string }>(
+    `SELECT pg_get_userbyid(relowner) AS owner, relowner FROM pg_class WHERE oid = $1::regclass`,
+    [`${SCHEMA}.${from}`],
   );
-  const { rows: [target] } = await client.query<{ relowner: string }>(`SELECT relowner FROM pg_class WHERE oid = $1::regclass`, [`${SCHEMA}.${to}`]);
-  if (source.relowner !== target.relowner) statements.push(`ALTER TABLE ${SCHEMA}.${ident(to)} OWNER TO ${ident(source.owner)}`);
+  const {
+    rows: [target],
+  } = await client.query<{ relowner: string }>(`SELECT relowner FROM pg_class WHERE oid = $1::regclass`, [
+    `${SCHEMA}.${to}`,
+  ]);
+  if (source.relowner !== target.relowner)
+    statements.push(`ALTER TABLE ${SCHEMA}.${ident(to)} OWNER TO ${ident(source.owner)}`);
   const { rows: grants } = await client.query<{ grantee: string; privilege_type: string; is_grantable: boolean }>(
     `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END AS grantee, a.privilege_type, a.is_grantable
        FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = $1::regclass AND a.grantee <> c.relowner`,
     [`${SCHEMA}.${from}`],
   );
-  for (const g of grants) statements.push(`GRANT ${g.privilege_type} ON ${SCHEMA}.${ident(to)} TO ${g.grantee}${g.is_grantable ? ' WITH GRANT OPTION' : ''}`);
+  for (const g of grants)
+    statements.push(
+      `GRANT ${g.privilege_type} ON ${SCHEMA}.${ident(to)} TO ${g.grantee}${g.is_grantable ? ' WITH GRANT OPTION' : ''}`,
+    );
   return statements;
 }
 

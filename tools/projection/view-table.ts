@@ -13,19 +13,34 @@ export class ViewTable {
       `SELECT ${COLUMNS} FROM ${this.qualifiedName} JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id) USING (tenant_id, id)`,
       [keys.map((k) => k.tenantId), keys.map((k) => k.id)],
     );
-    return new Map(rows.map((r: Record<string, unknown>) => {
-      const view = serviceCallViewFromRow(r);
-      return [viewKey(view.tenantId, view.id), view];
-    }));
+    return new Map(
+      rows.map((r: Record<string, unknown>) => {
+        const view = serviceCallViewFromRow(r);
+        return [viewKey(view.tenantId, view.id), view];
+      }),
+    );
   }
 
   /** One multi-row upsert that only moves a view forward by version, like the projector's own. */
   async saveAll(client: ClientBase, views: readonly ServiceCallView[]): Promise<void> {
     if (views.length === 0) return;
     const rows = views.map((v) => ({
-      tenant_id: v.tenantId, id: v.id, status: v.status, method: v.target.method, url: v.target.url, headers: v.target.headers, tags: v.tags,
-      due_at: v.dueAt, timeout_ms: v.timeoutMs, created_at: v.createdAt, updated_at: v.updatedAt, attempts: v.attempts, started_at: v.startedAt,
-      finished_at: v.finishedAt, result: v.result, version: v.version,
+      tenant_id: v.tenantId,
+      id: v.id,
+      status: v.status,
+      method: v.target.method,
+      url: v.target.url,
+      headers: v.target.headers,
+      tags: v.tags,
+      due_at: v.dueAt,
+      timeout_ms: v.timeoutMs,
+      created_at: v.createdAt,
+      updated_at: v.updatedAt,
+      attempts: v.attempts,
+      started_at: v.startedAt,
+      finished_at: v.finishedAt,
+      result: v.result,
+      version: v.version,
     }));
     await client.query(
       `INSERT INTO ${this.qualifiedName} AS t (${COLUMNS})

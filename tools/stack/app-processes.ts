@@ -35,7 +35,9 @@ export async function startApps(options: StartAppsOptions): Promise<RunningApp[]
 export function startApp(name: AppName, { env, ports, onLine }: StartAppsOptions): RunningApp {
   const entry = join(projectRoot(), 'dist', 'apps', name, 'src', 'main.js');
   // SCS_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile per app on exit (profiling the bench or the stack).
-  const profile = process.env.SCS_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SCS_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const profile = process.env.SCS_CPU_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SCS_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
   // An app must not outlive the runner that started it, even one killed with SIGKILL.
   const [file, args] = withParentDeathSignal(process.execPath, [...profile, entry], 'SIGTERM');
   const child = spawn(file, args, {
@@ -56,7 +58,8 @@ export function startApp(name: AppName, { env, ports, onLine }: StartAppsOptions
 export async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (app.process.exitCode !== null) throw new Error(`${app.name} exited with code ${app.process.exitCode} before it was ready`);
+    if (app.process.exitCode !== null)
+      throw new Error(`${app.name} exited with code ${app.process.exitCode} before it was ready`);
     try {
       const res = await fetch(`http://127.0.0.1:${app.port}/health/ready`);
       if (res.ok) return;

@@ -48,7 +48,11 @@ async function main(): Promise<void> {
 
     const partitions = readPositiveInt(process.env, 'KAFKA_PARTITIONS', 6, 1000);
     const applied = await migrateAll(postgres.address);
-    say(`migrations: ${Object.entries(applied).map(([app, m]) => `${app} +${m.length}`).join(', ')}`);
+    say(
+      `migrations: ${Object.entries(applied)
+        .map(([app, m]) => `${app} +${m.length}`)
+        .join(', ')}`,
+    );
     const namespace = new TopicNamespace(readTopicPrefix(process.env));
     const topics = ALL_TOPICS.map((t) => namespace.physical(t));
     await ensureTopics(createKafka('stack', broker.address.split(','), baseLogger('stack', 'warn')), topics, partitions);
@@ -70,10 +74,18 @@ async function main(): Promise<void> {
       ports: { gateway: port, 'scheduler-core': port + 1, executor: port + 2, projector: port + 3 },
       onLine: (app, line) => process.stdout.write(`\x1b[${COLORS[app]}m[${app}]\x1b[0m ${line}\n`),
     });
-    for (const app of apps) app.process.once('exit', (code) => { if (!stopping) { say(`${app.name} exited with ${code}`); void stop(1); } });
+    for (const app of apps)
+      app.process.once('exit', (code) => {
+        if (!stopping) {
+          say(`${app.name} exited with ${code}`);
+          void stop(1);
+        }
+      });
     const apiKey = env.GATEWAY_API_KEYS.split(',')[0].split(':').slice(1).join(':');
     say(`ready: API on http://127.0.0.1:${port} (docs at /docs), tenant key "${apiKey}". Ctrl-C stops everything.`);
-    say(`try: curl -s -X POST http://127.0.0.1:${port}/v1/service-calls -H 'Authorization: Bearer ${apiKey}' -H 'Idempotency-Key: k1' -H 'Content-Type: application/json' -d '{"target":{"method":"GET","url":"https://example.com/"}}'`);
+    say(
+      `try: curl -s -X POST http://127.0.0.1:${port}/v1/service-calls -H 'Authorization: Bearer ${apiKey}' -H 'Idempotency-Key: k1' -H 'Content-Type: application/json' -d '{"target":{"method":"GET","url":"https://example.com/"}}'`,
+    );
   } catch (error) {
     if (stopping) return;
     stopping = true;

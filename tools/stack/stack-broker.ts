@@ -16,7 +16,9 @@ export async function startStackBroker(log: (line: string) => void): Promise<Run
     return {
       address: '127.0.0.1:19092',
       description: 'Redpanda (Docker Compose) on 127.0.0.1:19092',
-      stop: async () => { execFileSync('docker', [...compose, 'stop', 'redpanda'], { stdio: 'inherit' }); },
+      stop: async () => {
+        execFileSync('docker', [...compose, 'stop', 'redpanda'], { stdio: 'inherit' });
+      },
     };
   }
   return startBroker('local-kafka', log);

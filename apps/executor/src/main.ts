@@ -19,23 +19,45 @@ runApp('executor', async () => {
   const keys = readSealingKeys(process.env);
   const sealer = new TargetSealer(keys.current, keys.previous);
   const maxInFlight = readPositiveInt(process.env, 'EXECUTOR_MAX_IN_FLIGHT', 100, 10_000);
-  const http = new HttpCallExecutor({ allowPrivateTargets: readBoolean(process.env, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false) });
+  const http = new HttpCallExecutor({
+    allowPrivateTargets: readBoolean(process.env, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false),
+  });
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('executor', config, {
-    schema: EXECUTOR_SCHEMA, migrations: EXECUTOR_MIGRATIONS, poolSize: 10,
+    schema: EXECUTOR_SCHEMA,
+    migrations: EXECUTOR_MIGRATIONS,
+    poolSize: 10,
   });
   log.info({ openingKeyIds: sealer.openingKeyIds }, 'target keys loaded');
   const consumer = new KafkaConsumerServer({
-    kafka, log, namespace, groupId: CONSUMER_GROUPS.executor, topics: [TOPICS.executions], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
+    kafka,
+    log,
+    namespace,
+    groupId: CONSUMER_GROUPS.executor,
+    topics: [TOPICS.executions],
+    topicsToCreate: ALL_TOPICS,
+    partitions: config.kafkaPartitions,
     // Calls run beside the consumer loop, which keeps heartbeating; a partition is held only while this process is full.
-    maxInFlight, maxBatchSize: Math.min(500, maxInFlight),
+    maxInFlight,
+    maxBatchSize: Math.min(500, maxInFlight),
   });
   inFlightLimit.set({ group: namespace.physical(CONSUMER_GROUPS.executor) }, maxInFlight);
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log, namespace });
   const backlog = new OutboxBacklogMonitor({ dataSource, schema: EXECUTOR_SCHEMA, log });
-  const app = await NestFactory.create(ExecutorModule.register({ dataSource, consumer, http, sealer, maxInFlight, logLevel: config.logLevel }), { bufferLogs: true });
+  const app = await NestFactory.create(
+    ExecutorModule.register({ dataSource, consumer, http, sealer, maxInFlight, logLevel: config.logLevel }),
+    { bufferLogs: true },
+  );
   await startNestApp({
-    app, port: config.port, consumer,
-    onShutdown: [() => backlog.stop(), () => publisher.stop(), () => http.close(), () => dataSource.destroy(), () => tracing.shutdown()],
+    app,
+    port: config.port,
+    consumer,
+    onShutdown: [
+      () => backlog.stop(),
+      () => publisher.stop(),
+      () => http.close(),
+      () => dataSource.destroy(),
+      () => tracing.shutdown(),
+    ],
   });
   await publisher.start();
   backlog.start();

@@ -15,9 +15,15 @@ runApp('gateway', async () => {
   const tracing = startTracing('gateway');
   const config = readGatewayConfig(process.env);
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('gateway', config, {
-    schema: GATEWAY_SCHEMA, migrations: GATEWAY_MIGRATIONS, poolSize: 20,
+    schema: GATEWAY_SCHEMA,
+    migrations: GATEWAY_MIGRATIONS,
+    poolSize: 20,
   });
-  await ensureTopics(kafka, ALL_TOPICS.map((t) => namespace.physical(t)), config.kafkaPartitions);
+  await ensureTopics(
+    kafka,
+    ALL_TOPICS.map((t) => namespace.physical(t)),
+    config.kafkaPartitions,
+  );
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: GATEWAY_SCHEMA, kafka, log, namespace });
   const backlog = new OutboxBacklogMonitor({ dataSource, schema: GATEWAY_SCHEMA, log });
   const sealer = new TargetSealer(config.encryptionKey);
@@ -26,7 +32,11 @@ runApp('gateway', async () => {
     { dataSource, apiKeys: config.apiKeys, sealer, logLevel: config.logLevel },
     config.bodyLimitBytes,
   );
-  await startNestApp({ app, port: config.port, onShutdown: [() => backlog.stop(), () => publisher.stop(), () => dataSource.destroy(), () => tracing.shutdown()] });
+  await startNestApp({
+    app,
+    port: config.port,
+    onShutdown: [() => backlog.stop(), () => publisher.stop(), () => dataSource.destroy(), () => tracing.shutdown()],
+  });
   await publisher.start();
   backlog.start();
 });

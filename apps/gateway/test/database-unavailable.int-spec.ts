@@ -30,7 +30,8 @@ describe('gateway while its database is unreachable (real Postgres, stopped and 
 
   const expectUnavailable = (res: { status: number; headers: Record<string, string>; body: unknown }, requestId: string) => {
     expect({ status: res.status, body: res.body }).toEqual({
-      status: 503, body: { error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) }, meta: { requestId } },
+      status: 503,
+      body: { error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) }, meta: { requestId } },
     });
     expect(res.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
     expect(res.headers['x-request-id']).toBe(requestId);
@@ -45,9 +46,18 @@ describe('gateway while its database is unreachable (real Postgres, stopped and 
     await postgres.stop();
     try {
       expectUnavailable(await post(validBody(), key).set('X-Request-Id', 'req-down-post'), 'req-down-post');
-      expectUnavailable(await authed('get', `/v1/service-calls/${warmId}`).set('X-Request-Id', 'req-down-get'), 'req-down-get');
-      expectUnavailable(await authed('get', '/v1/service-calls?status=Accepted').set('X-Request-Id', 'req-down-list'), 'req-down-list');
-      expectUnavailable(await authed('delete', `/v1/service-calls/${warmId}`).set('X-Request-Id', 'req-down-delete'), 'req-down-delete');
+      expectUnavailable(
+        await authed('get', `/v1/service-calls/${warmId}`).set('X-Request-Id', 'req-down-get'),
+        'req-down-get',
+      );
+      expectUnavailable(
+        await authed('get', '/v1/service-calls?status=Accepted').set('X-Request-Id', 'req-down-list'),
+        'req-down-list',
+      );
+      expectUnavailable(
+        await authed('delete', `/v1/service-calls/${warmId}`).set('X-Request-Id', 'req-down-delete'),
+        'req-down-delete',
+      );
       expect((await gw.http().get('/health/ready')).status).toBe(503);
     } finally {
       await postgres.start();
@@ -63,7 +73,8 @@ describe('gateway while its database is unreachable (real Postgres, stopped and 
     expect(await countIdempotencyKeys(gw.db)).toBe(2);
     const outbox = await outboxRows(gw.db);
     expect(outbox.map((r) => [r.envelope.type, r.envelope.aggregateId])).toEqual([
-      ['SubmitServiceCall', warmId], ['SubmitServiceCall', retried.body.data.id],
+      ['SubmitServiceCall', warmId],
+      ['SubmitServiceCall', retried.body.data.id],
     ]);
     expect((await authed('get', `/v1/service-calls/${warmId}`)).status).toBe(200);
   });
@@ -78,11 +89,14 @@ describe('gateway while its database is unreachable (real Postgres, stopped and 
       await admin.query('BEGIN');
       await admin.query('LOCK TABLE gateway.idempotency_keys IN ACCESS EXCLUSIVE MODE');
       const key = `terminated-${randomUUID()}`;
-      const pending = post(validBody(), key).set('X-Request-Id', 'req-terminated').then((res) => res);
+      const pending = post(validBody(), key)
+        .set('X-Request-Id', 'req-terminated')
+        .then((res) => res);
       const terminated = await eventually('the submit to wait on the lock', async () => {
         const { rows } = await admin.query(
           `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`);
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+        );
         return rows.length > 0 ? rows : undefined;
       });
       expect(terminated).toEqual([{ done: true }]);

@@ -16,19 +16,34 @@ describe('gateway HTTP request metrics (real Postgres)', () => {
   });
 
   const countOf = (samples: Sample[], labels: Record<string, string>) =>
-    samples.find((s) => s.name === 'http_server_request_duration_seconds_count' && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    samples.find(
+      (s) =>
+        s.name === 'http_server_request_duration_seconds_count' &&
+        Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+    )?.value;
 
   it('labels requests by route template and status code, never by raw URL, and unknown paths as unmatched', async () => {
-    const submitted = await gw.http().post('/v1/service-calls').set('Authorization', bearer(TENANT_A)).set('Idempotency-Key', randomUUID())
+    const submitted = await gw
+      .http()
+      .post('/v1/service-calls')
+      .set('Authorization', bearer(TENANT_A))
+      .set('Idempotency-Key', randomUUID())
       .send({ target: { method: 'GET', url: 'https://example.com/hook' } });
     expect(submitted.status).toBe(202);
     const id = submitted.body.data.id as string;
     expect((await gw.http().get(`/v1/service-calls/${id}`).set('Authorization', bearer(TENANT_A))).status).toBe(200);
-    expect((await gw.http().get(`/v1/service-calls/${randomUUID()}`).set('Authorization', bearer(TENANT_A))).status).toBe(404);
+    expect((await gw.http().get(`/v1/service-calls/${randomUUID()}`).set('Authorization', bearer(TENANT_A))).status).toBe(
+      404,
+    );
     expect((await gw.http().get(`/v1/service-calls/${id}`)).status).toBe(401);
     expect((await gw.http().get('/v1/no-such-thing/42').set('Authorization', bearer(TENANT_A))).status).toBe(404);
-    const malformed = await gw.http().post('/v1/service-calls').set('Authorization', bearer(TENANT_A)).set('Idempotency-Key', randomUUID())
-      .set('Content-Type', 'application/json').send('{"target":');
+    const malformed = await gw
+      .http()
+      .post('/v1/service-calls')
+      .set('Authorization', bearer(TENANT_A))
+      .set('Idempotency-Key', randomUUID())
+      .set('Content-Type', 'application/json')
+      .send('{"target":');
     expect(malformed.status).toBe(400);
 
     const samples = await eventually('the malformed request to be counted', async () => {
@@ -42,9 +57,16 @@ describe('gateway HTTP request metrics (real Postgres)', () => {
     expect(countOf(samples, { method: 'GET', route: '/v1/service-calls/:id', status_code: '404' })).toBe(1);
     expect(countOf(samples, { method: 'GET', route: '/v1/service-calls/:id', status_code: '401' })).toBe(1);
     expect(countOf(samples, { method: 'GET', route: 'unmatched', status_code: '404' })).toBe(1);
-    const routes = new Set(samples.filter((s) => s.name.startsWith('http_server_request_duration_seconds')).map((s) => s.labels.route));
+    const routes = new Set(
+      samples.filter((s) => s.name.startsWith('http_server_request_duration_seconds')).map((s) => s.labels.route),
+    );
     expect([...routes].filter((r) => r.includes(id) || r.includes('no-such-thing'))).toEqual([]);
-    const buckets = samples.filter((s) => s.name === 'http_server_request_duration_seconds_bucket' && s.labels.route === '/v1/service-calls' && s.labels.status_code === '202');
+    const buckets = samples.filter(
+      (s) =>
+        s.name === 'http_server_request_duration_seconds_bucket' &&
+        s.labels.route === '/v1/service-calls' &&
+        s.labels.status_code === '202',
+    );
     expect(buckets.find((b) => b.labels.le === '+Inf')?.value).toBe(1);
   });
 

@@ -17,7 +17,9 @@ describe('gateway OpenAPI document', () => {
     const committed = readFileSync(join(projectRoot(), 'docs', 'openapi.json'), 'utf8');
     const built = await buildOpenApiJson();
     if (built !== committed) {
-      throw new Error('docs/openapi.json is out of date with the gateway controllers and DTOs: run `npm run build && npm run openapi` and commit the result');
+      throw new Error(
+        'docs/openapi.json is out of date with the gateway controllers and DTOs: run `npm run build && npm run openapi` and commit the result',
+      );
     }
   });
 
@@ -26,7 +28,12 @@ describe('gateway OpenAPI document', () => {
 
     beforeAll(async () => {
       app = await createGatewayApp(
-        { dataSource: new DataSource({ type: 'postgres' }), apiKeys: ApiKeys.parse('doc:doc-only-key'), sealer: new TargetSealer(randomBytes(32)), logLevel: 'silent' },
+        {
+          dataSource: new DataSource({ type: 'postgres' }),
+          apiKeys: ApiKeys.parse('doc:doc-only-key'),
+          sealer: new TargetSealer(randomBytes(32)),
+          logLevel: 'silent',
+        },
         1024,
       );
       app.useLogger(app.get(Logger));
@@ -45,7 +52,9 @@ describe('gateway OpenAPI document', () => {
       expect(Object.keys(res.body.paths).sort()).toEqual(['/v1/service-calls', '/v1/service-calls/{id}']);
       expect(Object.keys(res.body.paths['/v1/service-calls']).sort()).toEqual(['get', 'post']);
       expect(Object.keys(res.body.paths['/v1/service-calls/{id}']).sort()).toEqual(['delete', 'get']);
-      expect(res.body.components.securitySchemes).toEqual({ bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+      expect(res.body.components.securitySchemes).toEqual({
+        bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      });
       expect(res.body).toEqual(JSON.parse(await buildOpenApiJson()));
     });
 

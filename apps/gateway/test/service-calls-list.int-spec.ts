@@ -12,7 +12,8 @@ interface Seeded {
 }
 
 /** Newest first; equal creation times by id, descending (the API's keyset order). */
-const newestFirst = (a: Seeded, b: Seeded) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+const newestFirst = (a: Seeded, b: Seeded) =>
+  b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 describe('gateway GET /v1/service-calls (real Postgres)', () => {
   let gw: GatewayHarness;
@@ -33,7 +34,11 @@ describe('gateway GET /v1/service-calls (real Postgres)', () => {
       ofA.push({ ...call, id: await insertProjectedCall(gw.db, { tenantId: TENANT_A.tenantId, ...call }) });
     }
     for (let i = 0; i < 5; i += 1) {
-      const call = { status: 'Failed', tags: ['all', 'even', 'three'], createdAt: new Date(BASE + i * 60_000 + 30_000).toISOString() };
+      const call = {
+        status: 'Failed',
+        tags: ['all', 'even', 'three'],
+        createdAt: new Date(BASE + i * 60_000 + 30_000).toISOString(),
+      };
       ofB.push({ ...call, id: await insertProjectedCall(gw.db, { tenantId: TENANT_B.tenantId, ...call }) });
     }
     ofA.sort(newestFirst);
@@ -71,8 +76,18 @@ describe('gateway GET /v1/service-calls (real Postgres)', () => {
     expect(res.body.meta).toEqual({ requestId: 'req-list', nextCursor: expect.any(String) });
     expect(res.body.data.map((c: Seeded) => c.id)).toEqual(ofA.slice(0, 20).map((c) => c.id));
     expect(res.body.data[0]).toEqual({
-      id: ofA[0].id, status: ofA[0].status, target: { method: 'POST', url: 'https://example.com/hook', headers: {} }, tags: ofA[0].tags,
-      dueAt: null, timeoutMs: 10000, createdAt: ofA[0].createdAt, updatedAt: ofA[0].createdAt, attempts: 0, startedAt: null, finishedAt: null, result: null,
+      id: ofA[0].id,
+      status: ofA[0].status,
+      target: { method: 'POST', url: 'https://example.com/hook', headers: {} },
+      tags: ofA[0].tags,
+      dueAt: null,
+      timeoutMs: 10000,
+      createdAt: ofA[0].createdAt,
+      updatedAt: ofA[0].createdAt,
+      attempts: 0,
+      startedAt: null,
+      finishedAt: null,
+      result: null,
     });
   });
 
@@ -115,7 +130,9 @@ describe('gateway GET /v1/service-calls (real Postgres)', () => {
 
   it('filters by all of several tags (tag repeated)', async () => {
     const both = await list('?tag=even&tag=three&limit=100');
-    expect(both.body.data.map((c: Seeded) => c.id)).toEqual(ofA.filter((c) => c.tags.includes('even') && c.tags.includes('three')).map((c) => c.id));
+    expect(both.body.data.map((c: Seeded) => c.id)).toEqual(
+      ofA.filter((c) => c.tags.includes('even') && c.tags.includes('three')).map((c) => c.id),
+    );
     expect(both.body.data.length).toBeGreaterThan(0);
     const one = await list('?tag=three&limit=100');
     expect(one.body.data.map((c: Seeded) => c.id)).toEqual(ofA.filter((c) => c.tags.includes('three')).map((c) => c.id));

@@ -81,9 +81,16 @@ describe('gateway POST /v1/service-calls: refused input (real Postgres)', () => 
 
     it('refuses malformed JSON with 400 and the error shape', async () => {
       const res = await refused(() =>
-        post(undefined).set('Content-Type', 'application/json').set('X-Request-Id', 'req-malformed').send('{"target": {"method": "GET",'));
+        post(undefined)
+          .set('Content-Type', 'application/json')
+          .set('X-Request-Id', 'req-malformed')
+          .send('{"target": {"method": "GET",'),
+      );
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ error: { code: 'MALFORMED_JSON', message: expect.any(String) }, meta: { requestId: 'req-malformed' } });
+      expect(res.body).toEqual({
+        error: { code: 'MALFORMED_JSON', message: expect.any(String) },
+        meta: { requestId: 'req-malformed' },
+      });
     });
 
     it('refuses a JSON body that is not an object with 400', async () => {
@@ -96,7 +103,10 @@ describe('gateway POST /v1/service-calls: refused input (real Postgres)', () => 
       const big = withTarget({ body: 'x'.repeat(BODY_LIMIT_BYTES + 1) });
       const res = await refused(() => post(big).set('X-Request-Id', 'req-too-large'));
       expect(res.status).toBe(413);
-      expect(res.body).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) }, meta: { requestId: 'req-too-large' } });
+      expect(res.body).toEqual({
+        error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) },
+        meta: { requestId: 'req-too-large' },
+      });
     });
   });
 });

@@ -21,14 +21,28 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
   describe('authentication', () => {
     it('answers 401 UNAUTHENTICATED without a bearer key, in the error shape, echoing X-Request-Id', async () => {
       const res = await refused(() =>
-        gw.http().post('/v1/service-calls').set('Idempotency-Key', 'k').set('X-Request-Id', 'client-req-401').send(validBody()));
+        gw
+          .http()
+          .post('/v1/service-calls')
+          .set('Idempotency-Key', 'k')
+          .set('X-Request-Id', 'client-req-401')
+          .send(validBody()),
+      );
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) }, meta: { requestId: 'client-req-401' } });
+      expect(res.body).toEqual({
+        error: { code: 'UNAUTHENTICATED', message: expect.any(String) },
+        meta: { requestId: 'client-req-401' },
+      });
       expect(res.body.error.message).not.toHaveLength(0);
     });
 
     it('answers 401 for an unknown key, for a non-bearer scheme, and on every route', async () => {
-      const unknown = await gw.http().post('/v1/service-calls').set('Authorization', 'Bearer key-unknown-1').set('Idempotency-Key', 'k').send(validBody());
+      const unknown = await gw
+        .http()
+        .post('/v1/service-calls')
+        .set('Authorization', 'Bearer key-unknown-1')
+        .set('Idempotency-Key', 'k')
+        .send(validBody());
       expect(unknown.status).toBe(401);
       expect(unknown.body.error.code).toBe('UNAUTHENTICATED');
       expect(unknown.body.meta.requestId).toEqual(expect.any(String));
@@ -66,8 +80,13 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
       expect(row.topic).toBe('scheduler.commands.v1');
       expect(row.messageKey).toBe(id);
       expect(row.envelope).toMatchObject({
-        type: 'SubmitServiceCall', tenantId: TENANT_A.tenantId, aggregateType: 'ServiceCall', aggregateId: id,
-        correlationId: 'corr-accept-1', causationId: 'req-accept-1', schemaVersion: 1,
+        type: 'SubmitServiceCall',
+        tenantId: TENANT_A.tenantId,
+        aggregateType: 'ServiceCall',
+        aggregateId: id,
+        correlationId: 'corr-accept-1',
+        causationId: 'req-accept-1',
+        schemaVersion: 1,
         payload: { serviceCallId: id, tags: ['billing', 'eu'], dueAt: '2026-11-23T10:00:00.000Z', timeoutMs: 5000 },
       });
     });
@@ -98,7 +117,9 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
       });
 
       const [kept]: { text: string }[] = await gw.db.query(
-        `SELECT row_to_json(k)::text AS text FROM gateway.idempotency_keys k WHERE service_call_id = $1`, [res.body.data.id]);
+        `SELECT row_to_json(k)::text AS text FROM gateway.idempotency_keys k WHERE service_call_id = $1`,
+        [res.body.data.id],
+      );
       for (const secret of ['s3cret-header-value-7f1c', SECRET_PARAM, SECRET_BODY]) expect(kept.text).not.toContain(secret);
     });
 
@@ -115,14 +136,19 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
       expect(row.text).not.toContain(pathSecret);
       expect(gw.sealer.open(payload.sealedTarget).url).toBe(url);
       const [kept]: { text: string }[] = await gw.db.query(
-        `SELECT row_to_json(k)::text AS text FROM gateway.idempotency_keys k WHERE service_call_id = $1`, [res.body.data.id]);
+        `SELECT row_to_json(k)::text AS text FROM gateway.idempotency_keys k WHERE service_call_id = $1`,
+        [res.body.data.id],
+      );
       expect(kept.text).toContain('B0BBBBBBB/[REDACTED]');
       expect(kept.text).not.toContain(pathSecret);
     });
 
     it('uses the request id as correlation id when the client sends no X-Correlation-Id, and defaults timeoutMs, tags and dueAt', async () => {
       const before = await outboxRows(gw.db);
-      const res = await post({ target: { method: 'GET', url: 'http://example.com/ping' } }).set('X-Request-Id', 'req-no-corr');
+      const res = await post({ target: { method: 'GET', url: 'http://example.com/ping' } }).set(
+        'X-Request-Id',
+        'req-no-corr',
+      );
       expect(res.status).toBe(202);
       const [row] = (await outboxRows(gw.db)).slice(before.length);
       expect(row.envelope.correlationId).toBe('req-no-corr');
@@ -141,12 +167,22 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
       expect(again.status).toBe(200);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.headers.location).toBe(`/v1/service-calls/${first.body.data.id}`);
-      expect(again.body).toEqual({ data: { id: first.body.data.id, status: 'Accepted' }, meta: { requestId: 'req-replay' } });
+      expect(again.body).toEqual({
+        data: { id: first.body.data.id, status: 'Accepted' },
+        meta: { requestId: 'req-replay' },
+      });
 
       const b = validBody();
       const reordered = JSON.stringify({
-        timeoutMs: b.timeoutMs, tags: b.tags, dueAt: b.dueAt,
-        target: { body: { amount: 12, password: SECRET_BODY }, headers: { authorization: SECRET_HEADER, 'content-type': 'application/json' }, url: b.target.url, method: b.target.method },
+        timeoutMs: b.timeoutMs,
+        tags: b.tags,
+        dueAt: b.dueAt,
+        target: {
+          body: { amount: 12, password: SECRET_BODY },
+          headers: { authorization: SECRET_HEADER, 'content-type': 'application/json' },
+          url: b.target.url,
+          method: b.target.method,
+        },
       });
       const shuffled = await post(undefined, key).set('Content-Type', 'application/json').send(reordered);
       expect(shuffled.status).toBe(200);
@@ -201,7 +237,9 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
       expect(a.status).toBe(202);
       expect(b.status).toBe(202);
       expect(b.body.data.id).not.toBe(a.body.data.id);
-      const rows = (await outboxRows(gw.db)).filter((r) => [a.body.data.id, b.body.data.id].includes(r.envelope.aggregateId));
+      const rows = (await outboxRows(gw.db)).filter((r) =>
+        [a.body.data.id, b.body.data.id].includes(r.envelope.aggregateId),
+      );
       expect(rows.map((r) => [r.envelope.aggregateId, r.envelope.tenantId])).toEqual([
         [a.body.data.id, TENANT_A.tenantId],
         [b.body.data.id, TENANT_B.tenantId],

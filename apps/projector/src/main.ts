@@ -12,10 +12,26 @@ import { PROJECTOR_SCHEMA } from './projector.schema';
 runApp('projector', async () => {
   const tracing = startTracing('projector');
   const config = readCommonConfig(process.env, 3003);
-  const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('projector', config, { schema: PROJECTOR_SCHEMA, migrations: PROJECTOR_MIGRATIONS });
-  const consumer = new KafkaConsumerServer({
-    kafka, log, namespace, groupId: CONSUMER_GROUPS.projector, topics: [TOPICS.events], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
+  const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('projector', config, {
+    schema: PROJECTOR_SCHEMA,
+    migrations: PROJECTOR_MIGRATIONS,
   });
-  const app = await NestFactory.create(ProjectorModule.register({ dataSource, consumer, logLevel: config.logLevel }), { bufferLogs: true });
-  await startNestApp({ app, port: config.port, consumer, onShutdown: [() => dataSource.destroy(), () => tracing.shutdown()] });
+  const consumer = new KafkaConsumerServer({
+    kafka,
+    log,
+    namespace,
+    groupId: CONSUMER_GROUPS.projector,
+    topics: [TOPICS.events],
+    topicsToCreate: ALL_TOPICS,
+    partitions: config.kafkaPartitions,
+  });
+  const app = await NestFactory.create(ProjectorModule.register({ dataSource, consumer, logLevel: config.logLevel }), {
+    bufferLogs: true,
+  });
+  await startNestApp({
+    app,
+    port: config.port,
+    consumer,
+    onShutdown: [() => dataSource.destroy(), () => tracing.shutdown()],
+  });
 });

@@ -5,13 +5,7 @@ import { Kafka, Producer } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import {
-  ExecutionResult,
-  newEventMessage,
-  ServiceCallEvent,
-  ServiceCallEventMessage,
-  TOPICS,
-} from '@app/common/contracts';
+import { ExecutionResult, newEventMessage, ServiceCallEvent, ServiceCallEventMessage, TOPICS } from '@app/common/contracts';
 import { createDataSource } from '@app/common/database';
 import { ConsumedMessage, createKafka, createProducer, encodeEnvelope } from '@app/common/messaging';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
@@ -20,16 +14,35 @@ import { projectRoot } from '../../../tools/infra/project-root';
 import { migrateAll } from '../../../tools/migrate-all';
 import { RunningApp, startApp, stopApp, waitReady } from '../../../tools/stack/app-processes';
 import { PROJECTOR_SCHEMA as S } from '../src/projector.schema';
-import { SERVICE_CALLS_PROJECTION, ServiceCallProjectionHandler } from '../src/service-calls/service-call-projection.handler';
+import {
+  SERVICE_CALLS_PROJECTION,
+  ServiceCallProjectionHandler,
+} from '../src/service-calls/service-call-projection.handler';
 
 const TENANT = 'tenant-a';
 const silentPino = pino({ level: 'silent' });
 /** What the handler uses of nestjs-pino's PinoLogger: pino's methods plus `.logger`. */
 const silent = Object.assign(Object.create(silentPino), { logger: silentPino }) as unknown as PinoLogger;
-const result: ExecutionResult = { statusCode: 200, latencyMs: 42, responseSnippet: 'ok', responseHeaders: { 'content-type': 'text/plain' }, error: null };
-const failure: ExecutionResult = { statusCode: 503, latencyMs: 7, responseSnippet: 'down', responseHeaders: {}, error: { code: 'NON_2XX_STATUS', message: 'status 503' } };
+const result: ExecutionResult = {
+  statusCode: 200,
+  latencyMs: 42,
+  responseSnippet: 'ok',
+  responseHeaders: { 'content-type': 'text/plain' },
+  error: null,
+};
+const failure: ExecutionResult = {
+  statusCode: 503,
+  latencyMs: 7,
+  responseSnippet: 'down',
+  responseHeaders: {},
+  error: { code: 'NON_2XX_STATUS', message: 'status 503' },
+};
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const outcome = await probe();
@@ -44,7 +57,11 @@ function callStream(serviceCallId: string, events: ServiceCallEvent[]): ServiceC
   const base = Date.parse('2026-11-01T10:00:00.000Z');
   return events.map((event, i) =>
     newEventMessage(event, {
-      tenantId: TENANT, serviceCallId, cause: { messageId: randomUUID(), correlationId: randomUUID() }, timestamp: new Date(base + i * 1_000), version: i + 1,
+      tenantId: TENANT,
+      serviceCallId,
+      cause: { messageId: randomUUID(), correlationId: randomUUID() },
+      timestamp: new Date(base + i * 1_000),
+      version: i + 1,
     }),
   );
 }
@@ -52,17 +69,28 @@ function callStream(serviceCallId: string, events: ServiceCallEvent[]): ServiceC
 const submitted = (serviceCallId: string, dueAt: string | null = null): ServiceCallEvent => ({
   type: 'ServiceCallSubmitted',
   data: {
-    serviceCallId, tenantId: TENANT, target: { method: 'POST', url: 'https://example.com/hook?token=[REDACTED]', headers: { authorization: '[REDACTED]' } },
-    sealedTarget: { iv: 'aXY=', tag: 'dGFn', ciphertext: 'Y2lwaGVy' }, dueAt, tags: ['billing'], timeoutMs: 5_000, submittedAt: '2026-11-01T09:59:59.000Z',
+    serviceCallId,
+    tenantId: TENANT,
+    target: { method: 'POST', url: 'https://example.com/hook?token=[REDACTED]', headers: { authorization: '[REDACTED]' } },
+    sealedTarget: { iv: 'aXY=', tag: 'dGFn', ciphertext: 'Y2lwaGVy' },
+    dueAt,
+    tags: ['billing'],
+    timeoutMs: 5_000,
+    submittedAt: '2026-11-01T09:59:59.000Z',
   },
 });
 const scheduled = (dueAt: string): ServiceCallEvent => ({ type: 'ServiceCallScheduled', data: { dueAt } });
-const requested = (): ServiceCallEvent => ({ type: 'ExecutionRequested', data: { attempt: 1, requestedAt: '2026-11-01T10:00:01.000Z' } });
+const requested = (): ServiceCallEvent => ({
+  type: 'ExecutionRequested',
+  data: { attempt: 1, requestedAt: '2026-11-01T10:00:01.000Z' },
+});
 const succeeded = (): ServiceCallEvent => ({
-  type: 'ServiceCallSucceeded', data: { attempt: 1, startedAt: '2026-11-01T10:00:01.500Z', finishedAt: '2026-11-01T10:00:01.542Z', result },
+  type: 'ServiceCallSucceeded',
+  data: { attempt: 1, startedAt: '2026-11-01T10:00:01.500Z', finishedAt: '2026-11-01T10:00:01.542Z', result },
 });
 const failed = (): ServiceCallEvent => ({
-  type: 'ServiceCallFailed', data: { attempt: 1, startedAt: '2026-11-01T10:00:02.000Z', finishedAt: '2026-11-01T10:00:02.007Z', result: failure },
+  type: 'ServiceCallFailed',
+  data: { attempt: 1, startedAt: '2026-11-01T10:00:02.000Z', finishedAt: '2026-11-01T10:00:02.007Z', result: failure },
 });
 
 describe('service call projection (real Postgres)', () => {
@@ -72,7 +100,8 @@ describe('service call projection (real Postgres)', () => {
   /** The topic's name on the broker, under this suite's own prefix, as the transport hands it in. */
   const physicalTopic = `it-projection-${randomBytes(4).toString('hex')}.${TOPICS.events}`;
 
-  const openDataSource = () => createDataSource({ url: databaseUrl, schema: S, migrations: [], applicationName: 'projection-it' }).initialize();
+  const openDataSource = () =>
+    createDataSource({ url: databaseUrl, schema: S, migrations: [], applicationName: 'projection-it' }).initialize();
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase('projection');
@@ -86,8 +115,17 @@ describe('service call projection (real Postgres)', () => {
   });
 
   /** A record as the transport hands it to the handler. */
-  const at = (envelope: ServiceCallEventMessage, partition: number, offset: number | string, topic = physicalTopic): ConsumedMessage<ServiceCallEventMessage> => ({
-    envelope, topic: TOPICS.events, physicalTopic: topic, partition, offset: String(offset),
+  const at = (
+    envelope: ServiceCallEventMessage,
+    partition: number,
+    offset: number | string,
+    topic = physicalTopic,
+  ): ConsumedMessage<ServiceCallEventMessage> => ({
+    envelope,
+    topic: TOPICS.events,
+    physicalTopic: topic,
+    partition,
+    offset: String(offset),
   });
   /** Consecutive records of one partition from `firstOffset`. */
   const records = (partition: number, firstOffset: number, envelopes: ServiceCallEventMessage[], topic = physicalTopic) =>
@@ -98,9 +136,10 @@ describe('service call projection (real Postgres)', () => {
     return rows[0];
   };
   const checkpoint = async (partition: number, topic = physicalTopic): Promise<string | undefined> => {
-    const rows = await dataSource.query(`SELECT "offset" FROM "${S}".checkpoints WHERE projection = $1 AND topic = $2 AND partition = $3`, [
-      SERVICE_CALLS_PROJECTION, topic, partition,
-    ]);
+    const rows = await dataSource.query(
+      `SELECT "offset" FROM "${S}".checkpoints WHERE projection = $1 AND topic = $2 AND partition = $3`,
+      [SERVICE_CALLS_PROJECTION, topic, partition],
+    );
     return rows[0]?.offset;
   };
 
@@ -108,19 +147,31 @@ describe('service call projection (real Postgres)', () => {
     const id = randomUUID();
     const [a, b, c] = callStream(id, [submitted(id), requested(), succeeded()]);
     await handler.handle([at(a, 0, 0)]);
-    expect(await row(id)).toMatchObject({ status: 'Accepted', version: 1, attempts: 0, url: 'https://example.com/hook?token=[REDACTED]' });
+    expect(await row(id)).toMatchObject({
+      status: 'Accepted',
+      version: 1,
+      attempts: 0,
+      url: 'https://example.com/hook?token=[REDACTED]',
+    });
     await handler.handle([at(b, 0, 1)]);
     expect(await row(id)).toMatchObject({ status: 'Running', version: 2, attempts: 1 });
     await handler.handle([at(c, 0, 2)]);
     const done = await row(id);
-    expect(done).toMatchObject({ status: 'Succeeded', version: 3, attempts: 1, result, tags: ['billing'], timeout_ms: 5_000 });
+    expect(done).toMatchObject({
+      status: 'Succeeded',
+      version: 3,
+      attempts: 1,
+      result,
+      tags: ['billing'],
+      timeout_ms: 5_000,
+    });
     expect(done.finished_at.toISOString()).toBe('2026-11-01T10:00:01.542Z');
     expect(done.updated_at.toISOString()).toBe(c.timestamp);
     expect(await checkpoint(0)).toBe('2');
     expect(await checkpoint(0, TOPICS.events)).toBeUndefined();
   });
 
-  it('applies a batch of several calls\' events, interleaved, in one go', async () => {
+  it("applies a batch of several calls' events, interleaved, in one go", async () => {
     const [x, y, z] = [randomUUID(), randomUUID(), randomUUID()];
     const [sx, sy, sz] = [
       callStream(x, [submitted(x), requested(), succeeded()]),
@@ -137,7 +188,12 @@ describe('service call projection (real Postgres)', () => {
   it('changes nothing when a record is redelivered or an event is republished at a new offset, and never moves the checkpoint back', async () => {
     const id = randomUUID();
     const [a, b, c] = callStream(id, [submitted(id), requested(), succeeded()]);
-    for (const [message, offset] of [[a, 10], [b, 11], [c, 12]] as const) await handler.handle([at(message, 1, offset)]);
+    for (const [message, offset] of [
+      [a, 10],
+      [b, 11],
+      [c, 12],
+    ] as const)
+      await handler.handle([at(message, 1, offset)]);
     const applied = await row(id);
 
     await handler.handle([at(b, 1, 11)]); // the same record again
@@ -183,7 +239,12 @@ describe('service call projection (real Postgres)', () => {
 
   it('after a restart, re-applied records change nothing and the ones after them apply', async () => {
     const id = randomUUID();
-    const stream = callStream(id, [submitted(id, '2026-11-02T00:00:00.000Z'), scheduled('2026-11-02T00:00:00.000Z'), requested(), failed()]);
+    const stream = callStream(id, [
+      submitted(id, '2026-11-02T00:00:00.000Z'),
+      scheduled('2026-11-02T00:00:00.000Z'),
+      requested(),
+      failed(),
+    ]);
     await handler.handle(records(2, 100, stream.slice(0, 2)));
     const beforeRestart = await row(id);
     expect(beforeRestart).toMatchObject({ status: 'Scheduled', version: 2 });
@@ -240,7 +301,6 @@ describe('service call projection (real Postgres)', () => {
     expect(await checkpoint(partition)).not.toBe('0');
   });
 
-
   it('applies nothing of a batch, checkpoint included, when one of its events cannot be projected', async () => {
     const [good, orphan] = [randomUUID(), randomUUID()];
     const [, orphanRequested] = callStream(orphan, [submitted(orphan), requested()]);
@@ -267,9 +327,18 @@ describe('projector process (dist, real Kafka and Postgres)', () => {
   const start = async (): Promise<RunningApp> => {
     const port = await freePort();
     const env = {
-      DATABASE_URL: databaseUrl, KAFKA_BROKERS: testBrokers(), KAFKA_TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: '1', LOG_LEVEL: 'warn', PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: testBrokers(),
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_PARTITIONS: '1',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
     };
-    const started = startApp('projector', { env, ports: { gateway: 0, 'scheduler-core': 0, executor: 0, projector: port }, onLine: (_, line) => output.push(line) });
+    const started = startApp('projector', {
+      env,
+      ports: { gateway: 0, 'scheduler-core': 0, executor: 0, projector: port },
+      onLine: (_, line) => output.push(line),
+    });
     await waitReady(started, 30_000);
     return started;
   };
@@ -291,10 +360,16 @@ describe('projector process (dist, real Kafka and Postgres)', () => {
 
   it('applies every event exactly once across a SIGKILL and a restart', async () => {
     app = await start(); // migrates its schema and creates the prefixed topics
-    dataSource = await createDataSource({ url: databaseUrl, schema: S, migrations: [], applicationName: 'projector-process-it' }).initialize();
+    dataSource = await createDataSource({
+      url: databaseUrl,
+      schema: S,
+      migrations: [],
+      applicationName: 'projector-process-it',
+    }).initialize();
     const calls = Array.from({ length: 12 }, () => randomUUID());
     const streams = calls.map((id) => callStream(id, [submitted(id), requested(), succeeded()]));
-    const send = (messages: ServiceCallEventMessage[]) => producer.send({ topic: `${prefix}${TOPICS.events}`, messages: messages.map(encodeEnvelope) });
+    const send = (messages: ServiceCallEventMessage[]) =>
+      producer.send({ topic: `${prefix}${TOPICS.events}`, messages: messages.map(encodeEnvelope) });
     const versions = async (): Promise<Map<string, number>> => {
       const rows: { id: string; version: number }[] = await dataSource.query(`SELECT id, version FROM "${S}".service_calls`);
       return new Map(rows.map((r) => [r.id, r.version]));
@@ -303,19 +378,34 @@ describe('projector process (dist, real Kafka and Postgres)', () => {
     // First half: submitted and requested for every call; the process dies while the second half streams in.
     await send(streams.map((s) => s[0]));
     await send(streams.map((s) => s[1]));
-    await eventually('the first half applied', async () => [...(await versions()).values()].filter((v) => v === 2).length === calls.length);
+    await eventually(
+      'the first half applied',
+      async () => [...(await versions()).values()].filter((v) => v === 2).length === calls.length,
+    );
     const sent = send(streams.map((s) => s[2]));
-    await eventually('some of the second half applied', async () => [...(await versions()).values()].some((v) => v === 3), 10_000);
+    await eventually(
+      'some of the second half applied',
+      async () => [...(await versions()).values()].some((v) => v === 3),
+      10_000,
+    );
     await stopApp(app, 'SIGKILL');
     await sent;
 
     app = await start();
-    await eventually('every call projected to its last event', async () => [...(await versions()).values()].filter((v) => v === 3).length === calls.length, 40_000);
+    await eventually(
+      'every call projected to its last event',
+      async () => [...(await versions()).values()].filter((v) => v === 3).length === calls.length,
+      40_000,
+    );
 
     const rows = await dataSource.query(`SELECT id, status, version, attempts FROM "${S}".service_calls ORDER BY id`);
-    expect(rows).toEqual(calls.map((id) => ({ id, status: 'Succeeded', version: 3, attempts: 1 })).sort((p, q) => p.id.localeCompare(q.id)));
+    expect(rows).toEqual(
+      calls.map((id) => ({ id, status: 'Succeeded', version: 3, attempts: 1 })).sort((p, q) => p.id.localeCompare(q.id)),
+    );
     const checkpoints = await dataSource.query(`SELECT topic, partition, "offset" FROM "${S}".checkpoints`);
-    expect(checkpoints).toEqual([{ topic: `${prefix}${TOPICS.events}`, partition: 0, offset: String(calls.length * 3 - 1) }]);
+    expect(checkpoints).toEqual([
+      { topic: `${prefix}${TOPICS.events}`, partition: 0, offset: String(calls.length * 3 - 1) },
+    ]);
     expect(output.filter((line) => line.includes('message sent to DLQ'))).toEqual([]);
   }, 90_000);
 });

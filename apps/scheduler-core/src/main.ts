@@ -15,18 +15,41 @@ runApp('scheduler-core', async () => {
   const tracing = startTracing('scheduler-core');
   const config = readCommonConfig(process.env, 3001);
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('scheduler-core', config, {
-    schema: SCHEDULER_CORE_SCHEMA, migrations: SCHEDULER_CORE_MIGRATIONS,
+    schema: SCHEDULER_CORE_SCHEMA,
+    migrations: SCHEDULER_CORE_MIGRATIONS,
   });
   const consumer = new KafkaConsumerServer({
-    kafka, log, namespace, groupId: CONSUMER_GROUPS.schedulerCore, topics: [TOPICS.commands], topicsToCreate: ALL_TOPICS, partitions: config.kafkaPartitions,
+    kafka,
+    log,
+    namespace,
+    groupId: CONSUMER_GROUPS.schedulerCore,
+    topics: [TOPICS.commands],
+    topicsToCreate: ALL_TOPICS,
+    partitions: config.kafkaPartitions,
   });
-  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: SCHEDULER_CORE_SCHEMA, kafka, log, namespace });
+  const publisher = new OutboxPublisher({
+    databaseUrl: config.databaseUrl,
+    schema: SCHEDULER_CORE_SCHEMA,
+    kafka,
+    log,
+    namespace,
+  });
   const backlog = new OutboxBacklogMonitor({ dataSource, schema: SCHEDULER_CORE_SCHEMA, log });
   const timers = new TimerPoller(dataSource, log);
-  const app = await NestFactory.create(SchedulerCoreModule.register({ dataSource, consumer, logLevel: config.logLevel }), { bufferLogs: true });
+  const app = await NestFactory.create(SchedulerCoreModule.register({ dataSource, consumer, logLevel: config.logLevel }), {
+    bufferLogs: true,
+  });
   await startNestApp({
-    app, port: config.port, consumer,
-    onShutdown: [() => timers.stop(), () => backlog.stop(), () => publisher.stop(), () => dataSource.destroy(), () => tracing.shutdown()],
+    app,
+    port: config.port,
+    consumer,
+    onShutdown: [
+      () => timers.stop(),
+      () => backlog.stop(),
+      () => publisher.stop(),
+      () => dataSource.destroy(),
+      () => tracing.shutdown(),
+    ],
   });
   await publisher.start();
   backlog.start();

@@ -34,20 +34,53 @@ const anHourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
 function submittedEvent(serviceCallId: string, dueAt: string | null = null, tenantId = TENANT): ServiceCallEvent {
   return {
     type: 'ServiceCallSubmitted',
-    data: { serviceCallId, tenantId, target, sealedTarget, dueAt, tags: ['it'], timeoutMs: 1_000, submittedAt: new Date().toISOString() },
+    data: {
+      serviceCallId,
+      tenantId,
+      target,
+      sealedTarget,
+      dueAt,
+      tags: ['it'],
+      timeoutMs: 1_000,
+      submittedAt: new Date().toISOString(),
+    },
   };
 }
 
 const scheduledEvent = (dueAt: string): ServiceCallEvent => ({ type: 'ServiceCallScheduled', data: { dueAt } });
-const requestedEvent = (attempt = 1): ServiceCallEvent => ({ type: 'ExecutionRequested', data: { attempt, requestedAt: new Date().toISOString() } });
-const cancelledEvent = (): ServiceCallEvent => ({ type: 'ServiceCallCancelled', data: { cancelledAt: new Date().toISOString() } });
+const requestedEvent = (attempt = 1): ServiceCallEvent => ({
+  type: 'ExecutionRequested',
+  data: { attempt, requestedAt: new Date().toISOString() },
+});
+const cancelledEvent = (): ServiceCallEvent => ({
+  type: 'ServiceCallCancelled',
+  data: { cancelledAt: new Date().toISOString() },
+});
 
-function messagesAt(serviceCallId: string, fromVersion: number, events: ServiceCallEvent[], tenantId = TENANT): ServiceCallEventMessage[] {
-  return eventMessages({ tenantId, serviceCallId }, events, fromVersion, { messageId: randomUUID(), correlationId: randomUUID() }, new Date());
+function messagesAt(
+  serviceCallId: string,
+  fromVersion: number,
+  events: ServiceCallEvent[],
+  tenantId = TENANT,
+): ServiceCallEventMessage[] {
+  return eventMessages(
+    { tenantId, serviceCallId },
+    events,
+    fromVersion,
+    { messageId: randomUUID(), correlationId: randomUUID() },
+    new Date(),
+  );
 }
 
-const appendOf = (serviceCallId: string, expectedVersion: number, events: ServiceCallEvent[], tenantId = TENANT): StreamAppend => ({
-  ref: { tenantId, serviceCallId }, expectedVersion, events: messagesAt(serviceCallId, expectedVersion, events, tenantId),
+const appendOf = (
+  serviceCallId: string,
+  expectedVersion: number,
+  events: ServiceCallEvent[],
+  tenantId = TENANT,
+): StreamAppend => ({
+  ref: { tenantId, serviceCallId },
+  expectedVersion,
+  events: messagesAt(serviceCallId, expectedVersion, events, tenantId),
 });
 
 function command<T extends SchedulerCommandMessage>(type: T['type'], serviceCallId: string, payload: T['payload']): T {
@@ -67,9 +100,16 @@ function command<T extends SchedulerCommandMessage>(type: T['type'], serviceCall
 
 const submit = (serviceCallId: string, dueAt: string | null = null) =>
   command<SubmitServiceCall>('SubmitServiceCall', serviceCallId, {
-    serviceCallId, target, sealedTarget, dueAt, tags: ['it'], timeoutMs: 1_000, submittedAt: new Date().toISOString(),
+    serviceCallId,
+    target,
+    sealedTarget,
+    dueAt,
+    tags: ['it'],
+    timeoutMs: 1_000,
+    submittedAt: new Date().toISOString(),
   });
-const cancel = (serviceCallId: string) => command<CancelServiceCall>('CancelServiceCall', serviceCallId, { serviceCallId, requestedAt: new Date().toISOString() });
+const cancel = (serviceCallId: string) =>
+  command<CancelServiceCall>('CancelServiceCall', serviceCallId, { serviceCallId, requestedAt: new Date().toISOString() });
 const due = (serviceCallId: string, dueAt: string) =>
   command<DueTimeReached>('DueTimeReached', serviceCallId, { serviceCallId, dueAt, firedAt: new Date().toISOString() });
 
@@ -81,7 +121,13 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
   beforeAll(async () => {
     const url = await createTestDatabase('event-store');
     await migrateAll(url);
-    dataSource = await createDataSource({ url, schema: S, migrations: [], applicationName: 'event-store-it', poolSize: 16 }).initialize();
+    dataSource = await createDataSource({
+      url,
+      schema: S,
+      migrations: [],
+      applicationName: 'event-store-it',
+      poolSize: 16,
+    }).initialize();
   });
 
   afterEach(() => transactions.closeAll());
@@ -92,13 +138,18 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
 
   const openTransaction = () => transactions.open();
   const append = (appends: StreamAppend[], manager: EntityManager = dataSource.manager) =>
-    manager === dataSource.manager ? dataSource.transaction((m) => store.appendToStreams(m, appends)) : store.appendToStreams(manager, appends);
+    manager === dataSource.manager
+      ? dataSource.transaction((m) => store.appendToStreams(m, appends))
+      : store.appendToStreams(manager, appends);
   const keyOf = (serviceCallId: string, tenantId = TENANT) => streamKey({ tenantId, serviceCallId });
 
   const storedVersions = async (serviceCallId: string, tenantId = TENANT): Promise<number[]> =>
-    (await dataSource.query(`SELECT version FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version`, [tenantId, serviceCallId])).map(
-      (r: { version: number }) => r.version,
-    );
+    (
+      await dataSource.query(`SELECT version FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version`, [
+        tenantId,
+        serviceCallId,
+      ])
+    ).map((r: { version: number }) => r.version);
 
   /** Resolves once some backend's append to the events table waits on another transaction's row lock. */
   async function untilAnEventInsertWaits(): Promise<void> {
@@ -117,10 +168,19 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
   describe('readStreams and appendToStreams', () => {
     it('appends many streams at their expected versions in one call and reads them back folded; the tenant is part of the key', async () => {
       const [a, b] = [randomUUID(), randomUUID()];
-      expect(await append([appendOf(a, 0, [submittedEvent(a), requestedEvent()]), appendOf(b, 0, [submittedEvent(b, inAnHour()), scheduledEvent(inAnHour())])])).toEqual(new Set());
+      expect(
+        await append([
+          appendOf(a, 0, [submittedEvent(a), requestedEvent()]),
+          appendOf(b, 0, [submittedEvent(b, inAnHour()), scheduledEvent(inAnHour())]),
+        ]),
+      ).toEqual(new Set());
       expect(await append([appendOf(b, 2, [cancelledEvent()])])).toEqual(new Set());
 
-      const streams = await store.readStreams(dataSource.manager, [{ tenantId: TENANT, serviceCallId: a }, { tenantId: TENANT, serviceCallId: b }, { tenantId: 'tenant-b', serviceCallId: a }]);
+      const streams = await store.readStreams(dataSource.manager, [
+        { tenantId: TENANT, serviceCallId: a },
+        { tenantId: TENANT, serviceCallId: b },
+        { tenantId: 'tenant-b', serviceCallId: a },
+      ]);
       expect(streams.get(keyOf(a))).toMatchObject({ version: 2, state: { status: 'Running', attempt: 1 } });
       expect(streams.get(keyOf(b))).toMatchObject({ version: 3, state: { status: 'Cancelled' } });
       // The same id under another tenant is another stream, absent until written.
@@ -132,20 +192,33 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
 
     it('reports a stream whose expectedVersion is stale or ahead as conflicted and writes nothing of it, while the other streams of the call are appended', async () => {
       const [stale, ahead, fine] = [randomUUID(), randomUUID(), randomUUID()];
-      await append([appendOf(stale, 0, [submittedEvent(stale), requestedEvent()]), appendOf(ahead, 0, [submittedEvent(ahead)])]);
+      await append([
+        appendOf(stale, 0, [submittedEvent(stale), requestedEvent()]),
+        appendOf(ahead, 0, [submittedEvent(ahead)]),
+      ]);
       const staleAppend = appendOf(stale, 1, [requestedEvent(2)]);
-      const conflicts = await append([staleAppend, appendOf(ahead, 3, [requestedEvent()]), appendOf(fine, 0, [submittedEvent(fine), requestedEvent()])]);
+      const conflicts = await append([
+        staleAppend,
+        appendOf(ahead, 3, [requestedEvent()]),
+        appendOf(fine, 0, [submittedEvent(fine), requestedEvent()]),
+      ]);
       expect(conflicts).toEqual(new Set([keyOf(stale), keyOf(ahead)]));
       expect(await storedVersions(stale)).toEqual([1, 2]);
       expect(await storedVersions(ahead)).toEqual([1]);
       expect(await storedVersions(fine)).toEqual([1, 2]);
-      const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM "${S}".events WHERE event_id = $1`, [staleAppend.events[0].messageId]);
+      const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM "${S}".events WHERE event_id = $1`, [
+        staleAppend.events[0].messageId,
+      ]);
       expect(count).toBe(0);
     });
 
     it('refuses events whose versions do not follow the expected version', async () => {
       const id = randomUUID();
-      const gap: StreamAppend = { ref: { tenantId: TENANT, serviceCallId: id }, expectedVersion: 0, events: messagesAt(id, 1, [submittedEvent(id)]) };
+      const gap: StreamAppend = {
+        ref: { tenantId: TENANT, serviceCallId: id },
+        expectedVersion: 0,
+        events: messagesAt(id, 1, [submittedEvent(id)]),
+      };
       await expect(append([gap])).rejects.toThrow(/has version 2, expected 1/);
       expect(await storedVersions(id)).toEqual([]);
     });
@@ -163,7 +236,10 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       await first.commitTransaction();
       expect(await secondAppend).toEqual(new Set([keyOf(id)]));
       await second.commitTransaction();
-      const rows = await dataSource.query(`SELECT event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2`, [TENANT, id]);
+      const rows = await dataSource.query(`SELECT event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2`, [
+        TENANT,
+        id,
+      ]);
       expect(rows.map((r: { event_id: string }) => r.event_id)).toEqual([mine.events[0].messageId]);
     });
 
@@ -183,7 +259,10 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       expect(await outcome).toEqual(new Set([keyOf(id)]));
       await me.commitTransaction();
       expect(await storedVersions(id)).toEqual([1, 2, 3]);
-      const [{ type, event_id }] = await dataSource.query(`SELECT type, event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 AND version = 3`, [TENANT, id]);
+      const [{ type, event_id }] = await dataSource.query(
+        `SELECT type, event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 AND version = 3`,
+        [TENANT, id],
+      );
       expect([type, event_id]).toEqual(['ServiceCallCancelled', rivalAppend.events[0].messageId]);
     });
 
@@ -211,17 +290,22 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
         `SELECT version, type, event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version`,
         [TENANT, serviceCallId],
       );
-      const outbox: { id: string; topic: string; message_id: string; type: string; version: number | null }[] = await dataSource.query(
-        `SELECT id, topic, message_id, envelope->>'type' AS type, (envelope->>'version')::int AS version FROM "${S}".outbox WHERE message_key = $1 ORDER BY id`,
-        [serviceCallId],
+      const outbox: { id: string; topic: string; message_id: string; type: string; version: number | null }[] =
+        await dataSource.query(
+          `SELECT id, topic, message_id, envelope->>'type' AS type, (envelope->>'version')::int AS version FROM "${S}".outbox WHERE message_key = $1 ORDER BY id`,
+          [serviceCallId],
+        );
+      const timers: { due_at: Date }[] = await dataSource.query(
+        `SELECT due_at FROM "${S}".timers WHERE tenant_id = $1 AND service_call_id = $2`,
+        [TENANT, serviceCallId],
       );
-      const timers: { due_at: Date }[] = await dataSource.query(`SELECT due_at FROM "${S}".timers WHERE tenant_id = $1 AND service_call_id = $2`, [TENANT, serviceCallId]);
       return { events, outbox, timers };
     }
 
     const eventTypes = async (id: string) => (await written(id)).events.map((e) => [e.version, e.type]);
     const inboxCount = async (messageIds: string[]): Promise<number> =>
-      (await dataSource.query(`SELECT count(*)::int AS count FROM "${S}".inbox WHERE message_id = ANY($1)`, [messageIds]))[0].count;
+      (await dataSource.query(`SELECT count(*)::int AS count FROM "${S}".inbox WHERE message_id = ANY($1)`, [messageIds]))[0]
+        .count;
 
     /** Every stream numbered 1..n without a gap, each event once, and each event out through the outbox exactly once. */
     async function expectConsistent(serviceCallId: string): Promise<void> {
@@ -274,8 +358,14 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       const fresh = submit(z);
       await run(repeated, processedBefore, repeated, fresh, repeated);
 
-      expect(await eventTypes(x)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled']]);
-      expect(await eventTypes(z)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ExecutionRequested']]);
+      expect(await eventTypes(x)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ServiceCallScheduled'],
+      ]);
+      expect(await eventTypes(z)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ExecutionRequested'],
+      ]);
       expect(await written(y)).toEqual(yBefore);
       for (const id of [x, y, z]) await expectConsistent(id);
       expect((await written(x)).timers).toHaveLength(1);
@@ -290,7 +380,11 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
     it('applies commands for the same call in one batch in order: submit scheduled then cancel', async () => {
       const id = randomUUID();
       await run(submit(id, inAnHour()), cancel(id));
-      expect(await eventTypes(id)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ServiceCallCancelled']]);
+      expect(await eventTypes(id)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ServiceCallScheduled'],
+        [3, 'ServiceCallCancelled'],
+      ]);
       const { outbox, timers } = await written(id);
       expect(outbox.map((o) => o.type)).toEqual(['ServiceCallSubmitted', 'ServiceCallScheduled', 'ServiceCallCancelled']);
       // Scheduled and cancelled in one transaction: no timer is left to fire.
@@ -300,13 +394,23 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       // The other order within a batch: the cancel finds no call yet and is rejected; the submit runs.
       const other = randomUUID();
       await run(cancel(other), submit(other));
-      expect(await eventTypes(other)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ExecutionRequested']]);
-      expect((await written(other)).outbox.map((o) => o.type)).toEqual(['ServiceCallSubmitted', 'ExecutionRequested', 'ExecuteServiceCall']);
+      expect(await eventTypes(other)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ExecutionRequested'],
+      ]);
+      expect((await written(other)).outbox.map((o) => o.type)).toEqual([
+        'ServiceCallSubmitted',
+        'ExecutionRequested',
+        'ExecuteServiceCall',
+      ]);
 
       // Submitted to run now, then cancelled in the same batch: too late, the call already started.
       const started = randomUUID();
       await run(submit(started), cancel(started));
-      expect(await eventTypes(started)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ExecutionRequested']]);
+      expect(await eventTypes(started)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ExecutionRequested'],
+      ]);
     });
 
     it('keeps the timers table in step: set on a scheduled submit, re-armed by an early firing, cleared when due or cancelled', async () => {
@@ -332,7 +436,11 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       expect((await written(soon)).timers).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 400));
       await run(due(soon, soonAt));
-      expect(await eventTypes(soon)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ExecutionRequested']]);
+      expect(await eventTypes(soon)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ServiceCallScheduled'],
+        [3, 'ExecutionRequested'],
+      ]);
       expect((await written(soon)).timers).toEqual([]);
       await expectConsistent(soon);
     });
@@ -352,7 +460,11 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       await rival.commitTransaction();
       await handled;
 
-      expect(await eventTypes(id)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ServiceCallCancelled']]);
+      expect(await eventTypes(id)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ServiceCallScheduled'],
+        [3, 'ServiceCallCancelled'],
+      ]);
       // Decided again against "Cancelled": the timer firing changes nothing and nothing is executed.
       expect((await written(id)).outbox.map((o) => o.type)).toEqual(['ServiceCallSubmitted', 'ServiceCallScheduled']);
       expect(await inboxCount([fired.messageId])).toBe(1);
@@ -373,10 +485,22 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       await rival.commitTransaction();
       await handled;
 
-      expect(await eventTypes(fresh)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ExecutionRequested']]);
-      expect(await eventTypes(ripe)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ExecutionRequested']]);
+      expect(await eventTypes(fresh)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ExecutionRequested'],
+      ]);
+      expect(await eventTypes(ripe)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ServiceCallScheduled'],
+        [3, 'ExecutionRequested'],
+      ]);
       // The cancel was decided again after the rival's event and lands behind it.
-      expect(await eventTypes(moved)).toEqual([[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ServiceCallScheduled'], [4, 'ServiceCallCancelled']]);
+      expect(await eventTypes(moved)).toEqual([
+        [1, 'ServiceCallSubmitted'],
+        [2, 'ServiceCallScheduled'],
+        [3, 'ServiceCallScheduled'],
+        [4, 'ServiceCallCancelled'],
+      ]);
       const movedOutbox = (await written(moved)).outbox;
       expect(movedOutbox.filter((o) => o.type === 'ServiceCallCancelled').map((o) => o.version)).toEqual([4]);
       expect((await written(moved)).timers).toEqual([]);
@@ -385,28 +509,43 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       await expectConsistent(ripe);
       // `moved`: its own events went out once; the rival's event is the rival's to publish.
       const { events } = await written(moved);
-      expect(movedOutbox.filter((o) => o.topic === TOPICS.events).map((o) => o.message_id)).toEqual(events.filter((e) => e.version !== 3).map((e) => e.event_id));
+      expect(movedOutbox.filter((o) => o.topic === TOPICS.events).map((o) => o.message_id)).toEqual(
+        events.filter((e) => e.version !== 3).map((e) => e.event_id),
+      );
     });
 
-    it.each([1, 2, 3])('gives every stream one outcome when handlers run concurrently on overlapping batches (round %i)', async (round) => {
-      const ids = Array.from({ length: 8 }, () => randomUUID());
-      const past = anHourAgo();
-      await append(ids.map((id) => appendOf(id, 0, [submittedEvent(id, past), scheduledEvent(past)])));
+    it.each([1, 2, 3])(
+      'gives every stream one outcome when handlers run concurrently on overlapping batches (round %i)',
+      async (round) => {
+        const ids = Array.from({ length: 8 }, () => randomUUID());
+        const past = anHourAgo();
+        await append(ids.map((id) => appendOf(id, 0, [submittedEvent(id, past), scheduledEvent(past)])));
 
-      // Six batches of timer firings (distinct messages) over overlapping streams, each in its own order.
-      const batches = Array.from({ length: 6 }, (_, b) => Array.from({ length: 5 }, (_, i) => ids[(b * (round + 2) + i * (b % 2 === 0 ? 3 : 5)) % ids.length]))
-        .map((picks) => [...new Set(picks)].map((id) => due(id, past)));
-      const outcomes = await Promise.allSettled(batches.map((batch) => run(...batch)));
-      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason))).toEqual([]);
+        // Six batches of timer firings (distinct messages) over overlapping streams, each in its own order.
+        const batches = Array.from({ length: 6 }, (_, b) =>
+          Array.from({ length: 5 }, (_, i) => ids[(b * (round + 2) + i * (b % 2 === 0 ? 3 : 5)) % ids.length]),
+        ).map((picks) => [...new Set(picks)].map((id) => due(id, past)));
+        const outcomes = await Promise.allSettled(batches.map((batch) => run(...batch)));
+        expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason))).toEqual([]);
 
-      const touched = new Set(batches.flat().map((m) => m.aggregateId));
-      for (const id of ids) {
-        const expected = touched.has(id) ? [[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled'], [3, 'ExecutionRequested']] : [[1, 'ServiceCallSubmitted'], [2, 'ServiceCallScheduled']];
-        expect(await eventTypes(id)).toEqual(expected);
-        const { outbox } = await written(id);
-        expect(outbox.map((o) => o.type)).toEqual(touched.has(id) ? ['ExecutionRequested', 'ExecuteServiceCall'] : []);
-      }
-      expect(await inboxCount(batches.flat().map((m) => m.messageId))).toBe(batches.flat().length);
-    });
+        const touched = new Set(batches.flat().map((m) => m.aggregateId));
+        for (const id of ids) {
+          const expected = touched.has(id)
+            ? [
+                [1, 'ServiceCallSubmitted'],
+                [2, 'ServiceCallScheduled'],
+                [3, 'ExecutionRequested'],
+              ]
+            : [
+                [1, 'ServiceCallSubmitted'],
+                [2, 'ServiceCallScheduled'],
+              ];
+          expect(await eventTypes(id)).toEqual(expected);
+          const { outbox } = await written(id);
+          expect(outbox.map((o) => o.type)).toEqual(touched.has(id) ? ['ExecutionRequested', 'ExecuteServiceCall'] : []);
+        }
+        expect(await inboxCount(batches.flat().map((m) => m.messageId))).toBe(batches.flat().length);
+      },
+    );
   });
 });

@@ -13,7 +13,13 @@ describe('claimMessage (real Postgres)', () => {
 
   beforeAll(async () => {
     const url = await createTestDatabase('inbox');
-    dataSource = await createDataSource({ url, schema: SCHEMA, migrations: [], applicationName: 'inbox-it', poolSize: 12 }).initialize();
+    dataSource = await createDataSource({
+      url,
+      schema: SCHEMA,
+      migrations: [],
+      applicationName: 'inbox-it',
+      poolSize: 12,
+    }).initialize();
     await dataSource.query(`CREATE SCHEMA "${SCHEMA}"`);
     await dataSource.query(createInboxTableSql(SCHEMA));
   });
@@ -27,7 +33,8 @@ describe('claimMessage (real Postgres)', () => {
   const openTransaction = () => transactions.open();
 
   const message = () => ({ messageId: randomUUID(), type: 'SubmitServiceCall' });
-  const claimInOwnTransaction = (m: { messageId: string; type: string }) => dataSource.transaction((manager) => claimMessage(manager, SCHEMA, m));
+  const claimInOwnTransaction = (m: { messageId: string; type: string }) =>
+    dataSource.transaction((manager) => claimMessage(manager, SCHEMA, m));
 
   it('claims a message once: true the first time, false for the same messageId afterwards', async () => {
     const m = message();
@@ -69,7 +76,10 @@ describe('claimMessage (real Postgres)', () => {
     const m = message();
     const results = await Promise.all(Array.from({ length: 10 }, () => claimInOwnTransaction(m)));
     expect(results.filter(Boolean)).toHaveLength(1);
-    const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM "${SCHEMA}".inbox WHERE message_id = $1`, [m.messageId]);
+    const [{ count }] = await dataSource.query(
+      `SELECT count(*)::int AS count FROM "${SCHEMA}".inbox WHERE message_id = $1`,
+      [m.messageId],
+    );
     expect(count).toBe(1);
   });
 });

@@ -77,8 +77,10 @@ class ProbeRejected extends Error {
   override readonly name = 'ProbeRejected';
 }
 
-const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
-const connectionFailure = () => Object.assign(new Error('terminating connection due to administrator command'), { code: '08006', severity: 'FATAL' });
+const connectionRefused = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
+const connectionFailure = () =>
+  Object.assign(new Error('terminating connection due to administrator command'), { code: '08006', severity: 'FATAL' });
 
 interface Handled {
   readonly messageId: string;
@@ -102,7 +104,11 @@ interface StartedConsumer {
 
 const ids = (batch: readonly ConsumedMessage[]) => batch.map((m) => m.envelope.messageId);
 const toHandled = (m: ConsumedMessage<ProbeEnvelope>): Handled => ({
-  messageId: m.envelope.messageId, key: m.envelope.aggregateId, seq: m.envelope.payload.seq, partition: m.partition, offset: m.offset,
+  messageId: m.envelope.messageId,
+  key: m.envelope.aggregateId,
+  seq: m.envelope.payload.seq,
+  partition: m.partition,
+  offset: m.offset,
 });
 const next = (offset: string) => String(Number(offset) + 1);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -151,7 +157,12 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
 
   async function startConsumer(
     handle: Handle,
-    options: { sessionTimeoutMs?: number; retryPolicy?: RetryPolicy; kafka?: Kafka; instrument?: (server: KafkaConsumerServer) => void } = {},
+    options: {
+      sessionTimeoutMs?: number;
+      retryPolicy?: RetryPolicy;
+      kafka?: Kafka;
+      instrument?: (server: KafkaConsumerServer) => void;
+    } = {},
   ): Promise<StartedConsumer> {
     const server = new KafkaConsumerServer({
       kafka: options.kafka ?? kafka,
@@ -166,7 +177,10 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
       onCrash: (error) => crashes.push(error),
     });
     options.instrument?.(server);
-    const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(ProbeModule.with(handle), { strategy: server, logger: false });
+    const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(ProbeModule.with(handle), {
+      strategy: server,
+      logger: false,
+    });
     await app.listen();
     let closing: Promise<void> | undefined;
     const close = () => (closing ??= app.close());
@@ -238,7 +252,13 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     const poison = probe(key, { seq: 2, poison: true });
     const good = [probe(key, { seq: 1 }), probe(key, { seq: 4 }), probe(key, { seq: 5 })];
     const notJson: Message = { key, value: 'this is {not json', headers: { messageId: 'not-json-1' } };
-    const positions = await send([encodeEnvelope(good[0]), encodeEnvelope(poison), notJson, encodeEnvelope(good[1]), encodeEnvelope(good[2])]);
+    const positions = await send([
+      encodeEnvelope(good[0]),
+      encodeEnvelope(poison),
+      notJson,
+      encodeEnvelope(good[1]),
+      encodeEnvelope(good[2]),
+    ]);
     expect(new Set(positions.map((p) => p.partition)).size).toBe(1);
     const { partition } = positions[0];
 
@@ -278,11 +298,14 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     expect(header(notJsonLetter, 'dlq.error.message')).toBe('message value is not JSON');
 
     // Everything, dead letters included, is behind the group's committed offset.
-    await eventually('the offset after the last message committed', async () => (await committedOffset(partition)) === next(positions[4].offset));
+    await eventually(
+      'the offset after the last message committed',
+      async () => (await committedOffset(partition)) === next(positions[4].offset),
+    );
     expect(await deadLetterCount()).toBe(2);
   });
 
-  it('splits a batch around a poison message in its middle: the DLQ gets it with the handler\'s own error, the rest of the batch is handled once and committed', async () => {
+  it("splits a batch around a poison message in its middle: the DLQ gets it with the handler's own error, the rest of the batch is handled once and committed", async () => {
     await createTopics();
     const key = 'call-mid-batch';
     const messages = [1, 2, 3, 4, 5, 6].map((seq) => probe(key, { seq, poison: seq === 3 }));
@@ -299,12 +322,21 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     });
     const letters = await readDeadLetters();
 
-    await eventually('the offset after the batch committed', async () => (await committedOffset(partition)) === next(offsets[5]));
+    await eventually(
+      'the offset after the batch committed',
+      async () => (await committedOffset(partition)) === next(offsets[5]),
+    );
     await eventually('the dead letter', () => letters.length >= 1);
 
     // It really was one batch, and only the poison message failed for good.
     expect(calls[0]).toEqual(messages.map((m) => m.messageId));
-    expect(handled.map((h) => [h.seq, h.offset])).toEqual([[1, offsets[0]], [2, offsets[1]], [4, offsets[3]], [5, offsets[4]], [6, offsets[5]]]);
+    expect(handled.map((h) => [h.seq, h.offset])).toEqual([
+      [1, offsets[0]],
+      [2, offsets[1]],
+      [4, offsets[3]],
+      [5, offsets[4]],
+      [6, offsets[5]],
+    ]);
     expect(calls.filter((c) => c.length === 1 && c[0] === poison.messageId)).toHaveLength(RETRY.poisonAttempts);
 
     await pause(500);
@@ -347,7 +379,11 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     await eventually('the batch handled', () => handled.length >= 3);
     await eventually('the batch committed', async () => (await committedOffset(partition)) === next(offsets[2]));
     await pause(500);
-    expect(handled.map((h) => [h.seq, h.offset])).toEqual([[1, offsets[0]], [2, offsets[1]], [3, offsets[2]]]);
+    expect(handled.map((h) => [h.seq, h.offset])).toEqual([
+      [1, offsets[0]],
+      [2, offsets[1]],
+      [3, offsets[2]],
+    ]);
     expect(await deadLetterCount()).toBe(0);
   });
 
@@ -358,18 +394,23 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     const handledByFirst: Handled[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
-    await startConsumer(async (batch) => {
-      handledByFirst.push(...batch.map(toHandled));
-      // A process that hangs, then dies, before finishing the batch that holds this message.
-      if (batch.some((m) => m.envelope.messageId === stuck.messageId)) await gate;
-    }, { sessionTimeoutMs });
+    await startConsumer(
+      async (batch) => {
+        handledByFirst.push(...batch.map(toHandled));
+        // A process that hangs, then dies, before finishing the batch that holds this message.
+        if (batch.some((m) => m.envelope.messageId === stuck.messageId)) await gate;
+      },
+      { sessionTimeoutMs },
+    );
     cleanups.push(async () => release()); // runs before the first consumer is closed
 
     const [firstAt] = await send([encodeEnvelope(first)]);
     const { partition } = firstAt;
     await eventually('the first message committed', async () => (await committedOffset(partition)) === next(firstAt.offset));
     const positions = [firstAt, ...(await send([encodeEnvelope(stuck), encodeEnvelope(after)]))];
-    await eventually('the first consumer to start on the stuck message', () => handledByFirst.some((h) => h.messageId === stuck.messageId));
+    await eventually('the first consumer to start on the stuck message', () =>
+      handledByFirst.some((h) => h.messageId === stuck.messageId),
+    );
     // The batch with the stuck message is not committed, however long it runs.
     await pause(500);
     expect(await committedOffset(partition)).toBe(positions[1].offset);
@@ -377,15 +418,21 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
 
     // A second instance in the same group takes over once the silent member's session expires.
     const handledBySecond: Handled[] = [];
-    await startConsumer(async (batch) => {
-      handledBySecond.push(...batch.map(toHandled));
-    }, { sessionTimeoutMs });
+    await startConsumer(
+      async (batch) => {
+        handledBySecond.push(...batch.map(toHandled));
+      },
+      { sessionTimeoutMs },
+    );
     await eventually('the second consumer to handle the rest', () => handledBySecond.length >= 2, 30_000);
     expect(handledBySecond.map((h) => [h.messageId, h.offset])).toEqual([
       [stuck.messageId, positions[1].offset],
       [after.messageId, positions[2].offset],
     ]);
-    await eventually('the redelivered messages committed', async () => (await committedOffset(partition)) === next(positions[2].offset));
+    await eventually(
+      'the redelivered messages committed',
+      async () => (await committedOffset(partition)) === next(positions[2].offset),
+    );
   }, 60_000);
 
   it('redelivers a batch whose handler finished but whose offset commit was lost when the consumer went away', async () => {
@@ -409,9 +456,12 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
         },
       },
     }) as Kafka;
-    const first = await startConsumer(async (batch) => {
-      handledByFirst.push(...batch.map(toHandled));
-    }, { kafka: lossyKafka });
+    const first = await startConsumer(
+      async (batch) => {
+        handledByFirst.push(...batch.map(toHandled));
+      },
+      { kafka: lossyKafka },
+    );
     await eventually('the first consumer to handle the batch', () => handledByFirst.length >= messages.length);
     await eventually('its commit attempt', () => commitsLost > 0);
     await first.close();
@@ -437,14 +487,22 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
 
     const finishers = new Map<string, () => void>();
     const accepted: Handled[] = [];
-    const first = await startConsumer(async (batch) => {
-      accepted.push(...batch.map(toHandled));
-      // Accepts the batch now; each message's work finishes whenever the test says.
-      return { completions: batch.map((m) => new Promise<void>((resolve) => finishers.set(m.envelope.messageId, resolve))) };
-    }, { sessionTimeoutMs });
+    const first = await startConsumer(
+      async (batch) => {
+        accepted.push(...batch.map(toHandled));
+        // Accepts the batch now; each message's work finishes whenever the test says.
+        return {
+          completions: batch.map((m) => new Promise<void>((resolve) => finishers.set(m.envelope.messageId, resolve))),
+        };
+      },
+      { sessionTimeoutMs },
+    );
     const finish = (i: number) => finishers.get(messages[i].messageId)!();
 
-    await eventually('every message accepted', () => accepted.length === messages.length && finishers.size === messages.length);
+    await eventually(
+      'every message accepted',
+      () => accepted.length === messages.length && finishers.size === messages.length,
+    );
     // Nothing finished: the group's position stays at the first message (nothing committed, or its own offset).
     const atStart = [`-1`, offsets[0]];
     await pause(300);
@@ -455,7 +513,10 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     await pause(300);
     expect(atStart).toContain(await committedOffset(partition));
     finish(0);
-    await eventually('the commit up to the oldest unfinished', async () => (await committedOffset(partition)) === offsets[1]);
+    await eventually(
+      'the commit up to the oldest unfinished',
+      async () => (await committedOffset(partition)) === offsets[1],
+    );
     await pause(500);
     expect(await committedOffset(partition)).toBe(offsets[1]);
 
@@ -469,12 +530,18 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     await first.close();
     expect(await committedOffset(partition)).toBe(offsets[3]);
     const redelivered: Handled[] = [];
-    await startConsumer(async (batch) => {
-      redelivered.push(...batch.map(toHandled));
-    }, { sessionTimeoutMs });
+    await startConsumer(
+      async (batch) => {
+        redelivered.push(...batch.map(toHandled));
+      },
+      { sessionTimeoutMs },
+    );
     await eventually('the unfinished ones redelivered', () => redelivered.length >= 2);
     await eventually('everything committed', async () => (await committedOffset(partition)) === next(offsets[4]));
-    expect(redelivered.map((h) => [h.seq, h.offset])).toEqual([[3, offsets[3]], [4, offsets[4]]]);
+    expect(redelivered.map((h) => [h.seq, h.offset])).toEqual([
+      [3, offsets[3]],
+      [4, offsets[4]],
+    ]);
   }, 60_000);
 
   it('dead-letters a message whose deferred completion fails, and commits past it', async () => {
@@ -525,11 +592,15 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     let stopping = false;
     // While the consumer stops, the work handed over again hangs (a connection attempt that never
     // returns): it must then simply stay unfinished.
-    const later = (fail: boolean) => (stopping && fail ? new Promise<void>(() => undefined) : settlesLater(fail ? connectionRefused() : undefined));
-    const first = await startConsumer(async (batch) => {
-      calls.push(batch.map((m) => m.envelope.payload.seq));
-      return { completions: batch.map((m) => later(m.envelope.payload.seq === 2)) };
-    }, { sessionTimeoutMs });
+    const later = (fail: boolean) =>
+      stopping && fail ? new Promise<void>(() => undefined) : settlesLater(fail ? connectionRefused() : undefined);
+    const first = await startConsumer(
+      async (batch) => {
+        calls.push(batch.map((m) => m.envelope.payload.seq));
+        return { completions: batch.map((m) => later(m.envelope.payload.seq === 2)) };
+      },
+      { sessionTimeoutMs },
+    );
     await eventually('the message handed over again', () => calls.filter((c) => c.join() === '2').length >= 2);
     expect(await committedOffset(partition)).toBe(offsets[1]);
 
@@ -537,9 +608,12 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     await first.close();
     expect(await committedOffset(partition)).toBe(offsets[1]);
     const redelivered: number[] = [];
-    await startConsumer(async (batch) => {
-      redelivered.push(...batch.map((m) => m.envelope.payload.seq));
-    }, { sessionTimeoutMs });
+    await startConsumer(
+      async (batch) => {
+        redelivered.push(...batch.map((m) => m.envelope.payload.seq));
+      },
+      { sessionTimeoutMs },
+    );
     await eventually('everything committed', async () => (await committedOffset(partition)) === next(offsets[2]));
     expect(redelivered).toEqual([2, 3]);
   }, 60_000);
@@ -566,17 +640,18 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     const observeHeartbeats = (server: KafkaConsumerServer) => {
       const target = server as unknown as { processFetchedBatch(payload: EachBatchPayload): Promise<void> };
       const original = target.processFetchedBatch.bind(server);
-      target.processFetchedBatch = (payload) => original({
-        ...payload,
-        heartbeat: async () => {
-          try {
-            await payload.heartbeat();
-          } catch (error) {
-            heartbeatErrors.push(`${(error as { type?: string }).type ?? (error as Error).name}`);
-            throw error;
-          }
-        },
-      });
+      target.processFetchedBatch = (payload) =>
+        original({
+          ...payload,
+          heartbeat: async () => {
+            try {
+              await payload.heartbeat();
+            } catch (error) {
+              heartbeatErrors.push(`${(error as { type?: string }).type ?? (error as Error).name}`);
+              throw error;
+            }
+          },
+        });
     };
     await startConsumer(handle, { sessionTimeoutMs, instrument: observeHeartbeats });
     await eventually('the first failed tries', () => tries >= 5);
@@ -589,7 +664,11 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
 
     healthy = true;
     await joining;
-    await eventually('the batch handled', () => messages.every((m) => handled.some((h) => h.messageId === m.messageId)), 30_000);
+    await eventually(
+      'the batch handled',
+      () => messages.every((m) => handled.some((h) => h.messageId === m.messageId)),
+      30_000,
+    );
     await eventually('the batch committed', async () => (await committedOffset(partition)) === next(offsets[2]), 30_000);
     await pause(500);
     expect(await deadLetterCount()).toBe(0);
@@ -601,15 +680,21 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     await createTopics();
     await sendTogether([probe('call-stuck-transient', { seq: 1 })].map(encodeEnvelope));
     let tries = 0;
-    const first = await startConsumer(async () => {
-      tries += 1;
-      throw connectionRefused();
-    }, { sessionTimeoutMs });
+    const first = await startConsumer(
+      async () => {
+        tries += 1;
+        throw connectionRefused();
+      },
+      { sessionTimeoutMs },
+    );
     await eventually('the first failed tries', () => tries >= 3);
 
     const started = Date.now();
     const second = startConsumer(async () => undefined, { sessionTimeoutMs });
-    const joined = await Promise.race([second.then(() => Date.now() - started), pause(2 * sessionTimeoutMs + 3_000).then(() => 'not joined yet')]);
+    const joined = await Promise.race([
+      second.then(() => Date.now() - started),
+      pause(2 * sessionTimeoutMs + 3_000).then(() => 'not joined yet'),
+    ]);
     // Lets the stuck member go, so the second one can finish joining and be closed.
     await first.close();
     await (await second).close();
@@ -643,13 +728,16 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     };
     let dependencyDown = false;
     let failedTries = 0;
-    const first = await startConsumer(async (batch) => {
-      if (dependencyDown) {
-        failedTries += 1;
-        throw connectionRefused();
-      }
-      return { completions: batch.map((m) => workFor(m.envelope.messageId).done) };
-    }, { sessionTimeoutMs });
+    const first = await startConsumer(
+      async (batch) => {
+        if (dependencyDown) {
+          failedTries += 1;
+          throw connectionRefused();
+        }
+        return { completions: batch.map((m) => workFor(m.envelope.messageId).done) };
+      },
+      { sessionTimeoutMs },
+    );
     await eventually('every message accepted', () => work.size === messages.length);
     // 3 and 4 finish; 0, 1 and 2 are still running.
     work.get(messages[3].messageId)!.finish();
@@ -660,7 +748,10 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     // A second member joins (its id sorts after the first's, so the partition stays): the first member
     // reads 0..4 again from the committed offset, while their work is still running, and hits a fault.
     dependencyDown = true;
-    await startConsumer(async () => undefined, { sessionTimeoutMs, kafka: createKafka('z-second-member', testBrokers().split(','), log) });
+    await startConsumer(async () => undefined, {
+      sessionTimeoutMs,
+      kafka: createKafka('z-second-member', testBrokers().split(','), log),
+    });
     await eventually('the records read again and failing', () => failedTries >= 2, 30_000);
 
     // The first member stops while retrying: the re-read records are given up. Then the work of 1 finishes.

@@ -5,7 +5,15 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { Envelope } from '@app/common/contracts';
 import { createDataSource, returnedRows } from '@app/common/database';
 import { createKafka, ensureTopics, headerText } from '@app/common/messaging';
-import { addOutboxSetAsideSql, addOutboxTraceparentSql, appendToOutbox, createOutboxTableSql, OutboxMessage, OutboxPublisher, OutboxPublisherOptions } from '@app/common/outbox';
+import {
+  addOutboxSetAsideSql,
+  addOutboxTraceparentSql,
+  appendToOutbox,
+  createOutboxTableSql,
+  OutboxMessage,
+  OutboxPublisher,
+  OutboxPublisherOptions,
+} from '@app/common/outbox';
 import { traceContexts } from '@app/common/tracing';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
 import { eventually } from '../../../test/support/eventually';
@@ -62,7 +70,13 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase('outbox-publisher');
-    dataSource = await createDataSource({ url: databaseUrl, schema: 'public', migrations: [], applicationName: 'outbox-it', poolSize: 16 }).initialize();
+    dataSource = await createDataSource({
+      url: databaseUrl,
+      schema: 'public',
+      migrations: [],
+      applicationName: 'outbox-it',
+      poolSize: 16,
+    }).initialize();
     kafka = createKafka('outbox-it', testBrokers().split(','), log);
   });
 
@@ -78,7 +92,8 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
   async function createOutbox(): Promise<string> {
     const schema = `ob_${randomUUID().slice(0, 8)}`;
     await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    for (const sql of [...createOutboxTableSql(schema), ...addOutboxSetAsideSql(schema), addOutboxTraceparentSql(schema)]) await dataSource.query(sql);
+    for (const sql of [...createOutboxTableSql(schema), ...addOutboxSetAsideSql(schema), addOutboxTraceparentSql(schema)])
+      await dataSource.query(sql);
     await dataSource.query(`CREATE TABLE "${schema}".key_seq (key text PRIMARY KEY, n integer NOT NULL DEFAULT 0)`);
     return schema;
   }
@@ -105,7 +120,13 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
       eachMessage: async ({ message }) => {
         const value = message.value!.toString();
         const envelope = JSON.parse(value) as Envelope<'OutboxProbe', Probe>;
-        received.push({ key: message.key!.toString(), messageId: headerText(message.headers, 'messageId')!, value, seq: envelope.payload.seq, traceparent: headerText(message.headers, 'traceparent') });
+        received.push({
+          key: message.key!.toString(),
+          messageId: headerText(message.headers, 'messageId')!,
+          value,
+          seq: envelope.payload.seq,
+          traceparent: headerText(message.headers, 'traceparent'),
+        });
       },
     });
     cleanups.push(() => consumer.disconnect());
@@ -113,7 +134,14 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
   }
 
   /** Appends `count` rows for one key in one transaction, numbering them from the key's counter (whose row lock orders writers of a key). */
-  async function appendRows(schema: string, topic: string, key: string, count: number, rollback = false, pad?: (seq: number) => string | undefined): Promise<OutboxMessage[]> {
+  async function appendRows(
+    schema: string,
+    topic: string,
+    key: string,
+    count: number,
+    rollback = false,
+    pad?: (seq: number) => string | undefined,
+  ): Promise<OutboxMessage[]> {
     let messages: OutboxMessage[] = [];
     await dataSource
       .transaction(async (manager) => {
@@ -186,7 +214,9 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     paused = new Promise<void>((r) => (resume = r));
     await eventually('writers to leave their transactions', () => inFlight === 0);
     const committedBeforeLate = committed.length;
-    const [{ n: lateSeq }] = returnedRows<{ n: number }>(await dataSource.query(`UPDATE "${schema}".key_seq SET n = n + 1 WHERE key = 'late' RETURNING n`));
+    const [{ n: lateSeq }] = returnedRows<{ n: number }>(
+      await dataSource.query(`UPDATE "${schema}".key_seq SET n = n + 1 WHERE key = 'late' RETURNING n`),
+    );
     const late: QueryRunner = dataSource.createQueryRunner();
     await late.connect();
     cleanups.push(async () => {
@@ -201,7 +231,9 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     resume();
     await Promise.all(writers);
 
-    const laterForLateKey = committed.filter((m) => m.envelope.aggregateId === 'late' && (m.envelope.payload as Probe).seq > lateSeq);
+    const laterForLateKey = committed.filter(
+      (m) => m.envelope.aggregateId === 'late' && (m.envelope.payload as Probe).seq > lateSeq,
+    );
     expect(laterForLateKey.length).toBeGreaterThan(0);
     // Rows committed before the late transaction began still flow while it is open...
     await eventually('rows committed before the late transaction', () => received.length >= committedBeforeLate);
@@ -356,7 +388,10 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
   }
 
   const requestBytes = (batch: ProducerBatch) =>
-    (batch.topicMessages ?? []).reduce((sum, t) => sum + t.messages.reduce((s, m) => s + Buffer.byteLength(String(m.value)), 0), 0);
+    (batch.topicMessages ?? []).reduce(
+      (sum, t) => sum + t.messages.reduce((s, m) => s + Buffer.byteLength(String(m.value)), 0),
+      0,
+    );
 
   it('cuts a backlog larger than maxRequestBytes into several produce requests, each within the bound, keeping per-key order', async () => {
     const schema = await createOutbox();
@@ -365,7 +400,8 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     for (const key of keys) await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ($1)`, [key]);
     const written: OutboxMessage[] = [];
     // About 600 bytes a row, 90 rows: some 54 kB against a bound of 4 kB.
-    for (let i = 0; i < 30; i += 1) for (const key of keys) written.push(...(await appendRows(schema, topic, key, 1, false, () => 'x'.repeat(300))));
+    for (let i = 0; i < 30; i += 1)
+      for (const key of keys) written.push(...(await appendRows(schema, topic, key, 1, false, () => 'x'.repeat(300))));
     const received = await readTopic(topic);
     const requests: ProducerBatch[] = [];
     const maxRequestBytes = 4_000;
@@ -374,11 +410,16 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     await eventually('every row on the topic', () => received.length >= written.length);
     await eventually('every row marked published', async () => (await publishedCount(schema)).pending === 0);
     expect(received).toHaveLength(written.length);
-    expect(requests.length).toBeGreaterThanOrEqual(Math.ceil(written.length * 600 / maxRequestBytes));
+    expect(requests.length).toBeGreaterThanOrEqual(Math.ceil((written.length * 600) / maxRequestBytes));
     expect(requests.every((r) => requestBytes(r) <= maxRequestBytes)).toBe(true);
-    expect(requests.reduce((n, r) => n + (r.topicMessages ?? []).reduce((m, t) => m + t.messages.length, 0), 0)).toBe(written.length);
+    expect(requests.reduce((n, r) => n + (r.topicMessages ?? []).reduce((m, t) => m + t.messages.length, 0), 0)).toBe(
+      written.length,
+    );
     for (const key of keys) {
-      expect({ key, seqs: received.filter((r) => r.key === key).map((r) => r.seq) }).toEqual({ key, seqs: Array.from({ length: 30 }, (_, i) => i + 1) });
+      expect({ key, seqs: received.filter((r) => r.key === key).map((r) => r.seq) }).toEqual({
+        key,
+        seqs: Array.from({ length: 30 }, (_, i) => i + 1),
+      });
     }
   });
 
@@ -387,7 +428,7 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
   // record overhead. With the default bound of 900 000 bytes and ~1 kB envelopes, one partition's
   // record batch comes to ~1.2 MB, over the broker's ~1 MB message.max.bytes: the broker refuses the
   // request and the publisher falls back to producing those rows one request each.
-  it('keeps each produce request under the broker\'s limit with the default bound, headers included, so no request is refused', async () => {
+  it("keeps each produce request under the broker's limit with the default bound, headers included, so no request is refused", async () => {
     const schema = await createOutbox();
     const topic = await createTopic();
     await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ('a')`);
@@ -413,21 +454,24 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     await startPublisher(schema);
 
     await eventually('the rows around the huge one on the topic', () => received.length >= 5, 30_000);
-    await eventually('every row out of the publisher\'s way', async () => (await publishedCount(schema)).pending === 0);
+    await eventually("every row out of the publisher's way", async () => (await publishedCount(schema)).pending === 0);
     expect(received.filter((r) => r.key === 'a').map((r) => r.seq)).toEqual([1, 3, 4]);
     expect(received.filter((r) => r.key === 'b').map((r) => r.seq)).toEqual([1, 2]);
     expect(await topicSize(topic)).toBe(5);
 
-    const rows: { message_id: string; published: boolean; set_aside: boolean; set_aside_error: string | null }[] = await dataSource.query(
-      `SELECT message_id, published_at IS NOT NULL AS published, set_aside_at IS NOT NULL AS set_aside, set_aside_error FROM "${schema}".outbox ORDER BY id`,
-    );
+    const rows: { message_id: string; published: boolean; set_aside: boolean; set_aside_error: string | null }[] =
+      await dataSource.query(
+        `SELECT message_id, published_at IS NOT NULL AS published, set_aside_at IS NOT NULL AS set_aside, set_aside_error FROM "${schema}".outbox ORDER BY id`,
+      );
     const hugeId = rowsOfA[1].envelope.messageId;
     const setAside = rows.filter((r) => r.set_aside);
     expect(setAside.map((r) => r.message_id)).toEqual([hugeId]);
     expect(setAside[0].published).toBe(true);
     expect(setAside[0].set_aside_error).toEqual(expect.any(String));
     expect(setAside[0].set_aside_error!.length).toBeGreaterThan(0);
-    expect(rows.filter((r) => !r.set_aside).map((r) => r.message_id)).toEqual([...rowsOfA.filter((m) => m.envelope.messageId !== hugeId), ...rowsOfB].map((m) => m.envelope.messageId));
+    expect(rows.filter((r) => !r.set_aside).map((r) => r.message_id)).toEqual(
+      [...rowsOfA.filter((m) => m.envelope.messageId !== hugeId), ...rowsOfB].map((m) => m.envelope.messageId),
+    );
 
     // The publisher carries on with rows written afterwards.
     await appendRows(schema, topic, 'a', 1);
@@ -435,7 +479,7 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     expect(received.filter((r) => r.key === 'a').map((r) => r.seq)).toEqual([1, 3, 4, 5]);
   });
 
-  it('sends the trace context of the span handling a message\'s cause (or the one given) as traceparent, and no header at all (a NULL column) otherwise', async () => {
+  it("sends the trace context of the span handling a message's cause (or the one given) as traceparent, and no header at all (a NULL column) otherwise", async () => {
     const schema = await createOutbox();
     const topic = await createTopic();
     const received = await readTopic(topic);
@@ -453,7 +497,11 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     }
     expect(traceContexts.size).toBe(0);
     await eventually('three rows published', () => received.length === 3);
-    expect(received.map((r) => [r.seq, r.traceparent])).toEqual([[1, inSpan], [2, given], [3, undefined]]);
+    expect(received.map((r) => [r.seq, r.traceparent])).toEqual([
+      [1, inSpan],
+      [2, given],
+      [3, undefined],
+    ]);
     const rows = await dataSource.query(`SELECT traceparent FROM "${schema}".outbox ORDER BY id`);
     expect(rows).toEqual([{ traceparent: inSpan }, { traceparent: given }, { traceparent: null }]);
   });

@@ -24,12 +24,24 @@ const TAG = `typed-${Date.now()}`;
 
 function observe<D, E>(answer: { data?: D; error?: E; response: Response }): Observed<D | E> {
   const headers: Record<string, string> = {};
-  answer.response.headers.forEach((value, name) => { headers[name] = value; });
-  return { status: answer.response.status, requestId: answer.response.headers.get('x-request-id'), headers, body: answer.data ?? answer.error };
+  answer.response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return {
+    status: answer.response.status,
+    requestId: answer.response.headers.get('x-request-id'),
+    headers,
+    body: answer.data ?? answer.error,
+  };
 }
 
 async function submit(body: SubmitRequest, idempotencyKey: string) {
-  return observe(await api.POST('/v1/service-calls', { params: { header: { 'Idempotency-Key': idempotencyKey, 'X-Correlation-Id': `${TAG}-corr` } }, body }));
+  return observe(
+    await api.POST('/v1/service-calls', {
+      params: { header: { 'Idempotency-Key': idempotencyKey, 'X-Correlation-Id': `${TAG}-corr` } },
+      body,
+    }),
+  );
 }
 
 async function waitForStatus(id: string, wanted: readonly Status[]): Promise<ServiceCall> {
@@ -37,7 +49,8 @@ async function waitForStatus(id: string, wanted: readonly Status[]): Promise<Ser
   for (;;) {
     const { data } = await api.GET('/v1/service-calls/{id}', { params: { path: { id } } });
     if (data && wanted.includes(data.data.status)) return data.data;
-    if (Date.now() > deadline) throw new Error(`call ${id} did not reach ${wanted.join('|')}; last seen: ${JSON.stringify(data)}`);
+    if (Date.now() > deadline)
+      throw new Error(`call ${id} did not reach ${wanted.join('|')}; last seen: ${JSON.stringify(data)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -49,34 +62,66 @@ const idOf = (answer: Observed<{ data: { id: string } } | { error: unknown }>): 
 
 async function main(): Promise<void> {
   const objectBody: SubmitRequest = {
-    target: { method: 'POST', url: `${targetUrl}/object`, headers: { 'content-type': 'application/json', 'x-client': 'typed' }, body: { order: 42, lines: [1, 2], note: null } },
+    target: {
+      method: 'POST',
+      url: `${targetUrl}/object`,
+      headers: { 'content-type': 'application/json', 'x-client': 'typed' },
+      body: { order: 42, lines: [1, 2], note: null },
+    },
     tags: [TAG],
     timeoutMs: 5_000,
   };
   const key = `${TAG}-object`;
   const submitted = await submit(objectBody, key);
   const replayed = await submit(objectBody, key);
-  const arraySubmitted = await submit({ target: { method: 'PUT', url: `${targetUrl}/array`, body: [1, 'two', { three: 3 }] }, tags: [TAG] }, `${TAG}-array`);
-  const stringSubmitted = await submit({ target: { method: 'PATCH', url: `${targetUrl}/string`, body: 'plain text' }, tags: [TAG] }, `${TAG}-string`);
+  const arraySubmitted = await submit(
+    { target: { method: 'PUT', url: `${targetUrl}/array`, body: [1, 'two', { three: 3 }] }, tags: [TAG] },
+    `${TAG}-array`,
+  );
+  const stringSubmitted = await submit(
+    { target: { method: 'PATCH', url: `${targetUrl}/string`, body: 'plain text' }, tags: [TAG] },
+    `${TAG}-string`,
+  );
 
   const terminal: readonly Status[] = ['Succeeded', 'Failed'];
   const detail = await waitForStatus(idOf(submitted), terminal);
   await waitForStatus(idOf(arraySubmitted), terminal);
   await waitForStatus(idOf(stringSubmitted), terminal);
 
-  const list = (cursor?: string) => api.GET('/v1/service-calls', { params: { query: { tag: [TAG], status: ['Succeeded', 'Failed'], limit: 2, cursor } } });
+  const list = (cursor?: string) =>
+    api.GET('/v1/service-calls', { params: { query: { tag: [TAG], status: ['Succeeded', 'Failed'], limit: 2, cursor } } });
   const first = await list();
   const nextCursor = first.data?.meta.nextCursor;
   const firstPage = observe(first);
   const secondPage = observe(await list(nextCursor ?? undefined));
 
-  const future = await submit({ target: { method: 'GET', url: `${targetUrl}/never` }, dueAt: new Date(Date.now() + 3_600_000).toISOString(), tags: [TAG, 'future'] }, `${TAG}-future`);
+  const future = await submit(
+    {
+      target: { method: 'GET', url: `${targetUrl}/never` },
+      dueAt: new Date(Date.now() + 3_600_000).toISOString(),
+      tags: [TAG, 'future'],
+    },
+    `${TAG}-future`,
+  );
   const cancelled = observe(await api.DELETE('/v1/service-calls/{id}', { params: { path: { id: idOf(future) } } }));
   const cancelledDetail = await waitForStatus(idOf(future), ['Cancelled']);
   const cancelStarted = observe(await api.DELETE('/v1/service-calls/{id}', { params: { path: { id: detail.id } } }));
   const malformedId = observe(await api.GET('/v1/service-calls/{id}', { params: { path: { id: 'not-a-uuid' } } }));
 
-  const report = { tag: TAG, submitted, replayed, arraySubmitted, stringSubmitted, detail, firstPage, secondPage, cancelled, cancelledDetail, cancelStarted, malformedId };
+  const report = {
+    tag: TAG,
+    submitted,
+    replayed,
+    arraySubmitted,
+    stringSubmitted,
+    detail,
+    firstPage,
+    secondPage,
+    cancelled,
+    cancelledDetail,
+    cancelStarted,
+    malformedId,
+  };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 

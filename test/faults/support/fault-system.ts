@@ -65,7 +65,12 @@ export class FaultSystem {
     await admin.end();
     const databaseUrl = postgres.url.replace(/\/postgres$/, `/${dbName}`);
     const topicPrefix = `faults-${name}-${randomBytes(3).toString('hex')}.`;
-    const ports = { gateway: await freePort(), 'scheduler-core': await freePort(), executor: await freePort(), projector: await freePort() };
+    const ports = {
+      gateway: await freePort(),
+      'scheduler-core': await freePort(),
+      executor: await freePort(),
+      projector: await freePort(),
+    };
     const env = {
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: kafka.address,
@@ -77,7 +82,17 @@ export class FaultSystem {
       LOG_LEVEL: 'info',
       ...options.env,
     };
-    const system = new FaultSystem(name, postgres, kafka, databaseUrl, topicPrefix, ports, env, options.appEnv ?? {}, logFile);
+    const system = new FaultSystem(
+      name,
+      postgres,
+      kafka,
+      databaseUrl,
+      topicPrefix,
+      ports,
+      env,
+      options.appEnv ?? {},
+      logFile,
+    );
     try {
       // scheduler-core first: the apps race to run migrations and create topics otherwise, which is fine but slower on 2 cores.
       await system.startApp('scheduler-core');
@@ -109,7 +124,9 @@ export class FaultSystem {
 
   /** Restarts every app that exited on its own (a crashed consumer exits the process by design); returns their names. */
   async restartExited(): Promise<AppName[]> {
-    const exited = [...this.apps.values()].filter((a) => a.process.exitCode !== null || a.process.signalCode !== null).map((a) => a.name);
+    const exited = [...this.apps.values()]
+      .filter((a) => a.process.exitCode !== null || a.process.signalCode !== null)
+      .map((a) => a.name);
     for (const name of exited) {
       this.note(`restarting ${name}, which exited`);
       this.supervisorRestarts.push(name);

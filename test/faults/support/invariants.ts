@@ -46,9 +46,11 @@ export async function checkInvariants(input: {
   const db = new Client({ connectionString: input.databaseUrl });
   await db.connect();
   try {
-    const events = (await db.query(
-      `SELECT tenant_id, stream_id, version, type, data, metadata FROM scheduler_core.events ORDER BY tenant_id, stream_id, version`,
-    )).rows as EventRow[];
+    const events = (
+      await db.query(
+        `SELECT tenant_id, stream_id, version, type, data, metadata FROM scheduler_core.events ORDER BY tenant_id, stream_id, version`,
+      )
+    ).rows as EventRow[];
     const rows = (await db.query(`SELECT * FROM projector.service_calls`)).rows as Record<string, unknown>[];
     const streams = groupBy(events, (e) => e.stream_id);
     const views = new Map(rows.map((r) => [r.id as string, serviceCallViewFromRow(r)]));
@@ -59,7 +61,10 @@ export async function checkInvariants(input: {
     const stuck: string[] = [];
     for (const id of input.accepted) {
       const view = views.get(id);
-      if (!streams.has(id) || !view) { lost.push(id); continue; }
+      if (!streams.has(id) || !view) {
+        lost.push(id);
+        continue;
+      }
       byStatus[view.status] = (byStatus[view.status] ?? 0) + 1;
       if (view.status === 'Failed') {
         const code = (view.result as { error?: { code?: string } } | null)?.error?.code ?? 'unknown';
@@ -87,7 +92,9 @@ export async function checkInvariants(input: {
     const outboxPending: Record<string, number> = {};
     const outboxSetAside: Record<string, number> = {};
     for (const schema of OUTBOXES) {
-      const { rows: [r] } = await db.query(
+      const {
+        rows: [r],
+      } = await db.query(
         `SELECT count(*) FILTER (WHERE published_at IS NULL AND set_aside_at IS NULL)::int AS pending,
                 count(*) FILTER (WHERE set_aside_at IS NOT NULL)::int AS set_aside FROM "${schema}".outbox`,
       );
@@ -106,8 +113,18 @@ export async function checkInvariants(input: {
     const duplicates = [...seen].filter(([, n]) => n > 1).map(([k]) => k);
 
     return {
-      accepted: input.accepted.length, byStatus, failedByCode, lost, stuck, multipleTerminal, duplicates, unknownRequests,
-      versionGaps, readModelMismatches, outboxPending, outboxSetAside,
+      accepted: input.accepted.length,
+      byStatus,
+      failedByCode,
+      lost,
+      stuck,
+      multipleTerminal,
+      duplicates,
+      unknownRequests,
+      versionGaps,
+      readModelMismatches,
+      outboxPending,
+      outboxSetAside,
       dlq: await dlqDepths(input.brokers, input.topicPrefix),
     };
   } finally {
@@ -116,18 +133,31 @@ export async function checkInvariants(input: {
 }
 
 /** Polls until every accepted call is terminal in the read model and every outbox is drained; returns how long that took. */
-export async function waitUntilSettled(databaseUrl: string, accepted: readonly string[], timeoutMs: number): Promise<{ settled: boolean; ms: number }> {
+export async function waitUntilSettled(
+  databaseUrl: string,
+  accepted: readonly string[],
+  timeoutMs: number,
+): Promise<{ settled: boolean; ms: number }> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     const db = new Client({ connectionString: databaseUrl });
     try {
       await db.connect();
-      const { rows: [t] } = await db.query(
-        `SELECT count(*)::int AS n FROM projector.service_calls WHERE id = ANY($1::text[]) AND status = ANY($2::text[])`, [accepted, TERMINAL],
+      const {
+        rows: [t],
+      } = await db.query(
+        `SELECT count(*)::int AS n FROM projector.service_calls WHERE id = ANY($1::text[]) AND status = ANY($2::text[])`,
+        [accepted, TERMINAL],
       );
       const pending: number[] = [];
       for (const s of OUTBOXES) {
-        pending.push((await db.query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE published_at IS NULL AND set_aside_at IS NULL`)).rows[0].n as number);
+        pending.push(
+          (
+            await db.query(
+              `SELECT count(*)::int AS n FROM "${s}".outbox WHERE published_at IS NULL AND set_aside_at IS NULL`,
+            )
+          ).rows[0].n as number,
+        );
       }
       if (t.n === accepted.length && pending.every((n) => n === 0)) return { settled: true, ms: Date.now() - started };
     } catch {
@@ -159,10 +189,19 @@ export async function dlqDepths(brokers: string, topicPrefix: string): Promise<R
 /** A one-line summary for logs and docs/reliability.md. */
 export function summarize(r: InvariantReport): Record<string, unknown> {
   return {
-    accepted: r.accepted, byStatus: r.byStatus, failedByCode: r.failedByCode, lost: r.lost.length, stuck: r.stuck.length,
-    multipleTerminal: r.multipleTerminal.length, duplicates: r.duplicates.length, unknownRequests: r.unknownRequests,
-    versionGaps: r.versionGaps.length, readModelMismatches: r.readModelMismatches.length,
-    outboxPending: r.outboxPending, outboxSetAside: r.outboxSetAside, dlq: r.dlq,
+    accepted: r.accepted,
+    byStatus: r.byStatus,
+    failedByCode: r.failedByCode,
+    lost: r.lost.length,
+    stuck: r.stuck.length,
+    multipleTerminal: r.multipleTerminal.length,
+    duplicates: r.duplicates.length,
+    unknownRequests: r.unknownRequests,
+    versionGaps: r.versionGaps.length,
+    readModelMismatches: r.readModelMismatches.length,
+    outboxPending: r.outboxPending,
+    outboxSetAside: r.outboxSetAside,
+    dlq: r.dlq,
   };
 }
 
@@ -177,9 +216,17 @@ interface EventRow {
 
 function toMessage(e: EventRow): ServiceCallEventMessage {
   return {
-    messageId: e.metadata.messageId, tenantId: e.tenant_id, aggregateType: 'ServiceCall', aggregateId: e.stream_id,
-    type: e.type, schemaVersion: e.metadata.schemaVersion, timestamp: e.metadata.timestamp, correlationId: e.metadata.correlationId,
-    causationId: e.metadata.causationId, version: e.version, payload: e.data,
+    messageId: e.metadata.messageId,
+    tenantId: e.tenant_id,
+    aggregateType: 'ServiceCall',
+    aggregateId: e.stream_id,
+    type: e.type,
+    schemaVersion: e.metadata.schemaVersion,
+    timestamp: e.metadata.timestamp,
+    correlationId: e.metadata.correlationId,
+    causationId: e.metadata.causationId,
+    version: e.version,
+    payload: e.data,
   } as ServiceCallEventMessage;
 }
 
@@ -187,15 +234,28 @@ function toMessage(e: EventRow): ServiceCallEventMessage {
 function comparable(v: ServiceCallView): Record<string, unknown> {
   const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
   return {
-    tenantId: v.tenantId, id: v.id, status: v.status, version: v.version, attempts: v.attempts, method: v.target.method, url: v.target.url,
-    dueAt: iso(v.dueAt), createdAt: iso(v.createdAt), updatedAt: iso(v.updatedAt), startedAt: iso(v.startedAt), finishedAt: iso(v.finishedAt),
+    tenantId: v.tenantId,
+    id: v.id,
+    status: v.status,
+    version: v.version,
+    attempts: v.attempts,
+    method: v.target.method,
+    url: v.target.url,
+    dueAt: iso(v.dueAt),
+    createdAt: iso(v.createdAt),
+    updatedAt: iso(v.updatedAt),
+    startedAt: iso(v.startedAt),
+    finishedAt: iso(v.finishedAt),
     result: v.result,
   };
 }
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -219,8 +279,10 @@ export function violations(r: InvariantReport, options: { allowDlq?: readonly st
   if (r.duplicates.length) out.push(`target called more than once: ${some(r.duplicates)}`);
   if (r.unknownRequests) out.push(`target called for ${r.unknownRequests} ids that were never accepted`);
   if (r.versionGaps.length) out.push(`stream versions not contiguous: ${some(r.versionGaps)}`);
-  if (r.readModelMismatches.length) out.push(`read model != fold: ${r.readModelMismatches.length}; ${r.readModelMismatches.slice(0, 2).join(' | ')}`);
+  if (r.readModelMismatches.length)
+    out.push(`read model != fold: ${r.readModelMismatches.length}; ${r.readModelMismatches.slice(0, 2).join(' | ')}`);
   for (const [schema, n] of Object.entries(r.outboxPending)) if (n) out.push(`${schema}.outbox: ${n} unpublished rows`);
-  for (const [topic, n] of Object.entries(r.dlq)) if (n && !options.allowDlq?.includes(topic)) out.push(`${topic}: ${n} messages`);
+  for (const [topic, n] of Object.entries(r.dlq))
+    if (n && !options.allowDlq?.includes(topic)) out.push(`${topic}: ${n} messages`);
   return out;
 }

@@ -54,7 +54,8 @@ export async function runOpenLoopLoad(options: LoadOptions): Promise<LoadResult>
           } else other[String(status)] = (other[String(status)] ?? 0) + 1;
         })
         .catch((error: Error) => {
-          const key = error.name === 'TimeoutError' ? 'timeout' : `error:${(error.cause as { code?: string })?.code ?? error.message}`;
+          const key =
+            error.name === 'TimeoutError' ? 'timeout' : `error:${(error.cause as { code?: string })?.code ?? error.message}`;
           other[key] = (other[key] ?? 0) + 1;
         }),
     );
@@ -64,7 +65,10 @@ export async function runOpenLoopLoad(options: LoadOptions): Promise<LoadResult>
 }
 
 /** A request that got no answer at all (a dropped keep-alive socket) is sent again with the same Idempotency-Key, as the API asks clients to. */
-async function submit(options: LoadOptions, body: unknown): Promise<{ status: number; retryAfter: string | null; id?: string }> {
+async function submit(
+  options: LoadOptions,
+  body: unknown,
+): Promise<{ status: number; retryAfter: string | null; id?: string }> {
   const key = randomUUID();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -76,7 +80,11 @@ async function submit(options: LoadOptions, body: unknown): Promise<{ status: nu
   }
 }
 
-async function submitOnce(options: LoadOptions, body: unknown, key: string): Promise<{ status: number; retryAfter: string | null; id?: string }> {
+async function submitOnce(
+  options: LoadOptions,
+  body: unknown,
+  key: string,
+): Promise<{ status: number; retryAfter: string | null; id?: string }> {
   const res = await fetch(`${options.baseUrl}/v1/service-calls`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${options.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': key },

@@ -26,10 +26,19 @@ export async function startRestartableKafka(log: (line: string) => void = () => 
   const dir = mkdtempSync(join(tmpdir(), 'scs-faults-kafka-'));
   const config = join(dir, 'server.properties');
   writeFileSync(config, serverProperties(port, controllerPort, join(dir, 'data')));
-  writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[kafka] %p %m%n\n');
+  writeFileSync(
+    join(dir, 'log4j.properties'),
+    'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[kafka] %p %m%n\n',
+  );
   const java = (main: string, args: string[]) => [
-    '-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
-    '-cp', `${lib}/*`, main, ...args,
+    '-Xms256m',
+    '-Xmx768m',
+    '-XX:+UseG1GC',
+    `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
+    '-cp',
+    `${lib}/*`,
+    main,
+    ...args,
   ];
   const clusterId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
   execFileSync('java', java('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', config]), { stdio: 'ignore' });
@@ -40,7 +49,9 @@ export async function startRestartableKafka(log: (line: string) => void = () => 
     const child = spawn('java', java('kafka.Kafka', [config]), { stdio: ['ignore', 'ignore', 'pipe'] });
     broker = child;
     child.stderr?.on('data', (chunk: Buffer) => log(chunk.toString().trimEnd()));
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Kafka exited with ${code}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`Kafka exited with ${code}`))),
+    );
     exited.catch(() => undefined);
     await Promise.race([waitForPort(port, 90_000), exited]);
   };

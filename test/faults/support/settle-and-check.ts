@@ -26,12 +26,20 @@ export async function settleAndCheck(input: {
   const settle = await waitUntilSettled(system.databaseUrl, input.accepted, input.settleTimeoutMs ?? 60_000);
   const timeToRecoverMs = Date.now() - input.faultEndedAt;
   const report = await checkInvariants({
-    databaseUrl: system.databaseUrl, brokers: system.kafka.address, topicPrefix: system.topicPrefix, accepted: input.accepted, target: input.target,
+    databaseUrl: system.databaseUrl,
+    brokers: system.kafka.address,
+    topicPrefix: system.topicPrefix,
+    accepted: input.accepted,
+    target: input.target,
   });
   const found = violations(report, { allowDlq: input.allowDlq });
   recordScenario(input.scenario, {
-    ...input.figures, settled: settle.settled, timeToRecoverMs, appRestartsBySupervisor: system.supervisorRestarts,
-    ...summarize(report), violations: found,
+    ...input.figures,
+    settled: settle.settled,
+    timeToRecoverMs,
+    appRestartsBySupervisor: system.supervisorRestarts,
+    ...summarize(report),
+    violations: found,
   });
   return { report, settled: settle.settled, timeToRecoverMs, violations: found };
 }

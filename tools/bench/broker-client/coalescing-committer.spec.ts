@@ -16,7 +16,10 @@ describe('CoalescingCommitter', () => {
     await committer.drain();
     expect(sent).toEqual([
       [{ topic: 't', partition: 0, offset: 10n }],
-      [{ topic: 't', partition: 1, offset: 7n }, { topic: 't', partition: 0, offset: 12n }],
+      [
+        { topic: 't', partition: 1, offset: 7n },
+        { topic: 't', partition: 0, offset: 12n },
+      ],
     ]);
     expect(committer.commits).toBe(2);
   });

@@ -14,11 +14,22 @@ export function envelopePool(size = DISTINCT_KEYS): readonly BenchMessage[] {
   return Array.from({ length: size }, () => {
     const aggregateId = randomUUID();
     const envelope = {
-      messageId: randomUUID(), tenantId: `tenant-${Math.floor(Math.random() * 50)}`, aggregateType: 'ServiceCall', aggregateId,
-      type: 'ServiceCallScheduled', schemaVersion: 1, timestamp: new Date().toISOString(),
-      correlationId: randomUUID(), causationId: randomUUID(), version: 1,
+      messageId: randomUUID(),
+      tenantId: `tenant-${Math.floor(Math.random() * 50)}`,
+      aggregateType: 'ServiceCall',
+      aggregateId,
+      type: 'ServiceCallScheduled',
+      schemaVersion: 1,
+      timestamp: new Date().toISOString(),
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      version: 1,
       payload: {
-        target: { method: 'POST', url: `https://hooks.example.com/tenants/callbacks/${aggregateId}`, headers: { 'content-type': 'application/json' } },
+        target: {
+          method: 'POST',
+          url: `https://hooks.example.com/tenants/callbacks/${aggregateId}`,
+          headers: { 'content-type': 'application/json' },
+        },
         dueAt: new Date(Date.now() + 60_000).toISOString(),
         retry: { maxAttempts: 5, initialBackoffMs: 1_000, maxBackoffMs: 60_000 },
         body: 'x'.repeat(520),
@@ -26,8 +37,14 @@ export function envelopePool(size = DISTINCT_KEYS): readonly BenchMessage[] {
     };
     const value = JSON.stringify(envelope);
     const headers = {
-      messageId: envelope.messageId, tenantId: envelope.tenantId, aggregateType: envelope.aggregateType, aggregateId,
-      type: envelope.type, schemaVersion: '1', correlationId: envelope.correlationId, causationId: envelope.causationId,
+      messageId: envelope.messageId,
+      tenantId: envelope.tenantId,
+      aggregateType: envelope.aggregateType,
+      aggregateId,
+      type: envelope.type,
+      schemaVersion: '1',
+      correlationId: envelope.correlationId,
+      causationId: envelope.causationId,
     };
     return { key: aggregateId, value, headers };
   });

@@ -14,13 +14,27 @@ import { sleep } from './sleep';
 const CLIENTS: readonly ClientName[] = ['kafkajs', 'platformatic'];
 const PATTERNS = (process.env.BENCH_PATTERNS ?? 'produce,consume,idle').split(',');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const PRODUCE = (process.env.BENCH_PRODUCE ?? '1:2000,50:20000,500:50000').split(',').map((p) => p.split(':').map(Number) as [number, number]);
+const PRODUCE = (process.env.BENCH_PRODUCE ?? '1:2000,50:20000,500:50000')
+  .split(',')
+  .map((p) => p.split(':').map(Number) as [number, number]);
 const CONSUME_MESSAGES = Number(process.env.BENCH_CONSUME_MESSAGES ?? 200_000);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const PARTITIONS = 6;
 const IDLE_SETTINGS: readonly FetchSettings[] = [
-  { label: 'maxWait 5000 ms (client default), minBytes 1', maxWaitMs: 5_000, minBytes: 1, heartbeatMs: 1_000, sessionTimeoutMs: 8_000 },
-  { label: 'maxWait 500 ms (our consumers today), minBytes 1', maxWaitMs: 500, minBytes: 1, heartbeatMs: 1_000, sessionTimeoutMs: 8_000 },
+  {
+    label: 'maxWait 5000 ms (client default), minBytes 1',
+    maxWaitMs: 5_000,
+    minBytes: 1,
+    heartbeatMs: 1_000,
+    sessionTimeoutMs: 8_000,
+  },
+  {
+    label: 'maxWait 500 ms (our consumers today), minBytes 1',
+    maxWaitMs: 500,
+    minBytes: 1,
+    heartbeatMs: 1_000,
+    sessionTimeoutMs: 8_000,
+  },
 ];
 const say = (line: string) => process.stdout.write(`[bench:broker-client] ${line}\n`);
 
@@ -53,14 +67,22 @@ async function main(): Promise<void> {
     const kafka = new Kafka({ clientId: 'bench-setup', brokers: [broker.address], logLevel: logLevel.ERROR });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: ['bench-produce', 'bench-consume', 'bench-idle'].map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: ['bench-produce', 'bench-consume', 'bench-idle'].map((topic) => ({ topic, numPartitions: PARTITIONS })),
+    });
     await admin.disconnect();
     if (PATTERNS.includes('consume')) {
       say(`filling bench-consume with ${CONSUME_MESSAGES} messages`);
       await fill(kafka, 'bench-consume', CONSUME_MESSAGES);
     }
     await warmUpBroker(kafka);
-    const run = async (pattern: string, setting: string, scenario: (client: ClientName, rep: number) => Scenario, per: (r: RunResult) => number) => {
+    const run = async (
+      pattern: string,
+      setting: string,
+      scenario: (client: ClientName, rep: number) => Scenario,
+      per: (r: RunResult) => number,
+    ) => {
       const results = new Map<ClientName, RunResult[]>(CLIENTS.map((c) => [c, []]));
       for (let rep = 0; rep < REPEATS; rep++) {
         for (const client of rep % 2 ? [...CLIENTS].reverse() : CLIENTS) {
@@ -72,15 +94,23 @@ async function main(): Promise<void> {
       }
       for (const [client, runs] of results) {
         const row: Row = {
-          pattern, setting, client, runs,
-          clientCpu: spread(runs.map((r) => r.clientCpuMs / per(r))), brokerCpu: spread(runs.map((r) => r.brokerCpuMs / per(r))),
+          pattern,
+          setting,
+          client,
+          runs,
+          clientCpu: spread(runs.map((r) => r.clientCpuMs / per(r))),
+          brokerCpu: spread(runs.map((r) => r.brokerCpuMs / per(r))),
           throughput: pattern === 'idle' ? undefined : spread(runs.map((r) => r.messages / (r.wallMs / 1_000))),
           heartbeatsPerS: pattern === 'idle' ? spread(runs.map((r) => (r.heartbeats ?? 0) / (r.wallMs / 1_000))) : undefined,
           fetchesPerS: pattern === 'idle' ? spread(runs.map((r) => (r.fetches ?? 0) / (r.wallMs / 1_000))) : undefined,
         };
         rows.push(row);
-        const rate = row.throughput ? `, ${showSpread(row.throughput, 0)} msg/s` : `, heartbeats/s ${showSpread(row.heartbeatsPerS!, 2)}, fetches/s ${showSpread(row.fetchesPerS!, 2)}`;
-        say(`${pattern} ${setting} ${client}: client ${showSpread(row.clientCpu)}, broker ${showSpread(row.brokerCpu)}${rate}`);
+        const rate = row.throughput
+          ? `, ${showSpread(row.throughput, 0)} msg/s`
+          : `, heartbeats/s ${showSpread(row.heartbeatsPerS!, 2)}, fetches/s ${showSpread(row.fetchesPerS!, 2)}`;
+        say(
+          `${pattern} ${setting} ${client}: client ${showSpread(row.clientCpu)}, broker ${showSpread(row.brokerCpu)}${rate}`,
+        );
       }
     };
     const per1k = (r: RunResult) => r.messages / 1_000;
@@ -88,19 +118,45 @@ async function main(): Promise<void> {
 
     if (PATTERNS.includes('produce')) {
       for (const [batchSize, messages] of PRODUCE) {
-        await run('produce', `N=${batchSize}`, () => ({ pattern: 'produce', topic: 'bench-produce', batchSize, messages }), per1k);
+        await run(
+          'produce',
+          `N=${batchSize}`,
+          () => ({ pattern: 'produce', topic: 'bench-produce', batchSize, messages }),
+          per1k,
+        );
       }
     }
     if (PATTERNS.includes('consume')) {
       decodeOnly = spread(Array.from({ length: REPEATS }, () => decodeCpuMsPer1k(CONSUME_MESSAGES)));
       say(`JSON.parse alone: ${showSpread(decodeOnly)} ms/1k msgs`);
-      await run('consume', `${CONSUME_MESSAGES} msgs, ${PARTITIONS} partitions`, (client, rep) => ({ pattern: 'consume', topic: 'bench-consume', groupId: `bench-consume-${client}-${rep}`, messages: CONSUME_MESSAGES }), per1k);
+      await run(
+        'consume',
+        `${CONSUME_MESSAGES} msgs, ${PARTITIONS} partitions`,
+        (client, rep) => ({
+          pattern: 'consume',
+          topic: 'bench-consume',
+          groupId: `bench-consume-${client}-${rep}`,
+          messages: CONSUME_MESSAGES,
+        }),
+        per1k,
+      );
     }
     if (PATTERNS.includes('idle')) {
       baseline = await brokerAlone(brokerPid);
       say(`broker alone: ${showSpread(baseline)} ms/s`);
       for (const fetch of IDLE_SETTINGS) {
-        await run('idle', fetch.label, (client, rep) => ({ pattern: 'idle', topic: 'bench-idle', groupId: `bench-idle-${client}-${fetch.maxWaitMs}-${rep}`, seconds: IDLE_SECONDS, fetch }), perSecond);
+        await run(
+          'idle',
+          fetch.label,
+          (client, rep) => ({
+            pattern: 'idle',
+            topic: 'bench-idle',
+            groupId: `bench-idle-${client}-${fetch.maxWaitMs}-${rep}`,
+            seconds: IDLE_SECONDS,
+            fetch,
+          }),
+          perSecond,
+        );
       }
     }
   } finally {
@@ -110,8 +166,19 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${table}\n`);
   const outDir = join(projectRoot(), 'test-output');
   mkdirSync(outDir, { recursive: true });
-  const settings = { patterns: PATTERNS, repeats: REPEATS, produce: PRODUCE, consumeMessages: CONSUME_MESSAGES, idleSeconds: IDLE_SECONDS, idleSettings: IDLE_SETTINGS, node: process.version };
-  writeFileSync(join(outDir, `bench-broker-client-${PATTERNS.join('-')}.json`), `${JSON.stringify({ settings, brokerAloneMsPerS: baseline, decodeOnlyMsPer1k: decodeOnly, rows }, null, 2)}\n`);
+  const settings = {
+    patterns: PATTERNS,
+    repeats: REPEATS,
+    produce: PRODUCE,
+    consumeMessages: CONSUME_MESSAGES,
+    idleSeconds: IDLE_SECONDS,
+    idleSettings: IDLE_SETTINGS,
+    node: process.version,
+  };
+  writeFileSync(
+    join(outDir, `bench-broker-client-${PATTERNS.join('-')}.json`),
+    `${JSON.stringify({ settings, brokerAloneMsPerS: baseline, decodeOnlyMsPer1k: decodeOnly, rows }, null, 2)}\n`,
+  );
 }
 
 /** Fills a topic outside any measurement, in large batches. */
@@ -121,7 +188,11 @@ async function fill(kafka: Kafka, topic: string, messages: number): Promise<void
   const pool = envelopePool();
   for (let sent = 0; sent < messages; sent += 1_000) {
     const count = Math.min(1_000, messages - sent);
-    await producer.send({ topic, acks: 1, messages: Array.from({ length: count }, (_, i) => pool[(sent + i) % pool.length]) });
+    await producer.send({
+      topic,
+      acks: 1,
+      messages: Array.from({ length: count }, (_, i) => pool[(sent + i) % pool.length]),
+    });
   }
   await producer.disconnect();
 }
@@ -167,12 +238,18 @@ function markdownTable(rows: readonly Row[], baseline: Spread | undefined, decod
     '|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const unit = r.pattern === 'idle' ? 'ms/s' : 'ms/1k msgs';
-      const last = r.throughput ? showSpread(r.throughput, 0) : `${showSpread(r.heartbeatsPerS!, 2)}, ${showSpread(r.fetchesPerS!, 2)}`;
+      const last = r.throughput
+        ? showSpread(r.throughput, 0)
+        : `${showSpread(r.heartbeatsPerS!, 2)}, ${showSpread(r.fetchesPerS!, 2)}`;
       return `| ${r.pattern} | ${r.setting} | ${r.client} | ${showSpread(r.clientCpu)} ${unit} | ${showSpread(r.brokerCpu)} ${unit} | ${last} |`;
     }),
   ];
   if (decodeOnly) lines.push('', `JSON.parse of the values alone, no client: ${showSpread(decodeOnly)} ms/1k msgs.`);
-  if (baseline) lines.push('', `Broker alone (no client): ${showSpread(baseline)} ms/s. Figures are median (min–max) of ${REPEATS} runs.`);
+  if (baseline)
+    lines.push(
+      '',
+      `Broker alone (no client): ${showSpread(baseline)} ms/s. Figures are median (min–max) of ${REPEATS} runs.`,
+    );
   return lines.join('\n');
 }
 

@@ -1,4 +1,12 @@
-import { Consumer, Message, MessagesStream, MessagesStreamModes, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import {
+  Consumer,
+  Message,
+  MessagesStream,
+  MessagesStreamModes,
+  ProduceAcks,
+  Producer,
+  stringSerializers,
+} from '@platformatic/kafka';
 import { CoalescingCommitter } from './coalescing-committer';
 import { decodeValue } from './decode-value';
 import { producePlan } from './produce-plan';
@@ -10,19 +18,41 @@ type Record = Message<Buffer, Buffer, Buffer, Buffer>;
 
 /** @platformatic/kafka set up as our transport would need it: idempotent producer, manual commits, batches per partition. */
 export function platformaticRunner(brokers: string): ClientRunner {
-  const base = { clientId: 'bench-platformatic', bootstrapBrokers: [brokers], autocreateTopics: false, retries: 8, retryDelay: 200 };
-  const consumerFor = (groupId: string, fetch: FetchSettings) => new Consumer({
-    ...base, groupId, sessionTimeout: fetch.sessionTimeoutMs, heartbeatInterval: fetch.heartbeatMs,
-    maxWaitTime: fetch.maxWaitMs, minBytes: fetch.minBytes, autocommit: false, ...FETCH_BYTES,
-  });
+  const base = {
+    clientId: 'bench-platformatic',
+    bootstrapBrokers: [brokers],
+    autocreateTopics: false,
+    retries: 8,
+    retryDelay: 200,
+  };
+  const consumerFor = (groupId: string, fetch: FetchSettings) =>
+    new Consumer({
+      ...base,
+      groupId,
+      sessionTimeout: fetch.sessionTimeoutMs,
+      heartbeatInterval: fetch.heartbeatMs,
+      maxWaitTime: fetch.maxWaitMs,
+      minBytes: fetch.minBytes,
+      autocommit: false,
+      ...FETCH_BYTES,
+    });
   const streamOf = (consumer: Consumer, topic: string) =>
     consumer.consume({ topics: [topic], mode: MessagesStreamModes.COMMITTED, fallbackMode: 'earliest', autocommit: false });
   return {
     async produce(scenario, window) {
       // idempotent forces acks=all and one request in flight per connection.
-      const producer = new Producer({ ...base, idempotent: true, acks: ProduceAcks.ALL, maxInflights: 1, serializers: stringSerializers });
+      const producer = new Producer({
+        ...base,
+        idempotent: true,
+        acks: ProduceAcks.ALL,
+        maxInflights: 1,
+        serializers: stringSerializers,
+      });
       const plan = producePlan(scenario.batchSize, scenario.messages);
-      const send = (i: number) => producer.send({ messages: plan.batch(i).map((m) => ({ topic: scenario.topic, key: m.key, value: m.value, headers: m.headers })) });
+      const send = (i: number) =>
+        producer.send({
+          messages: plan.batch(i).map((m) => ({ topic: scenario.topic, key: m.key, value: m.value, headers: m.headers })),
+        });
       for (let i = 0; i < plan.warmUpBatches; i++) await send(i);
       window.open();
       for (let i = 0; i < plan.batches; i++) await send(i);
@@ -31,8 +61,16 @@ export function platformaticRunner(brokers: string): ClientRunner {
     },
 
     async consume(scenario, window) {
-      const consumer = consumerFor(scenario.groupId, { label: 'consume', maxWaitMs: 500, minBytes: 1, heartbeatMs: 1_000, sessionTimeoutMs: 8_000 });
-      const committer = new CoalescingCommitter((offsets) => consumer.commit({ offsets: offsets.map((o) => ({ ...o, leaderEpoch: -1 })) }));
+      const consumer = consumerFor(scenario.groupId, {
+        label: 'consume',
+        maxWaitMs: 500,
+        minBytes: 1,
+        heartbeatMs: 1_000,
+        sessionTimeoutMs: 8_000,
+      });
+      const committer = new CoalescingCommitter((offsets) =>
+        consumer.commit({ offsets: offsets.map((o) => ({ ...o, leaderEpoch: -1 })) }),
+      );
       let seen = 0;
       let finished!: () => void;
       const done = new Promise<void>((resolve) => (finished = resolve));
@@ -76,7 +114,10 @@ export function platformaticRunner(brokers: string): ClientRunner {
  * collecting them until the next turn of the event loop yields the per-partition batch kafkajs's
  * eachBatch gives. A real transport would also pause the stream while a handler runs.
  */
-function eachBatch(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, handle: (topic: string, partition: number, records: Record[]) => void): void {
+function eachBatch(
+  stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>,
+  handle: (topic: string, partition: number, records: Record[]) => void,
+): void {
   let pending = new Map<string, Record[]>();
   let scheduled = false;
   const flush = () => {

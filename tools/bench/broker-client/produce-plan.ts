@@ -5,6 +5,7 @@ export function producePlan(batchSize: number, messages: number) {
   const pool = envelopePool();
   const batches = Math.max(1, Math.ceil(messages / batchSize));
   const warmUpBatches = Math.max(5, Math.ceil(batches / 10));
-  const batch = (i: number): BenchMessage[] => Array.from({ length: batchSize }, (_, j) => pool[(i * batchSize + j) % pool.length]);
+  const batch = (i: number): BenchMessage[] =>
+    Array.from({ length: batchSize }, (_, j) => pool[(i * batchSize + j) % pool.length]);
   return { batches, warmUpBatches, batch };
 }

@@ -17,7 +17,11 @@ async function main(): Promise<void> {
       if (!start) throw new Error('window closed before it was opened');
       const cpu = process.cpuUsage(start.cpu);
       result = {
-        messages, clientCpuMs: (cpu.user + cpu.system) / 1_000, brokerCpuMs: processCpuMs(request.brokerPid) - start.broker, wallMs: performance.now() - start.wall, ...counts,
+        messages,
+        clientCpuMs: (cpu.user + cpu.system) / 1_000,
+        brokerCpuMs: processCpuMs(request.brokerPid) - start.broker,
+        wallMs: performance.now() - start.wall,
+        ...counts,
       };
     },
   };

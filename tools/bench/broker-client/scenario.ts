@@ -13,7 +13,13 @@ export interface FetchSettings {
 export type Scenario =
   | { readonly pattern: 'produce'; readonly topic: string; readonly batchSize: number; readonly messages: number }
   | { readonly pattern: 'consume'; readonly topic: string; readonly groupId: string; readonly messages: number }
-  | { readonly pattern: 'idle'; readonly topic: string; readonly groupId: string; readonly seconds: number; readonly fetch: FetchSettings };
+  | {
+      readonly pattern: 'idle';
+      readonly topic: string;
+      readonly groupId: string;
+      readonly seconds: number;
+      readonly fetch: FetchSettings;
+    };
 
 /** What the parent hands a child process: one client, one scenario, the broker and its pid. */
 export interface RunRequest {

@@ -30,7 +30,15 @@ const PLANS: readonly PeerPlan[] = [
 ];
 
 /** The same open-loop sweep against each peer job queue, on the same Postgres (or Redis), target and HTTP client. */
-export async function runPeerPhases(postgresUrl: string, postmasterPid: number | undefined, settings: BenchSettings, target: BenchTarget, targetUrl: string, errors: string[], say: (line: string) => void): Promise<PeerRun[]> {
+export async function runPeerPhases(
+  postgresUrl: string,
+  postmasterPid: number | undefined,
+  settings: BenchSettings,
+  target: BenchTarget,
+  targetUrl: string,
+  errors: string[],
+  say: (line: string) => void,
+): Promise<PeerRun[]> {
   const runs: PeerRun[] = [];
   const redisUp = await redisAnswers(settings.redisUrl);
   for (const plan of PLANS) {
@@ -52,7 +60,16 @@ export async function runPeerPhases(postgresUrl: string, postmasterPid: number |
   return runs;
 }
 
-async function runOnePeer(plan: PeerPlan, version: string, postgresUrl: string, postmasterPid: number | undefined, settings: BenchSettings, target: BenchTarget, targetUrl: string, say: (line: string) => void): Promise<PeerRun> {
+async function runOnePeer(
+  plan: PeerPlan,
+  version: string,
+  postgresUrl: string,
+  postmasterPid: number | undefined,
+  settings: BenchSettings,
+  target: BenchTarget,
+  targetUrl: string,
+  say: (line: string) => void,
+): Promise<PeerRun> {
   const concurrency = settings.peerConcurrency;
   const cleanups: (() => Promise<void>)[] = [];
   try {
@@ -70,15 +87,27 @@ async function runOnePeer(plan: PeerPlan, version: string, postgresUrl: string, 
       cleanups.push(() => db.drop());
       storeUrl = db.url;
       storeGroup = postmasterPid ? { name: 'postgres', pid: postmasterPid, withDescendants: true } : undefined;
-      description = plan.peer === 'pg-boss' ? describePgBoss(plan.mode, concurrency) : describeGraphileWorker(plan.mode, concurrency);
+      description =
+        plan.peer === 'pg-boss' ? describePgBoss(plan.mode, concurrency) : describeGraphileWorker(plan.mode, concurrency);
     }
     say(`${plan.peer} ${version} (${plan.mode}): ${description}`);
     const enqueuer: PeerEnqueuer =
-      plan.peer === 'pg-boss' ? await pgBossEnqueuer(storeUrl)
-      : plan.peer === 'graphile-worker' ? await graphileWorkerEnqueuer(storeUrl)
-      : await bullmqEnqueuer(storeUrl, prefix);
+      plan.peer === 'pg-boss'
+        ? await pgBossEnqueuer(storeUrl)
+        : plan.peer === 'graphile-worker'
+          ? await graphileWorkerEnqueuer(storeUrl)
+          : await bullmqEnqueuer(storeUrl, prefix);
     cleanups.push(() => enqueuer.close());
-    const worker = await startPeerWorkerProcess({ PEER: plan.peer, PEER_MODE: plan.mode, PEER_STORE_URL: storeUrl, PEER_CONCURRENCY: String(concurrency), PEER_PREFIX: prefix }, say);
+    const worker = await startPeerWorkerProcess(
+      {
+        PEER: plan.peer,
+        PEER_MODE: plan.mode,
+        PEER_STORE_URL: storeUrl,
+        PEER_CONCURRENCY: String(concurrency),
+        PEER_PREFIX: prefix,
+      },
+      say,
+    );
     cleanups.push(() => worker.stop());
     const cpuGroups: CpuGroup[] = [
       { name: 'worker', pid: worker.pid, withDescendants: true },
@@ -96,7 +125,17 @@ async function runOnePeer(plan: PeerPlan, version: string, postgresUrl: string, 
       },
       completedAt: (key) => target.firstArrival(key),
     };
-    const sweep = await runSweep({ subject, target, cpuGroups, idleCpuMsPerSecond: idle, rates: settings.peerRates, seconds: settings.peerSeconds, drainSeconds: settings.drainSeconds, settleSeconds: settings.settleSeconds, say });
+    const sweep = await runSweep({
+      subject,
+      target,
+      cpuGroups,
+      idleCpuMsPerSecond: idle,
+      rates: settings.peerRates,
+      seconds: settings.peerSeconds,
+      drainSeconds: settings.drainSeconds,
+      settleSeconds: settings.settleSeconds,
+      say,
+    });
     return { ...plan, version, settings: description, sweep };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => say(`  cleanup: ${String(e)}`));

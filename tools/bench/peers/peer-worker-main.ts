@@ -14,10 +14,13 @@ async function main(): Promise<void> {
   const url = process.env.PEER_STORE_URL ?? '';
   const concurrency = Number(process.env.PEER_CONCURRENCY ?? 100);
   const worker: PeerWorker =
-    peer === 'pg-boss' ? await runPgBossWorker(url, mode, concurrency)
-    : peer === 'graphile-worker' ? await runGraphileWorker(url, mode, concurrency)
-    : peer === 'bullmq' ? await runBullmqWorker(url, process.env.PEER_PREFIX ?? 'bench', concurrency)
-    : unknownPeer(peer);
+    peer === 'pg-boss'
+      ? await runPgBossWorker(url, mode, concurrency)
+      : peer === 'graphile-worker'
+        ? await runGraphileWorker(url, mode, concurrency)
+        : peer === 'bullmq'
+          ? await runBullmqWorker(url, process.env.PEER_PREFIX ?? 'bench', concurrency)
+          : unknownPeer(peer);
   process.stdout.write('ready\n');
   let stopping = false;
   process.on('SIGTERM', () => {

@@ -8,11 +8,18 @@ export interface PeerWorkerProcess {
 }
 
 /** Starts peer-worker-main.js from dist/ and waits for its "ready" line. */
-export async function startPeerWorkerProcess(env: Record<string, string>, say: (line: string) => void): Promise<PeerWorkerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(projectRoot(), 'dist', 'tools', 'bench', 'peers', 'peer-worker-main.js')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startPeerWorkerProcess(
+  env: Record<string, string>,
+  say: (line: string) => void,
+): Promise<PeerWorkerProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(projectRoot(), 'dist', 'tools', 'bench', 'peers', 'peer-worker-main.js')],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stderr?.on('data', (chunk: Buffer) => say(`  worker: ${chunk.toString().trimEnd()}`));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

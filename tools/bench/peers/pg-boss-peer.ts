@@ -5,8 +5,10 @@ import { PeerEnqueuer, PeerJob, PeerMode, PeerWorker } from './peer-job';
 const QUEUE = 'bench-calls';
 
 /** pg-boss polls: 2 s by default; tuned = its minimum, 0.5 s. A batch of `concurrency` jobs per fetch, run at once. */
-export const pgBossSettings = (mode: PeerMode, concurrency: number) =>
-  ({ batchSize: concurrency, ...(mode === 'tuned' ? { pollingIntervalSeconds: 0.5 } : {}) });
+export const pgBossSettings = (mode: PeerMode, concurrency: number) => ({
+  batchSize: concurrency,
+  ...(mode === 'tuned' ? { pollingIntervalSeconds: 0.5 } : {}),
+});
 
 export const describePgBoss = (mode: PeerMode, concurrency: number) =>
   `work() batchSize ${concurrency} (run concurrently), polling ${mode === 'tuned' ? '0.5 s (minimum)' : '2 s (default)'}, own database`;

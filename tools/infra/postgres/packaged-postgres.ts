@@ -23,5 +23,8 @@ export function packagedPostgres(): PostgresBuild {
       return { home: join(pkg, 'native'), version };
     }
   }
-  throw new InfrastructureError(`embedded Postgres: ${name} is not installed`, 'Run npm ci, or set DATABASE_URL to a Postgres you run');
+  throw new InfrastructureError(
+    `embedded Postgres: ${name} is not installed`,
+    'Run npm ci, or set DATABASE_URL to a Postgres you run',
+  );
 }

@@ -10,7 +10,11 @@ import { PostgresBuild } from './packaged-postgres';
  * can write there (nobody can plant binaries), it survives reboots, and every user can traverse it.
  * Anyone else runs Postgres as themselves, straight from node_modules.
  */
-export function postgresReachableBy(build: PostgresBuild, asRoot: boolean, cacheRoot = '/var/cache/service-call-scheduler'): string {
+export function postgresReachableBy(
+  build: PostgresBuild,
+  asRoot: boolean,
+  cacheRoot = '/var/cache/service-call-scheduler',
+): string {
   if (!asRoot) return build.home;
   const home = join(cacheRoot, `postgres-${build.version}-${process.platform}-${process.arch}`);
   if (existsSync(join(home, 'bin', 'postgres'))) return home;
@@ -34,7 +38,10 @@ export function postgresReachableBy(build: PostgresBuild, asRoot: boolean, cache
     );
   }
   if (!traversableByOthers(home)) {
-    throw new InfrastructureError(`embedded Postgres: the postgres user cannot reach ${home}`, 'Make /var/cache traversable (chmod o+x), or set DATABASE_URL');
+    throw new InfrastructureError(
+      `embedded Postgres: the postgres user cannot reach ${home}`,
+      'Make /var/cache traversable (chmod o+x), or set DATABASE_URL',
+    );
   }
   return home;
 }

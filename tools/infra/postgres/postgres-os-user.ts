@@ -12,7 +12,9 @@ export function postgresOsUser(name = 'postgres'): OsUser {
   const existing = lookUp(name);
   if (existing) return existing;
   try {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name], { stdio: 'pipe' });
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name], {
+      stdio: 'pipe',
+    });
   } catch (error) {
     throw new InfrastructureError(
       `embedded Postgres: running as root needs an OS user "${name}", and useradd failed (${stderrOf(error)})`,
@@ -21,13 +23,18 @@ export function postgresOsUser(name = 'postgres'): OsUser {
     );
   }
   const created = lookUp(name);
-  if (!created) throw new InfrastructureError(`embedded Postgres: useradd ran but there is no user "${name}"`, 'Check /etc/passwd, or set DATABASE_URL');
+  if (!created)
+    throw new InfrastructureError(
+      `embedded Postgres: useradd ran but there is no user "${name}"`,
+      'Check /etc/passwd, or set DATABASE_URL',
+    );
   return created;
 }
 
 function lookUp(name: string): OsUser | undefined {
   try {
-    const id = (flag: string) => Number(execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const id = (flag: string) =>
+      Number(execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
     return { name, uid: id('-u'), gid: id('-g') };
   } catch {
     return undefined;

@@ -15,7 +15,8 @@ export interface AttemptOutcome {
   readonly result: ExecutionResult;
 }
 
-export const attemptKey = (m: ExecuteServiceCall): string => `${m.tenantId}\u0000${m.payload.serviceCallId}\u0000${m.payload.attempt}`;
+export const attemptKey = (m: ExecuteServiceCall): string =>
+  `${m.tenantId}\u0000${m.payload.serviceCallId}\u0000${m.payload.attempt}`;
 
 interface AttemptRow {
   tenant_id: string;
@@ -28,7 +29,10 @@ interface AttemptRow {
 
 /** The executor's record of attempts: begun before calling out (a batch at a time), finished together with the outbox row. */
 export class AttemptJournal {
-  constructor(private readonly dataSource: DataSource, private readonly instance: string) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly instance: string,
+  ) {}
 
   get manager(): EntityManager {
     return this.dataSource.manager;
@@ -37,8 +41,14 @@ export class AttemptJournal {
   /** Begins every attempt of the batch in one statement; attempts begun before are looked up in a second. */
   async beginAll(messages: readonly ExecuteServiceCall[], now: Date): Promise<Map<string, AttemptStart>> {
     const rows = messages.map((m) => ({
-      tenant_id: m.tenantId, service_call_id: m.payload.serviceCallId, attempt: m.payload.attempt, execution_message_id: m.messageId,
-      correlation_id: m.correlationId, started_at: now.toISOString(), executor_instance: this.instance, timeout_ms: m.payload.timeoutMs,
+      tenant_id: m.tenantId,
+      service_call_id: m.payload.serviceCallId,
+      attempt: m.payload.attempt,
+      execution_message_id: m.messageId,
+      correlation_id: m.correlationId,
+      started_at: now.toISOString(),
+      executor_instance: this.instance,
+      timeout_ms: m.payload.timeoutMs,
     }));
     const inserted: AttemptRow[] = await this.dataSource.query(
       `INSERT INTO "${S}".attempts (tenant_id, service_call_id, attempt, execution_message_id, correlation_id, started_at, executor_instance, timeout_ms)
@@ -50,7 +60,8 @@ export class AttemptJournal {
     const starts = new Map<string, AttemptStart>();
     for (const r of inserted) starts.set(rowKey(r), { kind: 'started', startedAt: now });
     const earlier = messages.filter((m) => !starts.has(attemptKey(m)));
-    if (earlier.length > 0) for (const [key, start] of await this.lookUp(this.dataSource.manager, earlier)) starts.set(key, start);
+    if (earlier.length > 0)
+      for (const [key, start] of await this.lookUp(this.dataSource.manager, earlier)) starts.set(key, start);
     return starts;
   }
 
@@ -58,12 +69,26 @@ export class AttemptJournal {
     const found: AttemptRow[] = await manager.query(
       `SELECT a.tenant_id, a.service_call_id, a.attempt, a.started_at, a.finished_at, a.executor_instance FROM "${S}".attempts a
          JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(tenant_id, service_call_id, attempt) USING (tenant_id, service_call_id, attempt)`,
-      [messages.map((m) => m.tenantId), messages.map((m) => m.payload.serviceCallId), messages.map((m) => m.payload.attempt)],
+      [
+        messages.map((m) => m.tenantId),
+        messages.map((m) => m.payload.serviceCallId),
+        messages.map((m) => m.payload.attempt),
+      ],
     );
-    return new Map(found.map((r) => [rowKey(r), r.finished_at
-      ? { kind: 'finished' as const }
-      : { kind: 'unfinished' as const, startedAt: new Date(r.started_at), ownedHere: r.executor_instance === this.instance }]));
+    return new Map(
+      found.map((r) => [
+        rowKey(r),
+        r.finished_at
+          ? { kind: 'finished' as const }
+          : {
+              kind: 'unfinished' as const,
+              startedAt: new Date(r.started_at),
+              ownedHere: r.executor_instance === this.instance,
+            },
+      ]),
+    );
   }
 }
 
-const rowKey = (r: Pick<AttemptRow, 'tenant_id' | 'service_call_id' | 'attempt'>): string => `${r.tenant_id}\u0000${r.service_call_id}\u0000${r.attempt}`;
+const rowKey = (r: Pick<AttemptRow, 'tenant_id' | 'service_call_id' | 'attempt'>): string =>
+  `${r.tenant_id}\u0000${r.service_call_id}\u0000${r.attempt}`;

@@ -7,16 +7,32 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
  * for it. It names the method, host and port only: the path and query may hold the tenant's secrets.
  * No trace header is added to the tenant's request: what the executor sends is what the tenant asked for.
  */
-export async function inCallSpan(message: ExecuteServiceCall, target: TargetRequest, call: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+export async function inCallSpan(
+  message: ExecuteServiceCall,
+  target: TargetRequest,
+  call: () => Promise<ExecutionResult>,
+): Promise<ExecutionResult> {
   if (!tracingEnabled()) return call();
-  const span = tracer().startSpan(target.method, {
-    kind: SpanKind.CLIENT,
-    attributes: { 'http.request.method': target.method, ...serverOf(target.url), 'service_call.id': message.payload.serviceCallId, 'tenant.id': message.tenantId },
-  }, contextFromTraceHeaders(traceContexts.traceparentOf(message.messageId)));
+  const span = tracer().startSpan(
+    target.method,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': target.method,
+        ...serverOf(target.url),
+        'service_call.id': message.payload.serviceCallId,
+        'tenant.id': message.tenantId,
+      },
+    },
+    contextFromTraceHeaders(traceContexts.traceparentOf(message.messageId)),
+  );
   try {
     const result = await call();
     if (result.statusCode !== null) span.setAttribute('http.response.status_code', result.statusCode);
-    if (result.error) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error.code }).setAttribute('error.type', result.error.code);
+    if (result.error)
+      span
+        .setStatus({ code: SpanStatusCode.ERROR, message: result.error.code })
+        .setAttribute('error.type', result.error.code);
     return result;
   } catch (error) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });

@@ -38,10 +38,12 @@ export class ExecuteServiceCallsHandler {
 
   async handle(messages: readonly ExecuteServiceCall[]): Promise<BatchOutcome> {
     // Work already running here is joined as it is now: it may finish while the journal is written.
-    const joined = new Map(messages.flatMap((m) => {
-      const running = this.running.get(attemptKey(m));
-      return running ? [[attemptKey(m), running] as const] : [];
-    }));
+    const joined = new Map(
+      messages.flatMap((m) => {
+        const running = this.running.get(attemptKey(m));
+        return running ? [[attemptKey(m), running] as const] : [];
+      }),
+    );
     const fresh = messages.filter((m) => !joined.has(attemptKey(m)));
     const starts = fresh.length > 0 ? await this.journal.beginAll(fresh, this.clock.now()) : new Map<string, AttemptStart>();
     return {
@@ -64,7 +66,11 @@ export class ExecuteServiceCallsHandler {
     const before = this.byCall.get(call) ?? Promise.resolve();
     const next = before.catch(() => undefined).then(work);
     this.byCall.set(call, next);
-    void next.finally(() => { if (this.byCall.get(call) === next) this.byCall.delete(call); }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.byCall.get(call) === next) this.byCall.delete(call);
+      })
+      .catch(() => undefined);
     return next;
   }
 
@@ -74,7 +80,10 @@ export class ExecuteServiceCallsHandler {
     if (!start) {
       // Not begun in this batch's journal write (it was running here then) yet no longer running: read what the journal says.
       start = (await this.journal.lookUp(this.journal.manager, [message])).get(attemptKey(message));
-      if (!start) throw new Error(`attempt ${message.payload.attempt} of ${message.payload.serviceCallId} was neither begun nor found`);
+      if (!start)
+        throw new Error(
+          `attempt ${message.payload.attempt} of ${message.payload.serviceCallId} was neither begun nor found`,
+        );
     }
     if (start.kind === 'finished') {
       this.log.debug(fields, 'attempt already finished; duplicate ignored');
@@ -105,7 +114,16 @@ export class ExecuteServiceCallsHandler {
     this.dispatched.delete(attemptKey(message));
     executions.inc({ outcome: result.error ? result.error.code : 'SUCCEEDED' });
     executionLatency.observe(result.latencyMs / 1000);
-    this.log.debug({ ...messageLogFields(message), statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error?.code, recorded }, 'execution finished');
+    this.log.debug(
+      {
+        ...messageLogFields(message),
+        statusCode: result.statusCode,
+        latencyMs: result.latencyMs,
+        error: result.error?.code,
+        recorded,
+      },
+      'execution finished',
+    );
   }
 
   private async call(message: ExecuteServiceCall): Promise<ExecutionResult> {
@@ -116,10 +134,22 @@ export class ExecuteServiceCallsHandler {
       // The sealer's message names the key id it needed, never a key or the target.
       const reason = error instanceof Error ? error.message : String(error);
       this.log.warn({ ...messageLogFields(message), reason }, 'sealed target could not be opened');
-      return { statusCode: null, latencyMs: 0, responseSnippet: null, responseHeaders: {}, error: { code: 'INVALID_TARGET', message: `the sealed target could not be decrypted: ${reason}` } };
+      return {
+        statusCode: null,
+        latencyMs: 0,
+        responseSnippet: null,
+        responseHeaders: {},
+        error: { code: 'INVALID_TARGET', message: `the sealed target could not be decrypted: ${reason}` },
+      };
     }
     const opened = target;
-    return inCallSpan(message, opened, () => this.http.execute({ target: opened, timeoutMs: message.payload.timeoutMs, idempotencyKey: message.payload.serviceCallId }));
+    return inCallSpan(message, opened, () =>
+      this.http.execute({
+        target: opened,
+        timeoutMs: message.payload.timeoutMs,
+        idempotencyKey: message.payload.serviceCallId,
+      }),
+    );
   }
 }
 
@@ -129,6 +159,9 @@ function interruptedResult(): ExecutionResult {
     latencyMs: 0,
     responseSnippet: null,
     responseHeaders: {},
-    error: { code: 'EXECUTION_INTERRUPTED', message: 'the executor stopped during this attempt; it was not called again to avoid a duplicate' },
+    error: {
+      code: 'EXECUTION_INTERRUPTED',
+      message: 'the executor stopped during this attempt; it was not called again to avoid a duplicate',
+    },
   };
 }

@@ -17,9 +17,15 @@ const MAX_BACKOFF_MS = 30_000;
  * takes: a call that ran is recorded with the outcome it had.
  */
 export class ResultRecorder {
-  private readonly writer = new WriteCoalescer<AttemptOutcome, boolean>((batch) => this.untilStored(batch), (error) => !isTransientFault(error));
+  private readonly writer = new WriteCoalescer<AttemptOutcome, boolean>(
+    (batch) => this.untilStored(batch),
+    (error) => !isTransientFault(error),
+  );
 
-  constructor(private readonly dataSource: DataSource, private readonly log: Log) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly log: Log,
+  ) {}
 
   /** Resolves true once stored with its outbox row, false when the attempt was already finished. */
   record(outcome: AttemptOutcome): Promise<boolean> {
@@ -33,7 +39,10 @@ export class ResultRecorder {
         return batch.map((o) => recorded.has(attemptKey(o.message)));
       } catch (error) {
         if (!isTransientFault(error)) throw error;
-        this.log.warn({ outcomes: batch.length, attempt, error: error instanceof Error ? error.message : String(error) }, 'recording results failed; retrying with the same outcomes');
+        this.log.warn(
+          { outcomes: batch.length, attempt, error: error instanceof Error ? error.message : String(error) },
+          'recording results failed; retrying with the same outcomes',
+        );
         await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 10))));
       }
     }
@@ -44,22 +53,38 @@ export class ResultRecorder {
     const rows = outcomes.map((o) => {
       const { message, startedAt, finishedAt, result } = o;
       const payload: RecordExecutionResultPayload = {
-        serviceCallId: message.payload.serviceCallId, attempt: message.payload.attempt,
-        startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), result,
+        serviceCallId: message.payload.serviceCallId,
+        attempt: message.payload.attempt,
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        result,
       };
       const envelope = newEnvelope({
-        type: 'RecordExecutionResult', tenantId: message.tenantId, serviceCallId: payload.serviceCallId, payload,
-        schemaVersion: COMMAND_SCHEMA_VERSION, cause: message, timestamp: finishedAt,
+        type: 'RecordExecutionResult',
+        tenantId: message.tenantId,
+        serviceCallId: payload.serviceCallId,
+        payload,
+        schemaVersion: COMMAND_SCHEMA_VERSION,
+        cause: message,
+        timestamp: finishedAt,
       });
       return {
-        tenant_id: message.tenantId, service_call_id: payload.serviceCallId, attempt: payload.attempt, finished_at: payload.finishedAt, result,
-        topic: TOPICS.commands, message_id: envelope.messageId, envelope,
+        tenant_id: message.tenantId,
+        service_call_id: payload.serviceCallId,
+        attempt: payload.attempt,
+        finished_at: payload.finishedAt,
+        result,
+        topic: TOPICS.commands,
+        message_id: envelope.messageId,
+        envelope,
         traceparent: traceContexts.follow(envelope.messageId, envelope.causationId) ?? null,
       };
     });
     // In a transaction so that a connection killed mid-statement is thrown away, not pooled again.
-    const updated: { tenant_id: string; service_call_id: string; attempt: number }[] = await this.dataSource.transaction((manager) => manager.query(
-      `WITH input AS (
+    const updated: { tenant_id: string; service_call_id: string; attempt: number }[] = await this.dataSource.transaction(
+      (manager) =>
+        manager.query(
+          `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
            tenant_id text, service_call_id text, attempt int, finished_at timestamptz, result jsonb, topic text, message_id uuid, envelope jsonb,
            traceparent text)),
@@ -72,8 +97,9 @@ export class ResultRecorder {
          SELECT i.topic, i.service_call_id, i.message_id, i.envelope, i.traceparent FROM input i JOIN finished USING (tenant_id, service_call_id, attempt)
          RETURNING message_id)
        SELECT tenant_id, service_call_id, attempt FROM finished`,
-      [JSON.stringify(rows)],
-    ));
+          [JSON.stringify(rows)],
+        ),
+    );
     if (updated.length > 0) outboxCommitted(S);
     return new Set(updated.map((u) => `${u.tenant_id}\u0000${u.service_call_id}\u0000${u.attempt}`));
   }

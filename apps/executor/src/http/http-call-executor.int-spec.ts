@@ -17,7 +17,12 @@ async function startTarget(respond: RequestListener) {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       respond(req, res);
     });
   });
@@ -55,7 +60,13 @@ describe('HttpCallExecutor against real servers', () => {
 
   it('forwards method, headers and body once with the Idempotency-Key, and reports a 2xx as success', async () => {
     const echo = await target((_req, res) => {
-      res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': '11', 'X-Request-Id': 'r-1', 'X-Secret': 'leak', 'Set-Cookie': 'a=b' });
+      res.writeHead(201, {
+        'Content-Type': 'application/json',
+        'Content-Length': '11',
+        'X-Request-Id': 'r-1',
+        'X-Secret': 'leak',
+        'Set-Cookie': 'a=b',
+      });
       res.end('{"ok":true}');
     });
 
@@ -74,7 +85,12 @@ describe('HttpCallExecutor against real servers', () => {
       statusCode: 201,
       latencyMs: expect.any(Number),
       responseSnippet: '{"ok":true}',
-      responseHeaders: { 'content-type': 'application/json', 'content-length': '11', date: expect.any(String), 'x-request-id': 'r-1' },
+      responseHeaders: {
+        'content-type': 'application/json',
+        'content-length': '11',
+        date: expect.any(String),
+        'x-request-id': 'r-1',
+      },
       error: null,
     });
     expect(Number.isInteger(result.latencyMs)).toBe(true);

@@ -44,7 +44,10 @@ export class HttpCallExecutor {
     const refusal = this.policy.refusalForHost(outgoing.url.hostname);
     if (refusal) return failedBeforeSending({ code: 'TARGET_NOT_ALLOWED', message: refusal });
     if (!Number.isSafeInteger(call.timeoutMs) || call.timeoutMs <= 0) {
-      return failedBeforeSending({ code: 'INVALID_TARGET', message: `timeoutMs must be a positive integer, got ${call.timeoutMs}` });
+      return failedBeforeSending({
+        code: 'INVALID_TARGET',
+        message: `timeoutMs must be a positive integer, got ${call.timeoutMs}`,
+      });
     }
 
     const signal = AbortSignal.timeout(call.timeoutMs);

@@ -30,6 +30,7 @@ export async function readResponseSnippet(body: Readable, limitBytes: number): P
   const head = Buffer.concat(chunks).subarray(0, limitBytes);
   const text = cutAtUtf8Boundary(head, limitBytes);
   // A body cut mid-character still counts as text: only the bytes before the cut are checked.
-  if (isUtf8(text) && !text.includes(0) && head.length - text.length < 4) return { text: text.toString('utf8'), encoding: 'utf8' };
+  if (isUtf8(text) && !text.includes(0) && head.length - text.length < 4)
+    return { text: text.toString('utf8'), encoding: 'utf8' };
   return { text: head.toString('base64'), encoding: 'base64' };
 }

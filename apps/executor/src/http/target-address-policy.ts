@@ -28,7 +28,10 @@ export class TargetAddressPolicy {
    */
   refusalForHost(urlHostname: string): string | null {
     if (this.allowPrivateTargets) return null;
-    const host = urlHostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+    const host = urlHostname
+      .replace(/^\[(.*)\]$/, '$1')
+      .replace(/\.$/, '')
+      .toLowerCase();
     if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is a loopback name`;
     return ipaddr.isValid(host) ? this.refusalForAddress(host) : null;
   }
@@ -40,7 +43,8 @@ export class TargetAddressPolicy {
   readonly lookup: LookupFunction = (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, []);
-      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+      if (addresses.length === 0)
+        return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
       const refusal = addresses.map((a) => this.refusalForAddress(a.address)).find((r) => r !== null);
       if (refusal) return callback(new TargetNotAllowedError(`${hostname} resolves to a refused address: ${refusal}`), []);
       if (options.all) return callback(null, addresses);

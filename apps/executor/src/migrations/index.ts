@@ -3,4 +3,9 @@ import { OutboxSetAside1764000000002 } from './1764000000002-outbox-set-aside';
 import { AttemptOwner1764000000003 } from './1764000000003-attempt-owner';
 import { OutboxTraceparent1764000000004 } from './1764000000004-outbox-traceparent';
 
-export const EXECUTOR_MIGRATIONS = [CreateExecutorTables1764000000001, OutboxSetAside1764000000002, AttemptOwner1764000000003, OutboxTraceparent1764000000004];
+export const EXECUTOR_MIGRATIONS = [
+  CreateExecutorTables1764000000001,
+  OutboxSetAside1764000000002,
+  AttemptOwner1764000000003,
+  OutboxTraceparent1764000000004,
+];

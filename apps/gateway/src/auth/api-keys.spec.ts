@@ -12,8 +12,11 @@ describe('ApiKeys', () => {
     expect(keys.tenantFor(`sha256:${digest}`)).toBeUndefined();
   });
 
-  it.each(['', 'nocolon', ':key-without-tenant', 'tenant:', 'bad tenant:key-123456', 'acme:short'])('rejects "%s" naming GATEWAY_API_KEYS', (value) => {
-    expect(() => ApiKeys.parse(value)).toThrow(ConfigurationError);
-    expect(() => ApiKeys.parse(value)).toThrow(/^GATEWAY_API_KEYS /);
-  });
+  it.each(['', 'nocolon', ':key-without-tenant', 'tenant:', 'bad tenant:key-123456', 'acme:short'])(
+    'rejects "%s" naming GATEWAY_API_KEYS',
+    (value) => {
+      expect(() => ApiKeys.parse(value)).toThrow(ConfigurationError);
+      expect(() => ApiKeys.parse(value)).toThrow(/^GATEWAY_API_KEYS /);
+    },
+  );
 });

@@ -10,17 +10,25 @@ export class ApiKeys {
 
   /** `tenantId:key,...`; a key may be given as `sha256:<hex>` so the plain key never sits in config. */
   static parse(value: string): ApiKeys {
-    const entries = value.split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => {
-      const at = pair.indexOf(':');
-      const tenantId = at > 0 ? pair.slice(0, at) : '';
-      const key = at > 0 ? pair.slice(at + 1) : '';
-      if (!TENANT.test(tenantId) || key.length === 0) {
-        throw new ConfigurationError('GATEWAY_API_KEYS', 'must be tenantId:key pairs separated by commas (tenantId: letters, digits, _ . -; key: non-empty or sha256:<hex>)');
-      }
-      const hashed = SHA256.exec(key);
-      if (!hashed && key.length < 8) throw new ConfigurationError('GATEWAY_API_KEYS', `has a key shorter than 8 characters for tenant "${tenantId}"`);
-      return { tenantId, digest: hashed ? Buffer.from(hashed[1], 'hex') : sha256(key) };
-    });
+    const entries = value
+      .split(',')
+      .map((pair) => pair.trim())
+      .filter(Boolean)
+      .map((pair) => {
+        const at = pair.indexOf(':');
+        const tenantId = at > 0 ? pair.slice(0, at) : '';
+        const key = at > 0 ? pair.slice(at + 1) : '';
+        if (!TENANT.test(tenantId) || key.length === 0) {
+          throw new ConfigurationError(
+            'GATEWAY_API_KEYS',
+            'must be tenantId:key pairs separated by commas (tenantId: letters, digits, _ . -; key: non-empty or sha256:<hex>)',
+          );
+        }
+        const hashed = SHA256.exec(key);
+        if (!hashed && key.length < 8)
+          throw new ConfigurationError('GATEWAY_API_KEYS', `has a key shorter than 8 characters for tenant "${tenantId}"`);
+        return { tenantId, digest: hashed ? Buffer.from(hashed[1], 'hex') : sha256(key) };
+      });
     if (entries.length === 0) throw new ConfigurationError('GATEWAY_API_KEYS', 'holds no tenantId:key pair');
     return new ApiKeys(entries);
   }

@@ -53,7 +53,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
     // The request's transaction did not commit, so nothing was accepted; should the connection have
     // broken during COMMIT itself, a retry with the same Idempotency-Key finds the call, never a second one.
     if (isTransientDatabaseError(exception)) {
-      return { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'SERVICE_UNAVAILABLE', message: 'the service cannot reach its database; retry later' };
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'the service cannot reach its database; retry later',
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -15,10 +15,14 @@ const UNTRACED = /^\/(health|metrics)(\/|$)/;
 export function serverSpan(req: Request, res: Response, next: NextFunction): void {
   if (!tracingEnabled() || UNTRACED.test(req.path)) return next();
   const parent = contextFromTraceHeaders(single(req.headers.traceparent), single(req.headers.tracestate));
-  const span = tracer().startSpan(req.method, {
-    kind: SpanKind.SERVER,
-    attributes: { 'http.request.method': req.method, 'url.path': req.path, 'url.scheme': req.protocol },
-  }, parent);
+  const span = tracer().startSpan(
+    req.method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': req.method, 'url.path': req.path, 'url.scheme': req.protocol },
+    },
+    parent,
+  );
   const { traceparent } = traceHeadersOf(span);
   const scope = traceparent ? traceContexts.open(requestIdOf(req), traceparent) : undefined;
   res.once('close', () => {

@@ -8,6 +8,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ServiceCallIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (UUID.test(value)) return value.toLowerCase();
-    throw new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', [{ field: 'id', problems: ['id must be a UUID'] }]);
+    throw new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', [
+      { field: 'id', problems: ['id must be a UUID'] },
+    ]);
   }
 }

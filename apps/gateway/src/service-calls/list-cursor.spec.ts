@@ -7,7 +7,12 @@ describe('list cursor', () => {
     expect(decodeCursor(encodeCursor(at))).toEqual(at);
   });
 
-  it.each(['', 'garbage', Buffer.from('["not a date","x"]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')])('rejects %j as a 400', (cursor) => {
+  it.each([
+    '',
+    'garbage',
+    Buffer.from('["not a date","x"]').toString('base64url'),
+    Buffer.from('{"a":1}').toString('base64url'),
+  ])('rejects %j as a 400', (cursor) => {
     expect(() => decodeCursor(cursor)).toThrow(InvalidRequestError);
   });
 });

@@ -7,7 +7,8 @@ export interface ListPosition {
 }
 
 /** Keyset position (createdAt, id) of the last row of a page, opaque to clients. */
-export const encodeCursor = (p: ListPosition): string => Buffer.from(JSON.stringify([p.createdAt, p.id])).toString('base64url');
+export const encodeCursor = (p: ListPosition): string =>
+  Buffer.from(JSON.stringify([p.createdAt, p.id])).toString('base64url');
 
 export function decodeCursor(cursor: string): ListPosition {
   try {

@@ -4,10 +4,16 @@ import { ArrayMaxSize, IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min } f
 import { IsTimestamp } from '../http/is-timestamp';
 import { STATUSES } from './service-call.response.dto';
 
-const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+const asArray = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : Array.isArray(value) ? value : [value];
 
 export class ListServiceCallsQueryDto {
-  @ApiPropertyOptional({ enum: STATUSES, isArray: true, maxItems: 6, description: 'Repeat to match any of several statuses' })
+  @ApiPropertyOptional({
+    enum: STATUSES,
+    isArray: true,
+    maxItems: 6,
+    description: 'Repeat to match any of several statuses',
+  })
   @IsOptional()
   @Transform(asArray)
   @ArrayMaxSize(6)
@@ -15,7 +21,9 @@ export class ListServiceCallsQueryDto {
   status?: string[];
 
   @ApiPropertyOptional({
-    type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' }, maxItems: 20,
+    type: 'array',
+    items: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
+    maxItems: 20,
     description: 'Repeat to require several tags (a call must have all of them)',
   })
   @IsOptional()

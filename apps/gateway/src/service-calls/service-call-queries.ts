@@ -22,17 +22,24 @@ export class ServiceCallQueries {
   /** The projected call, else the accepted-but-not-yet-projected one (status Accepted), else null; `id` is a UUID (ServiceCallIdPipe). */
   async findById(tenantId: string, id: string): Promise<ServiceCallDto | null> {
     const rows: Record<string, unknown>[] = await this.readModel(
-      `SELECT ${COLUMNS} FROM ${READ_MODEL} WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+      `SELECT ${COLUMNS} FROM ${READ_MODEL} WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
     if (rows.length === 1) return toDto(rows[0]);
     const accepted: { accepted: AcceptedCall }[] = await this.dataSource.query(
-      `SELECT accepted FROM "${GATEWAY_SCHEMA}".idempotency_keys WHERE tenant_id = $1 AND service_call_id = $2`, [tenantId, id]);
+      `SELECT accepted FROM "${GATEWAY_SCHEMA}".idempotency_keys WHERE tenant_id = $1 AND service_call_id = $2`,
+      [tenantId, id],
+    );
     return accepted.length === 1 ? acceptedDto(id, accepted[0].accepted) : null;
   }
 
   async list(tenantId: string, q: ListServiceCallsQueryDto): Promise<ServiceCallPage> {
     const params: unknown[] = [tenantId];
     const where = ['tenant_id = $1'];
-    const add = (sql: (p: string) => string, value: unknown) => { params.push(value); where.push(sql(`$${params.length}`)); };
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
     if (q.status?.length) add((p) => `status = ANY(${p}::text[])`, q.status);
     if (q.tag?.length) add((p) => `tags @> ${p}::text[]`, q.tag);
     if (q.from) add((p) => `created_at >= ${p}`, q.from);
@@ -45,7 +52,9 @@ export class ServiceCallQueries {
     const limit = q.limit ?? 20;
     params.push(limit + 1);
     const rows: Record<string, unknown>[] = await this.readModel(
-      `SELECT ${COLUMNS} FROM ${READ_MODEL} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
+      `SELECT ${COLUMNS} FROM ${READ_MODEL} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
     const items = rows.slice(0, limit).map(toDto);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
@@ -69,7 +78,17 @@ function toDto(row: Record<string, unknown>): ServiceCallDto {
 
 function acceptedDto(id: string, a: AcceptedCall): ServiceCallDto {
   return {
-    id, status: 'Accepted', target: { ...a.target, headers: { ...a.target.headers } }, tags: [...a.tags], dueAt: a.dueAt, timeoutMs: a.timeoutMs,
-    createdAt: a.submittedAt, updatedAt: a.submittedAt, attempts: 0, startedAt: null, finishedAt: null, result: null,
+    id,
+    status: 'Accepted',
+    target: { ...a.target, headers: { ...a.target.headers } },
+    tags: [...a.tags],
+    dueAt: a.dueAt,
+    timeoutMs: a.timeoutMs,
+    createdAt: a.submittedAt,
+    updatedAt: a.submittedAt,
+    attempts: 0,
+    startedAt: null,
+    finishedAt: null,
+    result: null,
   };
 }

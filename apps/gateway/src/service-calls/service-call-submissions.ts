@@ -1,5 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { COMMAND_SCHEMA_VERSION, newEnvelope, SubmitServiceCall, SubmitServiceCallPayload, TargetRequest, TOPICS } from '@app/common/contracts';
+import {
+  COMMAND_SCHEMA_VERSION,
+  newEnvelope,
+  SubmitServiceCall,
+  SubmitServiceCallPayload,
+  TargetRequest,
+  TOPICS,
+} from '@app/common/contracts';
 import { Clock } from '@app/common/clock';
 import { isTransientDatabaseError, WriteCoalescer } from '@app/common/database';
 import { outboxCommitted } from '@app/common/outbox';
@@ -73,11 +80,24 @@ export class ServiceCallSubmissions {
     };
     const payload: SubmitServiceCallPayload = { serviceCallId: id, sealedTarget: this.sealer.seal(target), ...accepted };
     const envelope = newEnvelope({
-      type: 'SubmitServiceCall', tenantId: s.tenantId, serviceCallId: id, payload, schemaVersion: COMMAND_SCHEMA_VERSION,
-      cause: { messageId: s.requestId, correlationId: s.correlationId }, timestamp: now,
+      type: 'SubmitServiceCall',
+      tenantId: s.tenantId,
+      serviceCallId: id,
+      payload,
+      schemaVersion: COMMAND_SCHEMA_VERSION,
+      cause: { messageId: s.requestId, correlationId: s.correlationId },
+      timestamp: now,
     });
     const requestHash = createHash('sha256').update(canonicalJson(s.request)).digest('hex');
-    return { tenantId: s.tenantId, idempotencyKey: s.idempotencyKey, requestHash, id, accepted, envelope, correlationId: s.correlationId };
+    return {
+      tenantId: s.tenantId,
+      idempotencyKey: s.idempotencyKey,
+      requestHash,
+      id,
+      accepted,
+      envelope,
+      correlationId: s.correlationId,
+    };
   }
 
   /**
@@ -86,13 +106,20 @@ export class ServiceCallSubmissions {
    */
   private async writeAll(batch: readonly PreparedSubmission[]): Promise<SubmissionOutcome[]> {
     const input = batch.map((p) => ({
-      tenant_id: p.tenantId, idempotency_key: p.idempotencyKey, request_hash: p.requestHash, service_call_id: p.id, accepted: p.accepted,
-      topic: TOPICS.commands, message_id: p.envelope.messageId, envelope: p.envelope,
+      tenant_id: p.tenantId,
+      idempotency_key: p.idempotencyKey,
+      request_hash: p.requestHash,
+      service_call_id: p.id,
+      accepted: p.accepted,
+      topic: TOPICS.commands,
+      message_id: p.envelope.messageId,
+      envelope: p.envelope,
       traceparent: traceContexts.follow(p.envelope.messageId, p.envelope.causationId) ?? null,
     }));
     // In a transaction so that a connection killed mid-statement is thrown away, not pooled again.
-    const rows: WrittenRow[] = await this.dataSource.transaction((manager) => manager.query(
-      `WITH input AS (
+    const rows: WrittenRow[] = await this.dataSource.transaction((manager) =>
+      manager.query(
+        `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
            tenant_id text, idempotency_key text, request_hash text, service_call_id text, accepted jsonb, topic text, message_id uuid, envelope jsonb,
            traceparent text)),
@@ -109,23 +136,38 @@ export class ServiceCallSubmissions {
        UNION ALL
        SELECT 'earlier', k.service_call_id, k.tenant_id, k.idempotency_key, k.request_hash
          FROM "${S}".idempotency_keys k JOIN (SELECT DISTINCT tenant_id, idempotency_key FROM input) i USING (tenant_id, idempotency_key)`,
-      [JSON.stringify(input)],
-    ));
+        [JSON.stringify(input)],
+      ),
+    );
     const fresh = new Set(rows.filter((r) => r.kind === 'new').map((r) => r.service_call_id));
     if (fresh.size > 0) outboxCommitted(S);
     const byKey = new Map<string, { request_hash: string; service_call_id: string }>();
     for (const r of rows) if (r.kind === 'earlier') byKey.set(`${r.tenant_id}\u0000${r.idempotency_key}`, r);
     // A key used twice within this batch: the first use is new here, invisible to the statement's own read.
-    for (const p of batch) if (fresh.has(p.id)) byKey.set(`${p.tenantId}\u0000${p.idempotencyKey}`, { request_hash: p.requestHash, service_call_id: p.id });
+    for (const p of batch)
+      if (fresh.has(p.id))
+        byKey.set(`${p.tenantId}\u0000${p.idempotencyKey}`, { request_hash: p.requestHash, service_call_id: p.id });
     return batch.map((p): SubmissionOutcome => {
       if (fresh.has(p.id)) {
-        this.log.debug({ serviceCallId: p.id, tenantId: p.tenantId, messageId: p.envelope.messageId, correlationId: p.correlationId, causationId: p.envelope.causationId }, 'service call accepted');
+        this.log.debug(
+          {
+            serviceCallId: p.id,
+            tenantId: p.tenantId,
+            messageId: p.envelope.messageId,
+            correlationId: p.correlationId,
+            causationId: p.envelope.causationId,
+          },
+          'service call accepted',
+        );
         return { kind: 'accepted', id: p.id };
       }
       const first = byKey.get(`${p.tenantId}\u0000${p.idempotencyKey}`);
       if (!first) throw new Error(`idempotency key of ${p.tenantId} neither inserted nor found`);
       if (first.request_hash !== p.requestHash) return { kind: 'key-reused' };
-      this.log.info({ serviceCallId: first.service_call_id, tenantId: p.tenantId, correlationId: p.correlationId }, 'idempotent replay');
+      this.log.info(
+        { serviceCallId: first.service_call_id, tenantId: p.tenantId, correlationId: p.correlationId },
+        'idempotent replay',
+      );
       return { kind: 'replayed', id: first.service_call_id };
     });
   }
@@ -140,6 +182,7 @@ interface WrittenRow {
 }
 
 function toTargetRequest({ target }: SubmitServiceCallRequestDto): TargetRequest {
-  const body = target.body === undefined ? undefined : typeof target.body === 'string' ? target.body : JSON.stringify(target.body);
+  const body =
+    target.body === undefined ? undefined : typeof target.body === 'string' ? target.body : JSON.stringify(target.body);
   return { method: target.method, url: target.url, headers: target.headers ?? {}, ...(body === undefined ? {} : { body }) };
 }

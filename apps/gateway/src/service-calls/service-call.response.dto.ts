@@ -19,13 +19,27 @@ export class AcceptedServiceCallDto {
 
 export class RedactedTargetDto {
   @ApiProperty({ enum: HTTP_METHODS }) method!: string;
-  @ApiProperty({ description: 'Credential-like query parameters and credentials in the path (webhook tokens, token-like segments) are [REDACTED]' }) url!: string;
+  @ApiProperty({
+    description:
+      'Credential-like query parameters and credentials in the path (webhook tokens, token-like segments) are [REDACTED]',
+  })
+  url!: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Sensitive headers are [REDACTED]' })
   headers!: Record<string, string>;
 }
 
 export class ExecutionErrorDto {
-  @ApiProperty({ enum: ['NON_2XX_STATUS', 'REDIRECT_NOT_FOLLOWED', 'TIMEOUT', 'CONNECTION_FAILED', 'TARGET_NOT_ALLOWED', 'INVALID_TARGET', 'EXECUTION_INTERRUPTED'] })
+  @ApiProperty({
+    enum: [
+      'NON_2XX_STATUS',
+      'REDIRECT_NOT_FOLLOWED',
+      'TIMEOUT',
+      'CONNECTION_FAILED',
+      'TARGET_NOT_ALLOWED',
+      'INVALID_TARGET',
+      'EXECUTION_INTERRUPTED',
+    ],
+  })
   code!: string;
   @ApiProperty() message!: string;
 }
@@ -33,11 +47,20 @@ export class ExecutionErrorDto {
 export class ExecutionResultDto {
   @ApiProperty({ nullable: true, type: 'integer' }) statusCode!: number | null;
   @ApiProperty({ type: 'integer' }) latencyMs!: number;
-  @ApiProperty({ nullable: true, type: String, description: 'At most 8 KB of the response body: UTF-8 text cut on a character boundary, or base64 of its first 8 KB when the body is not text (see responseSnippetEncoding)' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'At most 8 KB of the response body: UTF-8 text cut on a character boundary, or base64 of its first 8 KB when the body is not text (see responseSnippetEncoding)',
+  })
   responseSnippet!: string | null;
   @ApiPropertyOptional({ enum: ['utf8', 'base64'], description: 'How responseSnippet is encoded; absent means utf8' })
   responseSnippetEncoding?: 'utf8' | 'base64';
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Allow-listed response headers only' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Allow-listed response headers only',
+  })
   responseHeaders!: Record<string, string>;
   @ApiProperty({ nullable: true, type: ExecutionErrorDto }) error!: ExecutionErrorDto | null;
 }
@@ -54,7 +77,8 @@ export class ServiceCallDto {
   @ApiProperty({ type: 'integer', description: 'Execution attempts made so far' }) attempts!: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) startedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt!: string | null;
-  @ApiProperty({ nullable: true, type: ExecutionResultDto, description: 'Null until the call has run' }) result!: ExecutionResultDto | null;
+  @ApiProperty({ nullable: true, type: ExecutionResultDto, description: 'Null until the call has run' })
+  result!: ExecutionResultDto | null;
 }
 
 export class AcceptedServiceCallResponseDto {
@@ -73,18 +97,21 @@ export class ServiceCallListResponseDto {
 }
 
 export class FieldProblemDto {
-  @ApiProperty({ example: 'target.url', description: 'A body field path, a query parameter, `id` or a header name' }) field!: string;
+  @ApiProperty({ example: 'target.url', description: 'A body field path, a query parameter, `id` or a header name' })
+  field!: string;
   @ApiProperty({ type: [String] }) problems!: string[];
 }
 
 export class ErrorBodyDto {
   @ApiProperty({
     example: 'VALIDATION_FAILED',
-    description: 'Stable upper-case code: VALIDATION_FAILED, MALFORMED_JSON, UNAUTHENTICATED, NOT_FOUND, CALL_ALREADY_STARTED, IDEMPOTENCY_KEY_REUSED, PAYLOAD_TOO_LARGE, SERVICE_UNAVAILABLE, ...',
+    description:
+      'Stable upper-case code: VALIDATION_FAILED, MALFORMED_JSON, UNAUTHENTICATED, NOT_FOUND, CALL_ALREADY_STARTED, IDEMPOTENCY_KEY_REUSED, PAYLOAD_TOO_LARGE, SERVICE_UNAVAILABLE, ...',
   })
   code!: string;
   @ApiProperty() message!: string;
-  @ApiPropertyOptional({ type: [FieldProblemDto], description: 'For VALIDATION_FAILED: the offending fields' }) details?: FieldProblemDto[];
+  @ApiPropertyOptional({ type: [FieldProblemDto], description: 'For VALIDATION_FAILED: the offending fields' })
+  details?: FieldProblemDto[];
 }
 
 export class ErrorResponseDto {

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { TenantId } from '../auth/tenant-id.decorator';
@@ -14,19 +22,36 @@ import { ServiceCallCancellations } from './service-call-cancellations';
 import { ServiceCallQueries } from './service-call-queries';
 import { ServiceCallSubmissions } from './service-call-submissions';
 import {
-  AcceptedServiceCallResponseDto, ServiceCallListResponseDto, ServiceCallResponseDto,
+  AcceptedServiceCallResponseDto,
+  ServiceCallListResponseDto,
+  ServiceCallResponseDto,
 } from './service-call.response.dto';
 import { SubmitServiceCallRequestDto } from './submit-service-call.request.dto';
 
 const LOCATION = { Location: { description: '/v1/service-calls/{id}', required: true, schema: { type: 'string' } } };
-const ID_PARAM = { name: 'id', format: 'uuid', description: 'The call id; anything but a UUID is 400 VALIDATION_FAILED' } as const;
+const ID_PARAM = {
+  name: 'id',
+  format: 'uuid',
+  description: 'The call id; anything but a UUID is 400 VALIDATION_FAILED',
+} as const;
 
 @ApiTags('service-calls')
 @ApiBearerAuth()
-@ApiHeader({ name: 'X-Request-Id', required: false, description: 'Echoed in X-Request-Id and meta.requestId when 1–128 visible ASCII characters; else one is generated' })
-@ApiHeader({ name: 'X-Correlation-Id', required: false, description: 'Carried through every message the request causes; echoed in X-Correlation-Id' })
+@ApiHeader({
+  name: 'X-Request-Id',
+  required: false,
+  description: 'Echoed in X-Request-Id and meta.requestId when 1–128 visible ASCII characters; else one is generated',
+})
+@ApiHeader({
+  name: 'X-Correlation-Id',
+  required: false,
+  description: 'Carried through every message the request causes; echoed in X-Correlation-Id',
+})
 @ApiErrorResponse(401, 'UNAUTHENTICATED: missing or unknown API key')
-@ApiErrorResponse(503, 'SERVICE_UNAVAILABLE: the gateway cannot reach its database; nothing was accepted, retry after Retry-After seconds')
+@ApiErrorResponse(
+  503,
+  'SERVICE_UNAVAILABLE: the gateway cannot reach its database; nothing was accepted, retry after Retry-After seconds',
+)
 @UseGuards(ApiKeyGuard)
 @Controller('v1/service-calls')
 export class ServiceCallsHttpController {
@@ -39,14 +64,24 @@ export class ServiceCallsHttpController {
   @Post()
   @ApiOperation({ summary: 'Submit an HTTP call to run now or at dueAt', operationId: 'submitServiceCall' })
   @ApiHeader({
-    name: 'Idempotency-Key', required: true, description: '1–255 printable ASCII characters; a replay with the same body returns the same call',
+    name: 'Idempotency-Key',
+    required: true,
+    description: '1–255 printable ASCII characters; a replay with the same body returns the same call',
     schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY_PATTERN.source },
   })
-  @ApiAcceptedResponse({ type: AcceptedServiceCallResponseDto, description: 'Accepted; Location names the call', headers: { ...TRACE_RESPONSE_HEADERS, ...LOCATION } })
+  @ApiAcceptedResponse({
+    type: AcceptedServiceCallResponseDto,
+    description: 'Accepted; Location names the call',
+    headers: { ...TRACE_RESPONSE_HEADERS, ...LOCATION },
+  })
   @ApiOkResponse({
     type: AcceptedServiceCallResponseDto,
     description: 'Replay of an earlier request with the same key and body: the same call, nothing submitted again',
-    headers: { ...TRACE_RESPONSE_HEADERS, ...LOCATION, 'Idempotent-Replayed': { description: 'Always "true"', required: true, schema: { type: 'string', enum: ['true'] } } },
+    headers: {
+      ...TRACE_RESPONSE_HEADERS,
+      ...LOCATION,
+      'Idempotent-Replayed': { description: 'Always "true"', required: true, schema: { type: 'string', enum: ['true'] } },
+    },
   })
   @ApiErrorResponse(400, 'VALIDATION_FAILED (details name the offending fields) or MALFORMED_JSON')
   @ApiErrorResponse(413, 'PAYLOAD_TOO_LARGE: the body is over the limit')
@@ -59,9 +94,19 @@ export class ServiceCallsHttpController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const key = parseIdempotencyKey(idempotencyKey);
-    const outcome = await this.submissions.submit({ tenantId, idempotencyKey: key, request: body, requestId: requestIdOf(req), correlationId: correlationIdOf(req) });
+    const outcome = await this.submissions.submit({
+      tenantId,
+      idempotencyKey: key,
+      request: body,
+      requestId: requestIdOf(req),
+      correlationId: correlationIdOf(req),
+    });
     if (outcome.kind === 'key-reused') {
-      throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body');
+      throw new ApiError(
+        422,
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was already used with a different request body',
+      );
     }
     res.location(`/v1/service-calls/${outcome.id}`);
     if (outcome.kind === 'replayed') {
@@ -75,7 +120,11 @@ export class ServiceCallsHttpController {
 
   @Get()
   @ApiOperation({ summary: "List the tenant's calls, newest first", operationId: 'listServiceCalls' })
-  @ApiOkResponse({ type: ServiceCallListResponseDto, description: 'One page; meta.nextCursor leads to the next', headers: TRACE_RESPONSE_HEADERS })
+  @ApiOkResponse({
+    type: ServiceCallListResponseDto,
+    description: 'One page; meta.nextCursor leads to the next',
+    headers: TRACE_RESPONSE_HEADERS,
+  })
   @ApiErrorResponse(400, 'VALIDATION_FAILED: a filter, limit or cursor is not valid')
   async list(@TenantId() tenantId: string, @Query() query: ListServiceCallsQueryDto, @Req() req: Request) {
     const page = await this.queries.list(tenantId, query);
@@ -85,7 +134,11 @@ export class ServiceCallsHttpController {
   @Get(':id')
   @ApiOperation({ summary: 'A call with its status, target (redacted), attempts and result', operationId: 'getServiceCall' })
   @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: ServiceCallResponseDto, description: 'The call; one accepted but not yet projected shows status Accepted', headers: TRACE_RESPONSE_HEADERS })
+  @ApiOkResponse({
+    type: ServiceCallResponseDto,
+    description: 'The call; one accepted but not yet projected shows status Accepted',
+    headers: TRACE_RESPONSE_HEADERS,
+  })
   @ApiErrorResponse(400, 'VALIDATION_FAILED: the id is not a UUID')
   @ApiErrorResponse(404, "NOT_FOUND: no such call for this tenant (another tenant's call included)")
   async get(@TenantId() tenantId: string, @Param('id', ServiceCallIdPipe) id: string, @Req() req: Request) {
@@ -98,12 +151,19 @@ export class ServiceCallsHttpController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a call that has not started', operationId: 'cancelServiceCall' })
   @ApiParam(ID_PARAM)
-  @ApiAcceptedResponse({ type: AcceptedServiceCallResponseDto, description: 'Cancellation requested (or already cancelled)', headers: TRACE_RESPONSE_HEADERS })
+  @ApiAcceptedResponse({
+    type: AcceptedServiceCallResponseDto,
+    description: 'Cancellation requested (or already cancelled)',
+    headers: TRACE_RESPONSE_HEADERS,
+  })
   @ApiErrorResponse(400, 'VALIDATION_FAILED: the id is not a UUID')
   @ApiErrorResponse(404, "NOT_FOUND: no such call for this tenant (another tenant's call included)")
   @ApiErrorResponse(409, 'CALL_ALREADY_STARTED: the call is Running, Succeeded or Failed')
   async cancel(@TenantId() tenantId: string, @Param('id', ServiceCallIdPipe) id: string, @Req() req: Request) {
-    const outcome = await this.cancellations.cancel(tenantId, id, { requestId: requestIdOf(req), correlationId: correlationIdOf(req) });
+    const outcome = await this.cancellations.cancel(tenantId, id, {
+      requestId: requestIdOf(req),
+      correlationId: correlationIdOf(req),
+    });
     switch (outcome.kind) {
       case 'not-found':
         throw new ApiError(404, 'NOT_FOUND', 'no such service call');

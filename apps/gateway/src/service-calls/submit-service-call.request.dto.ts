@@ -2,8 +2,22 @@ import { HTTP_METHODS, HttpMethod } from '@app/common/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsUrl, Matches, Max, MaxLength, Min,
-  ValidateBy, ValidateIf, ValidateNested, ValidationOptions,
+  ArrayMaxSize,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+  ValidationOptions,
 } from 'class-validator';
 import { IsTimestamp } from '../http/is-timestamp';
 
@@ -12,25 +26,37 @@ const MAX_HEADERS = 50;
 const TAG = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function IsHeaderMap(options?: ValidationOptions) {
-  return ValidateBy({
-    name: 'isHeaderMap',
-    validator: {
-      validate: (value: unknown) =>
-        typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length <= MAX_HEADERS &&
-        Object.entries(value).every(([k, v]) => HEADER_NAME.test(k) && typeof v === 'string' && v.length <= 8192 && !/[\r\n\0]/.test(v)),
-      defaultMessage: () => `headers must be an object of at most ${MAX_HEADERS} valid header names with string values (no CR/LF)`,
+  return ValidateBy(
+    {
+      name: 'isHeaderMap',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.keys(value).length <= MAX_HEADERS &&
+          Object.entries(value).every(
+            ([k, v]) => HEADER_NAME.test(k) && typeof v === 'string' && v.length <= 8192 && !/[\r\n\0]/.test(v),
+          ),
+        defaultMessage: () =>
+          `headers must be an object of at most ${MAX_HEADERS} valid header names with string values (no CR/LF)`,
+      },
     },
-  }, options);
+    options,
+  );
 }
 
 function IsStringOrObject(options?: ValidationOptions) {
-  return ValidateBy({
-    name: 'isStringOrObject',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' || (typeof value === 'object' && value !== null),
-      defaultMessage: () => 'body must be a string or a JSON value (object or array)',
+  return ValidateBy(
+    {
+      name: 'isStringOrObject',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' || (typeof value === 'object' && value !== null),
+        defaultMessage: () => 'body must be a string or a JSON value (object or array)',
+      },
     },
-  }, options);
+    options,
+  );
 }
 
 export class TargetRequestDto {
@@ -44,8 +70,11 @@ export class TargetRequestDto {
   url!: string;
 
   @ApiPropertyOptional({
-    type: 'object', additionalProperties: { type: 'string', maxLength: 8192 }, maxProperties: MAX_HEADERS,
-    description: 'Header name → value; values are strings without CR/LF', example: { 'content-type': 'application/json' },
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 8192 },
+    maxProperties: MAX_HEADERS,
+    description: 'Header name → value; values are strings without CR/LF',
+    example: { 'content-type': 'application/json' },
   })
   @IsOptional()
   @IsHeaderMap()
@@ -70,14 +99,21 @@ export class SubmitServiceCallRequestDto {
   @Type(() => TargetRequestDto)
   target!: TargetRequestDto;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-23T10:00:00Z', description: 'Absent or in the past: run now' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-23T10:00:00Z',
+    description: 'Absent or in the past: run now',
+  })
   @IsOptional()
   @IsTimestamp()
   dueAt?: string;
 
   @ApiPropertyOptional({
-    type: 'array', items: { type: 'string', pattern: TAG.source, minLength: 1, maxLength: 64 }, maxItems: 20,
-    example: ['billing', 'eu'], description: 'Each 1–64 chars of [A-Za-z0-9_.:-]',
+    type: 'array',
+    items: { type: 'string', pattern: TAG.source, minLength: 1, maxLength: 64 },
+    maxItems: 20,
+    example: ['billing', 'eu'],
+    description: 'Each 1–64 chars of [A-Za-z0-9_.:-]',
   })
   @IsOptional()
   @IsArray()

@@ -34,12 +34,22 @@ export async function startGateway(suite: string, databaseUrl?: string): Promise
   databaseUrl ??= await createTestDatabase(suite);
   await migrateAll(databaseUrl);
   const db = await connectDatabase(
-    createDataSource({ url: databaseUrl, schema: GATEWAY_SCHEMA, migrations: GATEWAY_MIGRATIONS, applicationName: `test:${suite}` }),
+    createDataSource({
+      url: databaseUrl,
+      schema: GATEWAY_SCHEMA,
+      migrations: GATEWAY_MIGRATIONS,
+      applicationName: `test:${suite}`,
+    }),
     databaseUrl,
   );
   const sealer = new TargetSealer(randomBytes(32));
   const app = await createGatewayApp(
-    { dataSource: db, apiKeys: ApiKeys.parse(`${TENANT_A.tenantId}:${TENANT_A.key},${TENANT_B.tenantId}:${TENANT_B.key}`), sealer, logLevel: 'silent' },
+    {
+      dataSource: db,
+      apiKeys: ApiKeys.parse(`${TENANT_A.tenantId}:${TENANT_A.key},${TENANT_B.tenantId}:${TENANT_B.key}`),
+      sealer,
+      logLevel: 'silent',
+    },
     BODY_LIMIT_BYTES,
   );
   app.useLogger(app.get(Logger)); // as startNestApp does: Nest's own lines go through pino (silent here)

@@ -19,9 +19,10 @@ export interface OutboxRow {
 }
 
 export async function outboxRows(db: DataSource): Promise<OutboxRow[]> {
-  const rows: { id: string; topic: string; message_key: string; envelope: OutboxRow['envelope']; text: string }[] = await db.query(
-    `SELECT id, topic, message_key, envelope, row_to_json(o)::text AS text FROM gateway.outbox o ORDER BY id`,
-  );
+  const rows: { id: string; topic: string; message_key: string; envelope: OutboxRow['envelope']; text: string }[] =
+    await db.query(
+      `SELECT id, topic, message_key, envelope, row_to_json(o)::text AS text FROM gateway.outbox o ORDER BY id`,
+    );
   return rows.map((r) => ({ id: r.id, topic: r.topic, messageKey: r.message_key, envelope: r.envelope, text: r.text }));
 }
 
@@ -58,9 +59,21 @@ export async function insertProjectedCall(db: DataSource, call: ProjectedCall): 
        (tenant_id, id, status, method, url, headers, tags, due_at, timeout_ms, created_at, updated_at, attempts, started_at, finished_at, result, version)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::text[], $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16)`,
     [
-      call.tenantId, id, call.status, call.method ?? 'POST', call.url ?? 'https://example.com/hook', JSON.stringify(call.headers ?? {}),
-      call.tags ?? [], call.dueAt ?? null, call.timeoutMs ?? 10_000, call.createdAt, call.updatedAt ?? call.createdAt, call.attempts ?? 0,
-      call.startedAt ?? null, call.finishedAt ?? null, call.result === undefined || call.result === null ? null : JSON.stringify(call.result),
+      call.tenantId,
+      id,
+      call.status,
+      call.method ?? 'POST',
+      call.url ?? 'https://example.com/hook',
+      JSON.stringify(call.headers ?? {}),
+      call.tags ?? [],
+      call.dueAt ?? null,
+      call.timeoutMs ?? 10_000,
+      call.createdAt,
+      call.updatedAt ?? call.createdAt,
+      call.attempts ?? 0,
+      call.startedAt ?? null,
+      call.finishedAt ?? null,
+      call.result === undefined || call.result === null ? null : JSON.stringify(call.result),
       call.version ?? 1,
     ],
   );

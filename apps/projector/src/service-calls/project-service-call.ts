@@ -10,13 +10,27 @@ export function projectServiceCall(view: ServiceCallView | null, message: Servic
   const at = message.timestamp;
   if (message.type === 'ServiceCallSubmitted') {
     const d = message.payload;
-    return view ?? {
-      tenantId: d.tenantId, id: d.serviceCallId, status: 'Accepted', target: d.target, tags: d.tags, dueAt: d.dueAt,
-      timeoutMs: d.timeoutMs, createdAt: d.submittedAt, updatedAt: at, attempts: 0, startedAt: null, finishedAt: null,
-      result: null, version: message.version,
-    };
+    return (
+      view ?? {
+        tenantId: d.tenantId,
+        id: d.serviceCallId,
+        status: 'Accepted',
+        target: d.target,
+        tags: d.tags,
+        dueAt: d.dueAt,
+        timeoutMs: d.timeoutMs,
+        createdAt: d.submittedAt,
+        updatedAt: at,
+        attempts: 0,
+        startedAt: null,
+        finishedAt: null,
+        result: null,
+        version: message.version,
+      }
+    );
   }
-  if (!view) throw new Error(`${message.type} v${message.version} arrived for ${message.aggregateId} before ServiceCallSubmitted`);
+  if (!view)
+    throw new Error(`${message.type} v${message.version} arrived for ${message.aggregateId} before ServiceCallSubmitted`);
   const moved = { ...view, updatedAt: at, version: message.version };
   switch (message.type) {
     case 'ServiceCallScheduled':
@@ -26,8 +40,11 @@ export function projectServiceCall(view: ServiceCallView | null, message: Servic
     case 'ServiceCallSucceeded':
     case 'ServiceCallFailed':
       return {
-        ...moved, status: message.type === 'ServiceCallSucceeded' ? 'Succeeded' : 'Failed',
-        startedAt: message.payload.startedAt, finishedAt: message.payload.finishedAt, result: message.payload.result,
+        ...moved,
+        status: message.type === 'ServiceCallSucceeded' ? 'Succeeded' : 'Failed',
+        startedAt: message.payload.startedAt,
+        finishedAt: message.payload.finishedAt,
+        result: message.payload.result,
       };
     case 'ServiceCallCancelled':
       return { ...moved, status: 'Cancelled' };

@@ -19,7 +19,10 @@ export class ServiceCallProjectionHandler {
   private readonly views = new ServiceCallViews();
   private readonly checkpoints = new ProjectionCheckpoints();
 
-  constructor(private readonly dataSource: DataSource, private readonly log: PinoLogger) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly log: PinoLogger,
+  ) {}
 
   async handle(batch: readonly ConsumedMessage<ServiceCallEventMessage>[]): Promise<void> {
     if (batch.length === 0) return;
@@ -33,12 +36,21 @@ export class ServiceCallProjectionHandler {
         const before = moved.get(key) ?? current.get(key) ?? null;
         const after = projectServiceCall(before, envelope);
         if (after && after !== before) moved.set(key, after);
-        if (after && after !== before && this.log.logger.isLevelEnabled('debug')) this.log.debug({ ...messageLogFields(envelope), version: envelope.version, status: after.status }, 'read model upserted');
+        if (after && after !== before && this.log.logger.isLevelEnabled('debug'))
+          this.log.debug(
+            { ...messageLogFields(envelope), version: envelope.version, status: after.status },
+            'read model upserted',
+          );
       }
       await this.views.saveAll(manager, [...moved.values()]);
       for (const [key, after] of moved) finished.push([current.get(key) ?? null, after]);
       const last = batch[batch.length - 1];
-      await this.checkpoints.advance(manager, { projection: SERVICE_CALLS_PROJECTION, topic: last.physicalTopic, partition: last.partition, offset: last.offset });
+      await this.checkpoints.advance(manager, {
+        projection: SERVICE_CALLS_PROJECTION,
+        topic: last.physicalTopic,
+        partition: last.partition,
+        offset: last.offset,
+      });
     });
     // After the commit: a batch that rolled back is tried again and must not count twice.
     for (const [before, after] of finished) recordCallFinished(before, after);
@@ -47,6 +59,7 @@ export class ServiceCallProjectionHandler {
 
 function uniqueKeys(batch: readonly ConsumedMessage<ServiceCallEventMessage>[]) {
   const keys = new Map<string, { tenantId: string; id: string }>();
-  for (const { envelope } of batch) keys.set(viewKey(envelope.tenantId, envelope.aggregateId), { tenantId: envelope.tenantId, id: envelope.aggregateId });
+  for (const { envelope } of batch)
+    keys.set(viewKey(envelope.tenantId, envelope.aggregateId), { tenantId: envelope.tenantId, id: envelope.aggregateId });
   return [...keys.values()];
 }

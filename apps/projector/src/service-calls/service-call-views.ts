@@ -7,24 +7,42 @@ export const viewKey = (tenantId: string, id: string): string => `${tenantId}\u0
 /** The projector's reads and writes of the service_calls read model. */
 export class ServiceCallViews {
   /** The current views of the given calls, in one query; calls not yet projected are absent. */
-  async load(manager: EntityManager, keys: readonly { tenantId: string; id: string }[]): Promise<Map<string, ServiceCallView>> {
+  async load(
+    manager: EntityManager,
+    keys: readonly { tenantId: string; id: string }[],
+  ): Promise<Map<string, ServiceCallView>> {
     const rows: Record<string, unknown>[] = await manager.query(
       `SELECT ${COLUMNS} FROM "${S}".service_calls JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id) USING (tenant_id, id)`,
       [keys.map((k) => k.tenantId), keys.map((k) => k.id)],
     );
-    return new Map(rows.map((r) => {
-      const view = fromRow(r);
-      return [viewKey(view.tenantId, view.id), view];
-    }));
+    return new Map(
+      rows.map((r) => {
+        const view = fromRow(r);
+        return [viewKey(view.tenantId, view.id), view];
+      }),
+    );
   }
 
   /** One upsert for many views that only moves forward: an older or equal version never overwrites a newer row. */
   async saveAll(manager: EntityManager, views: readonly ServiceCallView[]): Promise<void> {
     if (views.length === 0) return;
     const rows = views.map((v) => ({
-      tenant_id: v.tenantId, id: v.id, status: v.status, method: v.target.method, url: v.target.url, headers: v.target.headers, tags: v.tags,
-      due_at: v.dueAt, timeout_ms: v.timeoutMs, created_at: v.createdAt, updated_at: v.updatedAt, attempts: v.attempts, started_at: v.startedAt,
-      finished_at: v.finishedAt, result: v.result, version: v.version,
+      tenant_id: v.tenantId,
+      id: v.id,
+      status: v.status,
+      method: v.target.method,
+      url: v.target.url,
+      headers: v.target.headers,
+      tags: v.tags,
+      due_at: v.dueAt,
+      timeout_ms: v.timeoutMs,
+      created_at: v.createdAt,
+      updated_at: v.updatedAt,
+      attempts: v.attempts,
+      started_at: v.startedAt,
+      finished_at: v.finishedAt,
+      result: v.result,
+      version: v.version,
     }));
     await manager.query(
       `INSERT INTO "${S}".service_calls (${COLUMNS})

@@ -16,7 +16,13 @@ export interface StreamRef {
   readonly serviceCallId: string;
 }
 
-export function eventMessages(ref: StreamRef, events: readonly ServiceCallEvent[], fromVersion: number, cause: Cause, now: Date): ServiceCallEventMessage[] {
+export function eventMessages(
+  ref: StreamRef,
+  events: readonly ServiceCallEvent[],
+  fromVersion: number,
+  cause: Cause,
+  now: Date,
+): ServiceCallEventMessage[] {
   return events.map((event, i) => newEventMessage(event, { ...ref, cause, timestamp: now, version: fromVersion + i + 1 }));
 }
 
@@ -24,7 +30,12 @@ export function eventMessages(ref: StreamRef, events: readonly ServiceCallEvent[
  * What goes to the outbox besides the events themselves: an ExecutionRequested also asks the
  * executor to run the call, carrying the sealed target from the state.
  */
-export function outboxMessagesFor(ref: StreamRef, messages: readonly ServiceCallEventMessage[], stateAfter: ServiceCallState, now: Date): OutboxMessage[] {
+export function outboxMessagesFor(
+  ref: StreamRef,
+  messages: readonly ServiceCallEventMessage[],
+  stateAfter: ServiceCallState,
+  now: Date,
+): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   for (const message of messages) {
     out.push({ topic: TOPICS.events, envelope: message });
@@ -39,7 +50,14 @@ export function outboxMessagesFor(ref: StreamRef, messages: readonly ServiceCall
       };
       out.push({
         topic: TOPICS.executions,
-        envelope: newEnvelope({ ...ref, type: 'ExecuteServiceCall', payload, schemaVersion: EXECUTION_SCHEMA_VERSION, cause: message, timestamp: now }),
+        envelope: newEnvelope({
+          ...ref,
+          type: 'ExecuteServiceCall',
+          payload,
+          schemaVersion: EXECUTION_SCHEMA_VERSION,
+          cause: message,
+          timestamp: now,
+        }),
       });
     }
   }

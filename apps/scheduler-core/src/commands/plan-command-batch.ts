@@ -42,7 +42,11 @@ export const streamKey = (ref: StreamRef): string => `${ref.tenantId}\u0000${ref
  * Decides a batch of commands in memory, in order: each command is decided against its stream's
  * state as left by the commands before it in the batch, so commands for one call apply in order.
  */
-export function planCommandBatch(messages: readonly SchedulerCommandMessage[], loaded: ReadonlyMap<string, LoadedStream>, now: Date): BatchPlan {
+export function planCommandBatch(
+  messages: readonly SchedulerCommandMessage[],
+  loaded: ReadonlyMap<string, LoadedStream>,
+  now: Date,
+): BatchPlan {
   const plans = new Map<string, StreamPlan & { state: ServiceCallState }>();
   const rejections: Rejection[] = [];
   for (const message of messages) {
@@ -60,7 +64,12 @@ export function planCommandBatch(messages: readonly SchedulerCommandMessage[], l
     if (decision.kind === 'rejected') {
       rejections.push({ message, reason: decision.reason, status: before.status });
       if (decision.reason === 'NOT_YET_DUE' && before.status === 'Scheduled') {
-        plan.timer = { kind: 'set', dueAt: before.dueAt, correlationId: message.correlationId, causationId: message.messageId };
+        plan.timer = {
+          kind: 'set',
+          dueAt: before.dueAt,
+          correlationId: message.correlationId,
+          causationId: message.messageId,
+        };
       }
       continue;
     }

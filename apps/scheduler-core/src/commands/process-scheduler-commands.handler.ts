@@ -30,15 +30,19 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
   ) {}
 
   async execute({ messages }: ProcessSchedulerCommands): Promise<void> {
-    const setTimers = await this.dataSource.transaction('READ COMMITTED', (manager) => this.decideAndAppend(manager, messages));
+    const setTimers = await this.dataSource.transaction('READ COMMITTED', (manager) =>
+      this.decideAndAppend(manager, messages),
+    );
     if (setTimers) timersSet();
   }
 
   /** True when a timer was set (the poller is told after the commit). */
   private async decideAndAppend(manager: EntityManager, messages: readonly SchedulerCommandMessage[]): Promise<boolean> {
     const { fresh, now } = await claimMessages(manager, SCHEDULER_CORE_SCHEMA, messages);
-    if (fresh.length < messages.length) this.log.debug({ duplicates: messages.length - fresh.length }, 'duplicate commands ignored');
-    if (this.log.logger.isLevelEnabled('debug')) for (const m of fresh) this.log.debug(messageLogFields(m), 'command received');
+    if (fresh.length < messages.length)
+      this.log.debug({ duplicates: messages.length - fresh.length }, 'duplicate commands ignored');
+    if (this.log.logger.isLevelEnabled('debug'))
+      for (const m of fresh) this.log.debug(messageLogFields(m), 'command received');
     let pending = fresh;
     let setTimers = false;
     for (let round = 1; pending.length > 0; round++) {
@@ -48,14 +52,20 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
       }
       const refs = uniqueRefs(pending);
       const plan = planCommandBatch(pending, await this.eventStore.readStreams(manager, refs), now);
-      for (const r of plan.rejections) this.log.warn({ ...messageLogFields(r.message), reason: r.reason, status: r.status }, 'command rejected');
+      for (const r of plan.rejections)
+        this.log.warn({ ...messageLogFields(r.message), reason: r.reason, status: r.status }, 'command rejected');
       const conflicts = await this.eventStore.appendToStreams(manager, plan.streams);
       const applied = plan.streams.filter((s) => !conflicts.has(streamKey(s.ref)));
-      await appendToOutbox(manager, SCHEDULER_CORE_SCHEMA, applied.flatMap((s) => s.outbox));
+      await appendToOutbox(
+        manager,
+        SCHEDULER_CORE_SCHEMA,
+        applied.flatMap((s) => s.outbox),
+      );
       await applyTimerChanges(manager, applied);
       setTimers ||= applied.some((s) => s.timer?.kind === 'set');
       this.logAppended(applied);
-      if (conflicts.size > 0) this.log.warn({ streams: conflicts.size, round }, 'concurrency conflict; re-deciding those streams');
+      if (conflicts.size > 0)
+        this.log.warn({ streams: conflicts.size, round }, 'concurrency conflict; re-deciding those streams');
       pending = pending.filter((m) => conflicts.has(streamKey({ tenantId: m.tenantId, serviceCallId: m.aggregateId })));
     }
     return setTimers;
@@ -66,7 +76,10 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
     for (const s of applied) {
       if (s.events.length === 0) continue;
       const cause = s.events[0];
-      this.log.debug({ ...messageLogFields(cause), appended: s.events.map((e) => `${e.type}@${e.version}`) }, 'events appended');
+      this.log.debug(
+        { ...messageLogFields(cause), appended: s.events.map((e) => `${e.type}@${e.version}`) },
+        'events appended',
+      );
     }
   }
 }

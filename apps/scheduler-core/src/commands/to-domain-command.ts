@@ -9,7 +9,17 @@ export function toDomainCommand(message: SchedulerCommandMessage, now: Date): Se
       const { serviceCallId, target, sealedTarget, dueAt, tags, timeoutMs, submittedAt } = message.payload;
       return {
         type: 'SubmitServiceCall',
-        data: { serviceCallId, tenantId: message.tenantId, target, sealedTarget, dueAt, tags, timeoutMs, submittedAt, now: at },
+        data: {
+          serviceCallId,
+          tenantId: message.tenantId,
+          target,
+          sealedTarget,
+          dueAt,
+          tags,
+          timeoutMs,
+          submittedAt,
+          now: at,
+        },
       };
     }
     case 'DueTimeReached':

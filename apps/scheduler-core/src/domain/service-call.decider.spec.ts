@@ -53,7 +53,10 @@ const executionRequested = (requestedAt: string, attempt = 1): ServiceCallEvent 
   type: 'ExecutionRequested',
   data: { attempt, requestedAt },
 });
-const succeeded: ServiceCallEvent = { type: 'ServiceCallSucceeded', data: { attempt: 1, startedAt, finishedAt, result: success } };
+const succeeded: ServiceCallEvent = {
+  type: 'ServiceCallSucceeded',
+  data: { attempt: 1, startedAt, finishedAt, result: success },
+};
 const failed: ServiceCallEvent = { type: 'ServiceCallFailed', data: { attempt: 1, startedAt, finishedAt, result: failure } };
 const cancelled = (cancelledAt = now): ServiceCallEvent => ({ type: 'ServiceCallCancelled', data: { cancelledAt } });
 
@@ -66,13 +69,17 @@ const cancelledCall = [...scheduledCall, cancelled()];
 describe('ServiceCall decider', () => {
   describe('SubmitServiceCall', () => {
     it('schedules a call whose dueAt is later than now', () => {
-      const state = given([]).when(submit(later)).then([submitted(later), scheduled(later)]);
+      const state = given([])
+        .when(submit(later))
+        .then([submitted(later), scheduled(later)]);
 
       expect(state).toEqual({ status: 'Scheduled', call: call(later), dueAt: later });
     });
 
     it('requests execution at once when dueAt is absent', () => {
-      const state = given([]).when(submit(null)).then([submitted(null), executionRequested(now)]);
+      const state = given([])
+        .when(submit(null))
+        .then([submitted(null), executionRequested(now)]);
 
       expect(state).toEqual({ status: 'Running', call: call(null), attempt: 1 });
     });
@@ -80,20 +87,26 @@ describe('ServiceCall decider', () => {
     it('requests execution at once when dueAt is in the past, keeping dueAt as given', () => {
       const past = '2026-05-01T09:00:00.000Z';
 
-      const state = given([]).when(submit(past)).then([submitted(past), executionRequested(now)]);
+      const state = given([])
+        .when(submit(past))
+        .then([submitted(past), executionRequested(now)]);
 
       expect(state).toMatchObject({ status: 'Running', attempt: 1 });
     });
 
     it('treats a dueAt equal to now as run now', () => {
-      given([]).when(submit(now)).then([submitted(now), executionRequested(now)]);
+      given([])
+        .when(submit(now))
+        .then([submitted(now), executionRequested(now)]);
     });
 
     it('compares instants, not strings', () => {
       // Same instant as `now`, written with an offset: still not strictly later.
       const sameInstant = '2026-05-01T12:00:00.050+02:00';
 
-      given([]).when(submit(sameInstant)).then([submitted(sameInstant), executionRequested(now)]);
+      given([])
+        .when(submit(sameInstant))
+        .then([submitted(sameInstant), executionRequested(now)]);
     });
 
     it.each([
@@ -109,13 +122,17 @@ describe('ServiceCall decider', () => {
 
   describe('DueTimeReached', () => {
     it('requests the first execution of a scheduled call', () => {
-      const state = given(scheduledCall).when(dueTimeReached(later)).then([executionRequested(later)]);
+      const state = given(scheduledCall)
+        .when(dueTimeReached(later))
+        .then([executionRequested(later)]);
 
       expect(state).toEqual({ status: 'Running', call: call(later), attempt: 1 });
     });
 
     it('absorbs a second firing of the same timer', () => {
-      given([...scheduledCall, executionRequested(later)]).when(dueTimeReached(later)).then([]);
+      given([...scheduledCall, executionRequested(later)])
+        .when(dueTimeReached(later))
+        .then([]);
     });
 
     it.each([
@@ -136,7 +153,9 @@ describe('ServiceCall decider', () => {
     });
 
     it('runs a call exactly at its dueAt', () => {
-      given(scheduledCall).when(dueTimeReached(later)).then([executionRequested(later)]);
+      given(scheduledCall)
+        .when(dueTimeReached(later))
+        .then([executionRequested(later)]);
     });
   });
 
@@ -180,7 +199,9 @@ describe('ServiceCall decider', () => {
 
   describe('CancelServiceCall', () => {
     it('cancels a scheduled call', () => {
-      const state = given(scheduledCall).when(cancel(now)).then([cancelled(now)]);
+      const state = given(scheduledCall)
+        .when(cancel(now))
+        .then([cancelled(now)]);
 
       expect(state).toEqual({ status: 'Cancelled', call: call(later) });
     });

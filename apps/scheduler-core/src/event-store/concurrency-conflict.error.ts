@@ -4,7 +4,10 @@ export class ConcurrencyConflictError extends Error {
   /** Read by isTransientFault: another writer's progress, not a fault of this message. */
   readonly transient = true;
 
-  constructor(readonly streamId: string, readonly expectedVersion: number) {
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number,
+  ) {
     super(`stream ${streamId} is no longer at version ${expectedVersion}`);
   }
 }

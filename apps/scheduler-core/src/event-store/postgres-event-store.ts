@@ -42,12 +42,33 @@ export class PostgresEventStore {
   async appendToStreams(manager: EntityManager, appends: readonly StreamAppend[]): Promise<Set<string>> {
     const nonEmpty = appends.filter((a) => a.events.length > 0);
     if (nonEmpty.length === 0) return new Set();
-    const expected = nonEmpty.map((a) => ({ tenant_id: a.ref.tenantId, stream_id: a.ref.serviceCallId, version: a.expectedVersion }));
-    const rows = nonEmpty.flatMap((a) => a.events.map((m, i) => {
-      if (m.version !== a.expectedVersion + i + 1) throw new Error(`event ${m.type} has version ${m.version}, expected ${a.expectedVersion + i + 1}`);
-      const metadata = { messageId: m.messageId, correlationId: m.correlationId, causationId: m.causationId, schemaVersion: m.schemaVersion, timestamp: m.timestamp };
-      return { tenant_id: m.tenantId, stream_id: m.aggregateId, version: m.version, event_id: m.messageId, type: m.type, data: m.payload, metadata };
+    const expected = nonEmpty.map((a) => ({
+      tenant_id: a.ref.tenantId,
+      stream_id: a.ref.serviceCallId,
+      version: a.expectedVersion,
     }));
+    const rows = nonEmpty.flatMap((a) =>
+      a.events.map((m, i) => {
+        if (m.version !== a.expectedVersion + i + 1)
+          throw new Error(`event ${m.type} has version ${m.version}, expected ${a.expectedVersion + i + 1}`);
+        const metadata = {
+          messageId: m.messageId,
+          correlationId: m.correlationId,
+          causationId: m.causationId,
+          schemaVersion: m.schemaVersion,
+          timestamp: m.timestamp,
+        };
+        return {
+          tenant_id: m.tenantId,
+          stream_id: m.aggregateId,
+          version: m.version,
+          event_id: m.messageId,
+          type: m.type,
+          data: m.payload,
+          metadata,
+        };
+      }),
+    );
     // A racing writer either already moved the stream (the guard filters it out) or collides on the
     // unique (tenant, stream, version) key (DO NOTHING); either way fewer rows come back for that stream.
     const inserted: { tenant_id: string; stream_id: string; version: number }[] = await manager.query(
@@ -83,6 +104,8 @@ export class PostgresEventStore {
 
   /** Undoes this transaction's rows of a stream that was only partly appended (a version collided mid-way). */
   private async removeOwnRows(manager: EntityManager, appends: readonly StreamAppend[]): Promise<void> {
-    await manager.query(`DELETE FROM "${S}".events WHERE event_id = ANY($1::uuid[])`, [appends.flatMap((a) => a.events.map((e) => e.messageId))]);
+    await manager.query(`DELETE FROM "${S}".events WHERE event_id = ANY($1::uuid[])`, [
+      appends.flatMap((a) => a.events.map((e) => e.messageId)),
+    ]);
   }
 }

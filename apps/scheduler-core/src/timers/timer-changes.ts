@@ -8,10 +8,20 @@ import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
  * A timer keeps the trace context of the span that set it (found by its cause), for the DueTimeReached it fires later.
  */
 export async function applyTimerChanges(manager: EntityManager, plans: readonly StreamPlan[]): Promise<void> {
-  const set = plans.flatMap((p) => (p.timer?.kind === 'set'
-    ? [{ tenant_id: p.ref.tenantId, service_call_id: p.ref.serviceCallId, due_at: p.timer.dueAt, correlation_id: p.timer.correlationId, causation_id: p.timer.causationId,
-      traceparent: traceContexts.traceparentOf(p.timer.causationId) }]
-    : []));
+  const set = plans.flatMap((p) =>
+    p.timer?.kind === 'set'
+      ? [
+          {
+            tenant_id: p.ref.tenantId,
+            service_call_id: p.ref.serviceCallId,
+            due_at: p.timer.dueAt,
+            correlation_id: p.timer.correlationId,
+            causation_id: p.timer.causationId,
+            traceparent: traceContexts.traceparentOf(p.timer.causationId),
+          },
+        ]
+      : [],
+  );
   const clear = plans.filter((p) => p.timer?.kind === 'clear');
   if (set.length > 0) {
     await manager.query(

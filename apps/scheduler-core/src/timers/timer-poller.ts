@@ -27,7 +27,11 @@ export class TimerPoller {
   private stopListening?: () => void;
 
   /** maxSleepMs bounds how late a timer set by another replica is seen; this process's own are seen at once. */
-  constructor(private readonly dataSource: DataSource, private readonly log: Log, private readonly maxSleepMs = 500) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly log: Log,
+    private readonly maxSleepMs = 500,
+  ) {}
 
   start(): void {
     this.running = true;
@@ -62,30 +66,56 @@ export class TimerPoller {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
-      function done() { clearTimeout(timer); resolve(); }
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
       this.wake = done;
     });
   }
 
   async fireDueTimers(batch = 200): Promise<number> {
     const fired = await this.dataSource.transaction(async (manager) => {
-      const rows = returnedRows<DueTimer>(await manager.query(
-        `DELETE FROM "${S}".timers t USING (
+      const rows = returnedRows<DueTimer>(
+        await manager.query(
+          `DELETE FROM "${S}".timers t USING (
            SELECT tenant_id, service_call_id FROM "${S}".timers WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED
          ) due WHERE t.tenant_id = due.tenant_id AND t.service_call_id = due.service_call_id
          RETURNING t.*`,
-        [batch],
-      ));
+          [batch],
+        ),
+      );
       const now = new Date();
-      await appendToOutbox(manager, S, rows.map((row) => {
-        const payload: DueTimeReachedPayload = { serviceCallId: row.service_call_id, dueAt: new Date(row.due_at).toISOString(), firedAt: now.toISOString() };
-        const envelope = newEnvelope({
-          type: 'DueTimeReached', tenantId: row.tenant_id, serviceCallId: row.service_call_id, payload, schemaVersion: COMMAND_SCHEMA_VERSION,
-          cause: { messageId: row.causation_id, correlationId: row.correlation_id }, timestamp: now,
-        });
-        this.log.debug({ serviceCallId: row.service_call_id, tenantId: row.tenant_id, correlationId: row.correlation_id, lateMs: now.getTime() - new Date(row.due_at).getTime() }, 'timer fired');
-        return { topic: TOPICS.commands, envelope, traceparent: row.traceparent };
-      }));
+      await appendToOutbox(
+        manager,
+        S,
+        rows.map((row) => {
+          const payload: DueTimeReachedPayload = {
+            serviceCallId: row.service_call_id,
+            dueAt: new Date(row.due_at).toISOString(),
+            firedAt: now.toISOString(),
+          };
+          const envelope = newEnvelope({
+            type: 'DueTimeReached',
+            tenantId: row.tenant_id,
+            serviceCallId: row.service_call_id,
+            payload,
+            schemaVersion: COMMAND_SCHEMA_VERSION,
+            cause: { messageId: row.causation_id, correlationId: row.correlation_id },
+            timestamp: now,
+          });
+          this.log.debug(
+            {
+              serviceCallId: row.service_call_id,
+              tenantId: row.tenant_id,
+              correlationId: row.correlation_id,
+              lateMs: now.getTime() - new Date(row.due_at).getTime(),
+            },
+            'timer fired',
+          );
+          return { topic: TOPICS.commands, envelope, traceparent: row.traceparent };
+        }),
+      );
       return { rows, now };
     });
     for (const row of fired.rows) recordTimerLateness(new Date(row.due_at), fired.now);

@@ -28,14 +28,29 @@ export interface AppStorage {
  * What every app needs before Nest starts, in the order that gives the clearest failure:
  * the database (and its migrations, unless a Job runs them), then the brokers.
  */
-export async function connectAppInfrastructure(app: string, config: CommonConfig, storage: AppStorage): Promise<AppInfrastructure> {
+export async function connectAppInfrastructure(
+  app: string,
+  config: CommonConfig,
+  storage: AppStorage,
+): Promise<AppInfrastructure> {
   const log = baseLogger(app, config.logLevel);
   const dataSource = await connectDatabase(
-    createDataSource({ url: config.databaseUrl, schema: storage.schema, migrations: storage.migrations, applicationName: app, poolSize: storage.poolSize }),
+    createDataSource({
+      url: config.databaseUrl,
+      schema: storage.schema,
+      migrations: storage.migrations,
+      applicationName: app,
+      poolSize: storage.poolSize,
+    }),
     config.databaseUrl,
   );
   signalOutboxCommits(dataSource);
   if (config.migrationsRun) await migrateSchema(dataSource, storage.schema);
   await assertBrokersReachable(config.kafkaBrokers);
-  return { log, dataSource, kafka: createKafka(app, config.kafkaBrokers, log), namespace: new TopicNamespace(config.kafkaTopicPrefix) };
+  return {
+    log,
+    dataSource,
+    kafka: createKafka(app, config.kafkaBrokers, log),
+    namespace: new TopicNamespace(config.kafkaTopicPrefix),
+  };
 }

@@ -1,4 +1,12 @@
-import { readBoolean, readTopicPrefix, readDatabaseUrl, readKafkaBrokers, readLogLevel, readPositiveInt, LogLevel } from './env-readers';
+import {
+  readBoolean,
+  readTopicPrefix,
+  readDatabaseUrl,
+  readKafkaBrokers,
+  readLogLevel,
+  readPositiveInt,
+  LogLevel,
+} from './env-readers';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,5 +1,12 @@
 import { ConfigurationError } from './configuration-error';
-import { readBoolean, readDatabaseUrl, readKafkaBrokers, readLogLevel, readPositiveInt, readTopicPrefix } from './env-readers';
+import {
+  readBoolean,
+  readDatabaseUrl,
+  readKafkaBrokers,
+  readLogLevel,
+  readPositiveInt,
+  readTopicPrefix,
+} from './env-readers';
 
 const fails = (fn: () => unknown, variable: string) => {
   expect(fn).toThrow(ConfigurationError);
@@ -9,12 +16,14 @@ const fails = (fn: () => unknown, variable: string) => {
 describe('environment readers', () => {
   it('accepts broker lists and rejects malformed ones naming KAFKA_BROKERS', () => {
     expect(readKafkaBrokers({ KAFKA_BROKERS: 'a:9092, b.example:19092' })).toEqual(['a:9092', 'b.example:19092']);
-    for (const bad of ['', 'not a broker', 'host', 'host:port', 'h:99999', 'a:1,,b:2']) fails(() => readKafkaBrokers({ KAFKA_BROKERS: bad }), 'KAFKA_BROKERS');
+    for (const bad of ['', 'not a broker', 'host', 'host:port', 'h:99999', 'a:1,,b:2'])
+      fails(() => readKafkaBrokers({ KAFKA_BROKERS: bad }), 'KAFKA_BROKERS');
   });
 
   it('wants a postgres URL in DATABASE_URL', () => {
     expect(readDatabaseUrl({ DATABASE_URL: 'postgres://u:p@h:5432/db' })).toBe('postgres://u:p@h:5432/db');
-    for (const bad of [undefined, 'nonsense', 'mysql://h/db']) fails(() => readDatabaseUrl({ DATABASE_URL: bad }), 'DATABASE_URL');
+    for (const bad of [undefined, 'nonsense', 'mysql://h/db'])
+      fails(() => readDatabaseUrl({ DATABASE_URL: bad }), 'DATABASE_URL');
   });
 
   it('reads bounded whole numbers, booleans, log levels and topic prefixes', () => {
@@ -23,7 +32,10 @@ describe('environment readers', () => {
     fails(() => readPositiveInt({ PORT: '70000' }, 'PORT', 3000, 65535), 'PORT');
     fails(() => readPositiveInt({ PORT: '1.5' }, 'PORT', 3000), 'PORT');
     expect(readBoolean({ X: 'true' }, 'X', false)).toBe(true);
-    fails(() => readBoolean({ EXECUTOR_ALLOW_PRIVATE_TARGETS: 'yes' }, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false), 'EXECUTOR_ALLOW_PRIVATE_TARGETS');
+    fails(
+      () => readBoolean({ EXECUTOR_ALLOW_PRIVATE_TARGETS: 'yes' }, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false),
+      'EXECUTOR_ALLOW_PRIVATE_TARGETS',
+    );
     expect(readLogLevel({})).toBe('info');
     fails(() => readLogLevel({ LOG_LEVEL: 'loud' }), 'LOG_LEVEL');
     expect(readTopicPrefix({ KAFKA_TOPIC_PREFIX: 'staging.' })).toBe('staging.');

@@ -8,7 +8,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function readDatabaseUrl(env: Env): string {
   const value = env.DATABASE_URL;
-  if (!value) throw new ConfigurationError('DATABASE_URL', 'is not set (expected postgres://user:password@host:port/database)');
+  if (!value)
+    throw new ConfigurationError('DATABASE_URL', 'is not set (expected postgres://user:password@host:port/database)');
   let url: URL;
   try {
     url = new URL(value);
@@ -26,7 +27,8 @@ export function readKafkaBrokers(env: Env): string[] {
   if (!value) throw new ConfigurationError('KAFKA_BROKERS', 'is not set (expected host:port[,host:port...])');
   const brokers = value.split(',').map((b) => b.trim());
   const bad = brokers.find((b) => !BROKER.test(b) || Number(b.split(':')[1]) > 65535);
-  if (bad !== undefined) throw new ConfigurationError('KAFKA_BROKERS', `has a malformed broker "${bad}" (expected host:port[,host:port...])`);
+  if (bad !== undefined)
+    throw new ConfigurationError('KAFKA_BROKERS', `has a malformed broker "${bad}" (expected host:port[,host:port...])`);
   return brokers;
 }
 
@@ -34,7 +36,8 @@ export function readPositiveInt(env: Env, name: string, fallback: number, max = 
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigurationError(name, `must be a whole number from 1 to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new ConfigurationError(name, `must be a whole number from 1 to ${max}, got "${value}"`);
   return n;
 }
 
@@ -56,6 +59,7 @@ export function readLogLevel(env: Env): LogLevel {
 
 export function readTopicPrefix(env: Env): string {
   const value = env.KAFKA_TOPIC_PREFIX ?? '';
-  if (!/^[A-Za-z0-9._-]{0,100}$/.test(value)) throw new ConfigurationError('KAFKA_TOPIC_PREFIX', 'may hold only letters, digits, . _ - (at most 100)');
+  if (!/^[A-Za-z0-9._-]{0,100}$/.test(value))
+    throw new ConfigurationError('KAFKA_TOPIC_PREFIX', 'may hold only letters, digits, . _ - (at most 100)');
   return value;
 }

@@ -6,11 +6,13 @@ import { ConfigurationError } from './configuration-error';
  */
 export function runApp(appName: string, start: () => Promise<void>): void {
   start().catch((error: unknown) => {
-    const line = error instanceof ConfigurationError
-      ? `${appName}: configuration error: ${error.message}`
-      : `${appName}: failed to start: ${error instanceof Error ? error.message : String(error)}`;
+    const line =
+      error instanceof ConfigurationError
+        ? `${appName}: configuration error: ${error.message}`
+        : `${appName}: failed to start: ${error instanceof Error ? error.message : String(error)}`;
     // One line is the contract; the stack only when asked for, to diagnose an unexpected failure.
-    const detail = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '') && error instanceof Error ? `\n${error.stack}` : '';
+    const detail =
+      ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '') && error instanceof Error ? `\n${error.stack}` : '';
     process.stderr.write(`${line}${detail}\n`);
     process.exit(1);
   });

@@ -19,7 +19,10 @@ describe('readSealingKeys', () => {
   const current = base64Key();
 
   it('reads the current key alone when SECRETS_DECRYPTION_KEYS is unset or blank', () => {
-    for (const env of [{ SECRETS_ENCRYPTION_KEY: current }, { SECRETS_ENCRYPTION_KEY: current, SECRETS_DECRYPTION_KEYS: ' ' }]) {
+    for (const env of [
+      { SECRETS_ENCRYPTION_KEY: current },
+      { SECRETS_ENCRYPTION_KEY: current, SECRETS_DECRYPTION_KEYS: ' ' },
+    ]) {
       const keys = readSealingKeys(env);
 
       expect(keys.current.toString('base64')).toBe(current);
@@ -40,7 +43,11 @@ describe('readSealingKeys', () => {
   });
 
   it.each([
-    ['not base64', () => `${base64Key()},${'!'.repeat(44)}`, /^SECRETS_DECRYPTION_KEYS entry 2 must be 32 bytes, base64-encoded/],
+    [
+      'not base64',
+      () => `${base64Key()},${'!'.repeat(44)}`,
+      /^SECRETS_DECRYPTION_KEYS entry 2 must be 32 bytes, base64-encoded/,
+    ],
     ['16 bytes', () => randomBytes(16).toString('base64'), /^SECRETS_DECRYPTION_KEYS entry 1 must be 32 bytes/],
     ['33 bytes', () => randomBytes(33).toString('base64'), /^SECRETS_DECRYPTION_KEYS entry 1 must be 32 bytes/],
     ['an empty entry', () => `${base64Key()},,${base64Key()}`, /^SECRETS_DECRYPTION_KEYS entry 2 is empty/],

@@ -11,7 +11,11 @@ export interface SealingKeys {
 
 export function readEncryptionKey(env: Env): Buffer {
   const value = env.SECRETS_ENCRYPTION_KEY;
-  if (!value) throw new ConfigurationError('SECRETS_ENCRYPTION_KEY', 'is not set (expected 32 random bytes, base64: openssl rand -base64 32)');
+  if (!value)
+    throw new ConfigurationError(
+      'SECRETS_ENCRYPTION_KEY',
+      'is not set (expected 32 random bytes, base64: openssl rand -base64 32)',
+    );
   try {
     return parseEncryptionKey(value);
   } catch {
@@ -30,16 +34,27 @@ export function readSealingKeys(env: Env): SealingKeys {
   const seen = new Map<string, string>([[keyIdOf(current), 'SECRETS_ENCRYPTION_KEY']]);
   const previous = value.split(',').map((entry, index) => {
     const position = `entry ${index + 1}`;
-    if (entry.trim() === '') throw new ConfigurationError('SECRETS_DECRYPTION_KEYS', `${position} is empty (expected base64 keys separated by commas)`);
+    if (entry.trim() === '')
+      throw new ConfigurationError(
+        'SECRETS_DECRYPTION_KEYS',
+        `${position} is empty (expected base64 keys separated by commas)`,
+      );
     let key: Buffer;
     try {
       key = parseEncryptionKey(entry);
     } catch {
-      throw new ConfigurationError('SECRETS_DECRYPTION_KEYS', `${position} must be 32 bytes, base64-encoded (openssl rand -base64 32)`);
+      throw new ConfigurationError(
+        'SECRETS_DECRYPTION_KEYS',
+        `${position} must be 32 bytes, base64-encoded (openssl rand -base64 32)`,
+      );
     }
     const id = keyIdOf(key);
     const earlier = seen.get(id);
-    if (earlier) throw new ConfigurationError('SECRETS_DECRYPTION_KEYS', `${position} repeats ${earlier} (key id ${id}); list each key once`);
+    if (earlier)
+      throw new ConfigurationError(
+        'SECRETS_DECRYPTION_KEYS',
+        `${position} repeats ${earlier} (key id ${id}); list each key once`,
+      );
     seen.set(id, position);
     return key;
   });

@@ -37,10 +37,6 @@ export type CancelServiceCall = Envelope<'CancelServiceCall', CancelServiceCallP
 export type DueTimeReached = Envelope<'DueTimeReached', DueTimeReachedPayload>;
 export type RecordExecutionResult = Envelope<'RecordExecutionResult', RecordExecutionResultPayload>;
 
-export type SchedulerCommandMessage =
-  | SubmitServiceCall
-  | CancelServiceCall
-  | DueTimeReached
-  | RecordExecutionResult;
+export type SchedulerCommandMessage = SubmitServiceCall | CancelServiceCall | DueTimeReached | RecordExecutionResult;
 
 export const COMMAND_SCHEMA_VERSION = 1;

@@ -1,6 +1,14 @@
 /** Socket-level failures of the connection to Postgres (Node error codes). */
 const CONNECTION_ERROR_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EAI_AGAIN',
 ]);
 
 /** What pg says when a connection dies or the pool cannot hand one out in time; these carry no code. */
@@ -37,8 +45,17 @@ interface ErrorLike {
 export function isTransientDatabaseError(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 5) return false;
   const e = error as ErrorLike;
-  if (typeof e.code === 'string' && (CONNECTION_ERROR_CODES.has(e.code) || (/^[0-9A-Z]{5}$/.test(e.code) && isTransientSqlState(e.code)))) return true;
-  if (typeof e.message === 'string' && typeof e.code !== 'string' && CONNECTION_ERROR_MESSAGES.some((m) => m.test(e.message as string))) return true;
+  if (
+    typeof e.code === 'string' &&
+    (CONNECTION_ERROR_CODES.has(e.code) || (/^[0-9A-Z]{5}$/.test(e.code) && isTransientSqlState(e.code)))
+  )
+    return true;
+  if (
+    typeof e.message === 'string' &&
+    typeof e.code !== 'string' &&
+    CONNECTION_ERROR_MESSAGES.some((m) => m.test(e.message as string))
+  )
+    return true;
   const nested = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
   return nested.some((inner) => inner !== error && isTransientDatabaseError(inner, depth + 1));
 }

@@ -28,9 +28,17 @@ describe('isTransientFault', () => {
   });
 
   it('looks inside a TypeORM QueryFailedError at the driver error', () => {
-    const down = new QueryFailedError('INSERT INTO x', [], pgError('57P01', 'terminating connection due to administrator command'));
+    const down = new QueryFailedError(
+      'INSERT INTO x',
+      [],
+      pgError('57P01', 'terminating connection due to administrator command'),
+    );
     expect(isTransientFault(down)).toBe(true);
-    const duplicate = new QueryFailedError('INSERT INTO x', [], pgError('23505', 'duplicate key value violates unique constraint'));
+    const duplicate = new QueryFailedError(
+      'INSERT INTO x',
+      [],
+      pgError('23505', 'duplicate key value violates unique constraint'),
+    );
     expect(isTransientFault(duplicate)).toBe(false);
     expect(isTransientFault(new QueryFailedError('SELECT 1', [], pgError('40P01')))).toBe(true);
   });
@@ -41,20 +49,36 @@ describe('isTransientFault', () => {
     expect(isTransientFault(new Error('outer', { cause: pgError('23505') }))).toBe(false);
   });
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN'])('treats the network error %s as transient', (code) => {
-    expect(isTransientFault(Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, errno: -111, syscall: 'connect' }))).toBe(true);
-  });
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN'])(
+    'treats the network error %s as transient',
+    (code) => {
+      expect(
+        isTransientFault(
+          Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, errno: -111, syscall: 'connect' }),
+        ),
+      ).toBe(true);
+    },
+  );
 
-  it('recognises the pg driver\'s connection failures by message', () => {
+  it("recognises the pg driver's connection failures by message", () => {
     expect(isTransientFault(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isTransientFault(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isTransientFault(pgError('57P03', 'the database system is starting up'))).toBe(true);
   });
 
   it('treats kafkajs errors it would retry itself as transient', () => {
-    expect(isTransientFault({ name: 'KafkaJSProtocolError', retriable: true, type: 'COORDINATOR_LOAD_IN_PROGRESS', message: 'loading' })).toBe(true);
+    expect(
+      isTransientFault({
+        name: 'KafkaJSProtocolError',
+        retriable: true,
+        type: 'COORDINATOR_LOAD_IN_PROGRESS',
+        message: 'loading',
+      }),
+    ).toBe(true);
     expect(isTransientFault({ name: 'KafkaJSProtocolError', retriable: false, type: 'NOT_COORDINATOR' })).toBe(true);
-    expect(isTransientFault({ name: 'KafkaJSConnectionError', message: 'Connection error: connect ECONNREFUSED' })).toBe(true);
+    expect(isTransientFault({ name: 'KafkaJSConnectionError', message: 'Connection error: connect ECONNREFUSED' })).toBe(
+      true,
+    );
     expect(isTransientFault({ name: 'KafkaJSNumberOfRetriesExceeded', retriable: false })).toBe(true);
     expect(isRetriableBrokerError({ name: 'KafkaJSRequestTimeoutError' })).toBe(true);
   });

@@ -11,9 +11,10 @@ export function isTransientFault(error: unknown): boolean {
     // TypeORM's answer when a transaction's connection died under it (the database went away mid-transaction).
     if ((e as { name?: unknown }).name === 'QueryRunnerAlreadyReleasedError') return true;
     if (isTransientDatabaseError(e) || isRetriableBrokerError(e)) return true;
-    e = (e as { driverError?: unknown; cause?: unknown; originalError?: unknown }).driverError
-      ?? (e as { cause?: unknown }).cause
-      ?? (e as { originalError?: unknown }).originalError;
+    e =
+      (e as { driverError?: unknown; cause?: unknown; originalError?: unknown }).driverError ??
+      (e as { cause?: unknown }).cause ??
+      (e as { originalError?: unknown }).originalError;
   }
   return false;
 }
@@ -26,12 +27,38 @@ export function isRetriableBrokerError(error: unknown): boolean {
   const e = error as { name?: unknown; retriable?: unknown; type?: unknown } | null;
   if (!e || typeof e.name !== 'string' || !e.name.startsWith('KafkaJS')) return false;
   if (e.retriable === true) return true;
-  if (['KafkaJSConnectionError', 'KafkaJSRequestTimeoutError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSLockTimeout', 'KafkaJSStaleTopicMetadataAssignment', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSNoBrokerAvailableError', 'KafkaJSGroupCoordinatorNotFound', 'KafkaJSMetadataNotLoaded', 'KafkaJSTopicMetadataNotLoaded'].includes(e.name)) return true;
+  if (
+    [
+      'KafkaJSConnectionError',
+      'KafkaJSRequestTimeoutError',
+      'KafkaJSConnectionClosedError',
+      'KafkaJSBrokerNotFound',
+      'KafkaJSLockTimeout',
+      'KafkaJSStaleTopicMetadataAssignment',
+      'KafkaJSNumberOfRetriesExceeded',
+      'KafkaJSNoBrokerAvailableError',
+      'KafkaJSGroupCoordinatorNotFound',
+      'KafkaJSMetadataNotLoaded',
+      'KafkaJSTopicMetadataNotLoaded',
+    ].includes(e.name)
+  )
+    return true;
   return typeof e.type === 'string' && RETRIABLE_BROKER_TYPES.has(e.type);
 }
 
 const RETRIABLE_BROKER_TYPES = new Set([
-  'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'REBALANCE_IN_PROGRESS', 'LEADER_NOT_AVAILABLE',
-  'NOT_LEADER_FOR_PARTITION', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
-  'UNKNOWN_TOPIC_OR_PARTITION', 'KAFKA_STORAGE_ERROR', 'FETCH_SESSION_ID_NOT_FOUND', 'UNSTABLE_OFFSET_COMMIT',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+  'REBALANCE_IN_PROGRESS',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'KAFKA_STORAGE_ERROR',
+  'FETCH_SESSION_ID_NOT_FOUND',
+  'UNSTABLE_OFFSET_COMMIT',
 ]);

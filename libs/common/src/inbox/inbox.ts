@@ -18,7 +18,11 @@ export interface Claimed<M> {
  * processed. Messages processed before (a redelivery or an outbox republish), or repeated within the
  * batch, are left out: the handler must change nothing for them.
  */
-export async function claimMessages<M extends { messageId: string; type: string }>(manager: EntityManager, schema: string, messages: readonly M[]): Promise<Claimed<M>> {
+export async function claimMessages<M extends { messageId: string; type: string }>(
+  manager: EntityManager,
+  schema: string,
+  messages: readonly M[],
+): Promise<Claimed<M>> {
   const rows: { message_id: string | null; now: Date }[] = await manager.query(
     `WITH claimed AS (
        INSERT INTO "${schema}".inbox (message_id, message_type)
@@ -32,6 +36,10 @@ export async function claimMessages<M extends { messageId: string; type: string 
 }
 
 /** One message at a time; kept for callers that handle a single message. */
-export async function claimMessage(manager: EntityManager, schema: string, message: { messageId: string; type: string }): Promise<boolean> {
+export async function claimMessage(
+  manager: EntityManager,
+  schema: string,
+  message: { messageId: string; type: string },
+): Promise<boolean> {
   return (await claimMessages(manager, schema, [message])).fresh.length === 1;
 }

@@ -17,7 +17,10 @@ function canConnect(broker: string): Promise<boolean> {
   const at = broker.lastIndexOf(':');
   return new Promise((resolve) => {
     const socket = connect({ host: broker.slice(0, at), port: Number(broker.slice(at + 1)), timeout: 3_000 });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.once('connect', () => done(true));
     socket.once('timeout', () => done(false));
     socket.once('error', () => done(false));

@@ -4,7 +4,12 @@ import { RetryPolicy } from './retry-policy';
 const POLICY: RetryPolicy = { poisonAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 1_000 };
 
 const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-const rebalancing = () => Object.assign(new Error('The group is rebalancing'), { name: 'KafkaJSProtocolError', retriable: true, type: 'REBALANCE_IN_PROGRESS' });
+const rebalancing = () =>
+  Object.assign(new Error('The group is rebalancing'), {
+    name: 'KafkaJSProtocolError',
+    retriable: true,
+    type: 'REBALANCE_IN_PROGRESS',
+  });
 
 /**
  * Fake steps around a handler: the clock only moves when the processor sleeps, and every call is
@@ -77,10 +82,19 @@ describe('processBatch', () => {
       if (call === 3) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
     });
     expect(await h.run(['a', 'b', 'c'])).toBe('done');
-    expect(h.handled).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c']]);
+    expect(h.handled).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
     expect(h.applied).toEqual(['a', 'b', 'c']);
     expect(h.deadLetters).toEqual([]);
-    expect(h.retries.map((r) => [r.attempt, r.transient])).toEqual([[1, true], [2, true], [3, true]]);
+    expect(h.retries.map((r) => [r.attempt, r.transient])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+    ]);
     // Backoff 100, 200, 400 ms (sleeps are cut in slices of at most a second, with a heartbeat after each).
     expect(h.sleeps).toEqual([100, 200, 400]);
     expect(h.heartbeats).toBe(3);
@@ -162,7 +176,9 @@ describe('processBatch', () => {
       throw new Error('poison');
     });
     expect(await h.run(['only'])).toBe('done');
-    expect(h.deadLetters.map((d) => [d.item, (d.error as Error).message, d.attempts])).toEqual([['only', 'poison', POLICY.poisonAttempts]]);
+    expect(h.deadLetters.map((d) => [d.item, (d.error as Error).message, d.attempts])).toEqual([
+      ['only', 'poison', POLICY.poisonAttempts],
+    ]);
     expect(h.applied).toEqual([]);
   });
 
@@ -190,7 +206,7 @@ describe('processBatch', () => {
     expect(h.deadLetters).toEqual([]);
   });
 
-  it('abandons without dead-lettering when the partition is taken away between a poison message\'s tries', async () => {
+  it("abandons without dead-lettering when the partition is taken away between a poison message's tries", async () => {
     const h = withHarness((items, call) => {
       if (call === 3) h.active = false;
       if (items.includes('b')) throw new Error('poison');
@@ -219,12 +235,16 @@ describe('processBatch', () => {
     expect(h.deadLetters).toEqual([]);
   });
 
-  it('abandons (never dead-letters) when a heartbeat fails for good during a poison message\'s backoff', async () => {
+  it("abandons (never dead-letters) when a heartbeat fails for good during a poison message's backoff", async () => {
     const h = withHarness((items) => {
       if (items.includes('b')) throw new Error('poison');
     });
     h.heartbeat = async () => {
-      throw Object.assign(new Error('The coordinator is not aware of this member'), { name: 'KafkaJSProtocolError', retriable: false, type: 'UNKNOWN_MEMBER_ID' });
+      throw Object.assign(new Error('The coordinator is not aware of this member'), {
+        name: 'KafkaJSProtocolError',
+        retriable: false,
+        type: 'UNKNOWN_MEMBER_ID',
+      });
     };
     expect(await h.run(['a', 'b', 'c'])).toBe('abandoned');
     expect(h.deadLetters).toEqual([]);
@@ -238,7 +258,8 @@ describe('processBatch', () => {
     });
     let beats = 0;
     h.heartbeat = async () => {
-      if (beats++ === 0) throw Object.assign(new Error('heartbeat: connection closed'), { name: 'KafkaJSConnectionClosedError' });
+      if (beats++ === 0)
+        throw Object.assign(new Error('heartbeat: connection closed'), { name: 'KafkaJSConnectionClosedError' });
     };
     // Given up uncommitted (it is read again after the member rejoins), never dead-lettered.
     expect(await h.run(['a'])).toBe('abandoned');

@@ -19,7 +19,11 @@ export type BatchProcessingResult = 'done' | 'abandoned';
  * Applies a batch: transient faults retry the same batch for as long as they last; any other error
  * splits the batch into single messages so one poison message goes to the DLQ while the others apply.
  */
-export async function processBatch<T>(items: readonly T[], steps: BatchProcessingSteps<T>, policy: RetryPolicy): Promise<BatchProcessingResult> {
+export async function processBatch<T>(
+  items: readonly T[],
+  steps: BatchProcessingSteps<T>,
+  policy: RetryPolicy,
+): Promise<BatchProcessingResult> {
   const whole = await applyUntilNotTransient(items, steps, policy);
   if (whole.kind !== 'failed') return whole.kind;
   // A batch of one already made its first try as the whole batch.
@@ -31,10 +35,18 @@ export async function processBatch<T>(items: readonly T[], steps: BatchProcessin
   return 'done';
 }
 
-async function applyOne<T>(item: T, steps: BatchProcessingSteps<T>, policy: RetryPolicy, firstError?: unknown): Promise<BatchProcessingResult> {
+async function applyOne<T>(
+  item: T,
+  steps: BatchProcessingSteps<T>,
+  policy: RetryPolicy,
+  firstError?: unknown,
+): Promise<BatchProcessingResult> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= policy.poisonAttempts; attempt++) {
-    const outcome: Attempt = attempt === 1 && firstError !== undefined ? { kind: 'failed', error: firstError } : await applyUntilNotTransient([item], steps, policy);
+    const outcome: Attempt =
+      attempt === 1 && firstError !== undefined
+        ? { kind: 'failed', error: firstError }
+        : await applyUntilNotTransient([item], steps, policy);
     if (outcome.kind !== 'failed') return outcome.kind;
     lastError = outcome.error;
     steps.onRetry(lastError, attempt, [item], false);
@@ -46,7 +58,11 @@ async function applyOne<T>(item: T, steps: BatchProcessingSteps<T>, policy: Retr
 
 type Attempt = { kind: 'done' } | { kind: 'abandoned' } | { kind: 'failed'; error: unknown };
 
-async function applyUntilNotTransient<T>(items: readonly T[], steps: BatchProcessingSteps<T>, policy: RetryPolicy): Promise<Attempt> {
+async function applyUntilNotTransient<T>(
+  items: readonly T[],
+  steps: BatchProcessingSteps<T>,
+  policy: RetryPolicy,
+): Promise<Attempt> {
   for (let attempt = 1; ; attempt++) {
     if (!steps.isActive()) return { kind: 'abandoned' };
     try {

@@ -12,14 +12,19 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], part
     await admin.listTopics();
   } catch (error) {
     await admin.disconnect().catch(() => undefined);
-    throw new Error(`KAFKA_BROKERS: cannot reach the brokers (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new Error(`KAFKA_BROKERS: cannot reach the brokers (${error instanceof Error ? error.message : String(error)})`, {
+      cause: error,
+    });
   }
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       await admin
-        .createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })) })
+        .createTopics({
+          waitForLeaders: false,
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+        })
         .catch((error: unknown) => {
           // Another app or replica may have created them in between.
           if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;

@@ -9,11 +9,13 @@ export function createKafka(clientId: string, brokers: readonly string[], log: L
     connectionTimeout: 5_000,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log: entry }: LogEntry) => {
-      const { message, ...rest } = entry;
-      const fields = { kafka: namespace, ...rest };
-      if (level <= logLevel.ERROR) log.error(fields, message);
-      else log.warn(fields, message);
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        const fields = { kafka: namespace, ...rest };
+        if (level <= logLevel.ERROR) log.error(fields, message);
+        else log.warn(fields, message);
+      },
   });
 }

@@ -4,7 +4,13 @@ import { lastValueFrom } from 'rxjs';
 import { dlqTopic } from '../contracts/topics';
 import { isRetriableBrokerError, isTransientFault } from '../faults/is-transient-fault';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
-import { consumerBatchSize, consumerLag, consumerRetries, inFlightMessages, messagesConsumed } from '../observability/metrics';
+import {
+  consumerBatchSize,
+  consumerLag,
+  consumerRetries,
+  inFlightMessages,
+  messagesConsumed,
+} from '../observability/metrics';
 import { processBatch } from './batch-processing';
 import { BatchOutcome, ConsumedMessage } from './consumed-message';
 import { createProducer } from './create-producer';
@@ -88,7 +94,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private async start(): Promise<void> {
     const { kafka } = this.options;
     const ns = this.namespace;
-    await ensureTopics(kafka, this.options.topicsToCreate.map((t) => ns.physical(t)), this.options.partitions);
+    await ensureTopics(
+      kafka,
+      this.options.topicsToCreate.map((t) => ns.physical(t)),
+      this.options.partitions,
+    );
     this.producer = createProducer(kafka);
     await this.producer.connect();
     this.running = true;
@@ -102,7 +112,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const groupId = ns.physical(this.options.groupId);
     const sessionTimeout = this.options.sessionTimeoutMs ?? 8_000;
     const consumer = kafka.consumer({
-      groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 8)),
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 8)),
       maxWaitTimeInMs: 500,
       retry: {
         retries: 8,
@@ -123,7 +136,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       log.info({ groupId, assignment: e.payload.memberAssignment }, 'consumer joined group');
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      consumerLag.set({ group: groupId, topic: e.payload.topic, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
+      consumerLag.set(
+        { group: groupId, topic: e.payload.topic, partition: String(e.payload.partition) },
+        Number(e.payload.offsetLag),
+      );
     });
     consumer.on(consumer.events.CRASH, (e) => {
       const { error, restart } = e.payload;
@@ -143,7 +159,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       // broker is away, not gone. Start a new consumer after a backoff, for as long as it takes.
       this.restarts += 1;
       const wait = backoffMs(this.retry, this.restarts);
-      log.warn({ groupId, error: error.message, restartInMs: wait, restarts: this.restarts }, 'consumer lost the brokers; starting a new one');
+      log.warn(
+        { groupId, error: error.message, restartInMs: wait, restarts: this.restarts },
+        'consumer lost the brokers; starting a new one',
+      );
       setTimeout(() => void this.restartConsumer(), wait);
     });
     await consumer.connect();
@@ -185,7 +204,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   /** False when the work was taken away (stop or rebalance): nothing more is resolved or committed. */
-  private async processChunk(batch: Batch, chunk: KafkaMessage[], payload: EachBatchPayload, isActive: () => boolean): Promise<boolean> {
+  private async processChunk(
+    batch: Batch,
+    chunk: KafkaMessage[],
+    payload: EachBatchPayload,
+    isActive: () => boolean,
+  ): Promise<boolean> {
     const { groupId, log } = this.options;
     const topic = this.namespace.logical(batch.topic);
     const partition = batch.partition;
@@ -201,7 +225,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const decoded: Decoded[] = [];
     for (const raw of chunk) {
       try {
-        decoded.push({ raw, message: { envelope: decodeEnvelope(raw), topic, physicalTopic: batch.topic, partition, offset: raw.offset } });
+        decoded.push({
+          raw,
+          message: { envelope: decodeEnvelope(raw), topic, physicalTopic: batch.topic, partition, offset: raw.offset },
+        });
       } catch (error) {
         // Undecodable: no retry can help.
         if (!(await this.untilDeadLettered(topic, partition, raw, error, isActive))) {
@@ -218,40 +245,64 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       spans.delete(offset);
     };
     const deferred = new Set<string>();
-    const result = await processBatch(decoded, {
-      handle: async (items) => {
-        if (!handler) throw new Error(`no handler for topic ${topic}`);
-        consumerBatchSize.observe({ group: groupId }, items.length);
-        if (debugEnabled(log)) for (const d of items) log.debug({ ...messageLogFields(d.message.envelope), groupId, topic, partition, offset: d.message.offset }, 'consumed');
-        const context = new KafkaMessageContext([topic, partition, items[0].message.offset, 1]);
-        const outcome = await lastValueFrom(this.transformToObservable(await handler(items.map((d) => d.message), context)), { defaultValue: undefined }) as BatchOutcome;
-        items.forEach((item, i) => {
-          const done = outcome?.completions[i];
-          if (!done) return;
-          deferred.add(item.raw.offset);
-          const again = async () => {
-            const retried = await lastValueFrom(this.transformToObservable(await handler([item.message], context)), { defaultValue: undefined }) as BatchOutcome;
-            await retried?.completions[0];
-          };
-          this.track(pending, batch.topic, topic, partition, item, done, again, (error) => endSpan(item.raw.offset, error));
-        });
-        messagesConsumed.inc({ group: groupId, topic, outcome: 'handled' }, items.length);
+    const result = await processBatch(
+      decoded,
+      {
+        handle: async (items) => {
+          if (!handler) throw new Error(`no handler for topic ${topic}`);
+          consumerBatchSize.observe({ group: groupId }, items.length);
+          if (debugEnabled(log))
+            for (const d of items)
+              log.debug(
+                { ...messageLogFields(d.message.envelope), groupId, topic, partition, offset: d.message.offset },
+                'consumed',
+              );
+          const context = new KafkaMessageContext([topic, partition, items[0].message.offset, 1]);
+          const outcome = (await lastValueFrom(
+            this.transformToObservable(
+              await handler(
+                items.map((d) => d.message),
+                context,
+              ),
+            ),
+            { defaultValue: undefined },
+          )) as BatchOutcome;
+          items.forEach((item, i) => {
+            const done = outcome?.completions[i];
+            if (!done) return;
+            deferred.add(item.raw.offset);
+            const again = async () => {
+              const retried = (await lastValueFrom(this.transformToObservable(await handler([item.message], context)), {
+                defaultValue: undefined,
+              })) as BatchOutcome;
+              await retried?.completions[0];
+            };
+            this.track(pending, batch.topic, topic, partition, item, done, again, (error) =>
+              endSpan(item.raw.offset, error),
+            );
+          });
+          messagesConsumed.inc({ group: groupId, topic, outcome: 'handled' }, items.length);
+        },
+        deadLetter: async (item, error, attempts) => {
+          await this.deadLetter(topic, partition, item.raw, attempts, error);
+          messagesConsumed.inc({ group: groupId, topic, outcome: 'dead_lettered' });
+          endSpan(item.raw.offset, error);
+        },
+        isActive,
+        heartbeat: () => payload.heartbeat(),
+        onRetry: (error, attempt, items, transient) => {
+          consumerRetries.inc({ group: groupId, topic, kind: transient ? 'transient' : 'handler' });
+          const offsets =
+            items.length > 0 ? `${items[0].message.offset}..${items[items.length - 1].message.offset}` : undefined;
+          log.warn(
+            { groupId, topic, partition, offsets, attempt, transient, error: errorText(error) },
+            transient ? 'dependency unavailable; retrying the same batch' : 'handler failed',
+          );
+        },
+        sleep,
       },
-      deadLetter: async (item, error, attempts) => {
-        await this.deadLetter(topic, partition, item.raw, attempts, error);
-        messagesConsumed.inc({ group: groupId, topic, outcome: 'dead_lettered' });
-        endSpan(item.raw.offset, error);
-      },
-      isActive,
-      heartbeat: () => payload.heartbeat(),
-      onRetry: (error, attempt, items, transient) => {
-        consumerRetries.inc({ group: groupId, topic, kind: transient ? 'transient' : 'handler' });
-        const offsets = items.length > 0 ? `${items[0].message.offset}..${items[items.length - 1].message.offset}` : undefined;
-        log.warn({ groupId, topic, partition, offsets, attempt, transient, error: errorText(error) },
-          transient ? 'dependency unavailable; retrying the same batch' : 'handler failed');
-      },
-      sleep,
-    }, this.retry);
+      this.retry,
+    );
     if (result === 'abandoned') {
       // The partition was taken away or the consumer stops: these records will be read again by
       // whoever owns the partition, so they neither hold this process's commits back nor advance them.
@@ -289,20 +340,28 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   /** True once the record is in its DLQ; false if the consumer stopped first (the record then stays uncommitted). */
-  private async untilDeadLettered(topic: string, partition: number, raw: KafkaMessage, error: unknown, isActive: () => boolean): Promise<boolean> {
+  private async untilDeadLettered(
+    topic: string,
+    partition: number,
+    raw: KafkaMessage,
+    error: unknown,
+    isActive: () => boolean,
+  ): Promise<boolean> {
     for (let attempt = 1; isActive(); attempt++) {
       try {
         await this.deadLetter(topic, partition, raw, 1, error);
         messagesConsumed.inc({ group: this.options.groupId, topic, outcome: 'dead_lettered' });
         return true;
       } catch (e) {
-        this.options.log.warn({ topic, partition, offset: raw.offset, error: errorText(e) }, 'dead-lettering failed; retrying');
+        this.options.log.warn(
+          { topic, partition, offset: raw.offset, error: errorText(e) },
+          'dead-lettering failed; retrying',
+        );
         await sleep(Math.min(30_000, 100 * 2 ** Math.min(attempt, 10)));
       }
     }
     return false;
   }
-
 
   private pendingFor(physicalTopic: string, partition: number): PendingOffsets {
     const key = `${physicalTopic}:${partition}`;
@@ -313,25 +372,36 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
 
   /** Follows one message's deferred work; when it settles, the partition's commit may move up to the oldest unfinished offset. */
   private track(
-    pending: PendingOffsets, physicalTopic: string, topic: string, partition: number, item: Decoded, done: Promise<unknown>, again: () => Promise<unknown>,
+    pending: PendingOffsets,
+    physicalTopic: string,
+    topic: string,
+    partition: number,
+    item: Decoded,
+    done: Promise<unknown>,
+    again: () => Promise<unknown>,
     onSettled: (error?: unknown) => void,
   ): void {
-    const tracked = this.untilSettled(topic, partition, item, done, again).then(
-      () => {
-        pending.finish(item.message.offset);
-        onSettled();
-      },
-      // Stopping with the work failed: the offset stays unfinished, so it is read again after a restart.
-      (error: unknown) => {
-        this.options.log.warn({ topic, partition, offset: item.message.offset, error: errorText(error) }, 'deferred work left unfinished at stop');
-        onSettled(error);
-      },
-    ).finally(() => {
-      this.unfinished.delete(tracked);
-      inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);
-      this.commitUpTo(pending, physicalTopic, partition);
-      this.capacityWaiters.splice(0).forEach((wake) => wake());
-    });
+    const tracked = this.untilSettled(topic, partition, item, done, again)
+      .then(
+        () => {
+          pending.finish(item.message.offset);
+          onSettled();
+        },
+        // Stopping with the work failed: the offset stays unfinished, so it is read again after a restart.
+        (error: unknown) => {
+          this.options.log.warn(
+            { topic, partition, offset: item.message.offset, error: errorText(error) },
+            'deferred work left unfinished at stop',
+          );
+          onSettled(error);
+        },
+      )
+      .finally(() => {
+        this.unfinished.delete(tracked);
+        inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);
+        this.commitUpTo(pending, physicalTopic, partition);
+        this.capacityWaiters.splice(0).forEach((wake) => wake());
+      });
     this.unfinished.add(tracked);
     inFlightMessages.set({ group: this.namespace.physical(this.options.groupId) }, this.unfinished.size);
   }
@@ -340,7 +410,13 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
    * Deferred work that failed transiently is handed to the handler again (the same message, alone)
    * for as long as the fault lasts; work that failed for what the message is goes to the DLQ.
    */
-  private async untilSettled(topic: string, partition: number, item: Decoded, done: Promise<unknown>, again: () => Promise<unknown>): Promise<void> {
+  private async untilSettled(
+    topic: string,
+    partition: number,
+    item: Decoded,
+    done: Promise<unknown>,
+    again: () => Promise<unknown>,
+  ): Promise<void> {
     let current: Promise<unknown> = done;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -352,7 +428,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
           if (!(await this.untilDeadLettered(topic, partition, item.raw, error, () => this.running))) throw error;
           return;
         }
-        this.options.log.warn({ topic, partition, offset: item.message.offset, attempt, error: errorText(error) }, 'deferred work failed transiently; handing the message over again');
+        this.options.log.warn(
+          { topic, partition, offset: item.message.offset, attempt, error: errorText(error) },
+          'deferred work failed transiently; handing the message over again',
+        );
         await sleep(backoffMs(this.retry, attempt));
         if (!this.running) throw error;
         current = again();
@@ -369,13 +448,29 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, attempts: number, error: unknown): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    attempts: number,
+    error: unknown,
+  ): Promise<void> {
     const { groupId, log } = this.options;
     const target = this.namespace.physical(dlqTopic(topic, groupId));
     // The DLQ record names the real (prefixed) topic and group, so an operator can find and replay it.
-    const source = { topic: this.namespace.physical(topic), partition, message, group: this.namespace.physical(groupId), attempts, error };
+    const source = {
+      topic: this.namespace.physical(topic),
+      partition,
+      message,
+      group: this.namespace.physical(groupId),
+      attempts,
+      error,
+    };
     await this.producer!.send({ topic: target, messages: [deadLetterMessage(source)] });
-    log.error({ groupId, topic, partition, offset: message.offset, dlq: target, attempts, error: errorText(error) }, 'message sent to DLQ');
+    log.error(
+      { groupId, topic, partition, offset: message.offset, dlq: target, attempts, error: errorText(error) },
+      'message sent to DLQ',
+    );
   }
 
   /** Stops taking work, lets deferred work finish (bounded), commits what finished, and leaves the group. */
@@ -404,7 +499,12 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 /** A consumer crash that time can heal: the brokers unreachable or busy, not a bad configuration or a refusal. */
 function canHeal(error: Error): boolean {
   if (isTransientFault(error)) return true;
-  return error.name.startsWith('KafkaJS') && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|Connection (error|timeout|closed)|not available|No brokers/i.test(error.message);
+  return (
+    error.name.startsWith('KafkaJS') &&
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|Connection (error|timeout|closed)|not available|No brokers/i.test(
+      error.message,
+    )
+  );
 }
 
 function defaultCrash(error: Error): void {

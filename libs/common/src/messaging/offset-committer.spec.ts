@@ -32,7 +32,10 @@ describe('OffsetCommitter', () => {
     expect(broker.calls).toEqual([[{ topic: 't', partition: 0, offset: '1' }]]);
 
     await broker.release();
-    expect(broker.calls[1]).toEqual([{ topic: 't', partition: 0, offset: '3' }, { topic: 't', partition: 1, offset: '7' }]);
+    expect(broker.calls[1]).toEqual([
+      { topic: 't', partition: 0, offset: '3' },
+      { topic: 't', partition: 1, offset: '7' },
+    ]);
 
     const drained = committer.drain();
     await broker.release();
@@ -43,7 +46,10 @@ describe('OffsetCommitter', () => {
   it('goes on after a failed commit (the records are redelivered and absorbed)', async () => {
     const broker = new ManualCommits();
     const warnings: object[] = [];
-    const committer = new OffsetCommitter(() => broker.consumer, { ...silentLog, warn: (o: object) => void warnings.push(o) });
+    const committer = new OffsetCommitter(() => broker.consumer, {
+      ...silentLog,
+      warn: (o: object) => void warnings.push(o),
+    });
     committer.commit('t', 0, '5');
     committer.commit('t', 0, '6');
     await broker.release(new Error('rebalance in progress'));

@@ -12,7 +12,10 @@ export class OffsetCommitter {
   private readonly pending = new Map<string, TopicPartitionOffsetAndMetadata>();
   private inFlight?: Promise<void>;
 
-  constructor(private readonly consumer: () => Consumer | undefined, private readonly log: Log) {}
+  constructor(
+    private readonly consumer: () => Consumer | undefined,
+    private readonly log: Log,
+  ) {}
 
   /** `offset` is the next one to read, i.e. the processed offset + 1. */
   commit(topic: string, partition: number, offset: string): void {
@@ -33,7 +36,10 @@ export class OffsetCommitter {
         try {
           await this.consumer()?.commitOffsets(batch);
         } catch (error) {
-          this.log.warn({ offsets: batch, error: error instanceof Error ? error.message : String(error) }, 'offset commit failed; those records may be redelivered');
+          this.log.warn(
+            { offsets: batch, error: error instanceof Error ? error.message : String(error) },
+            'offset commit failed; those records may be redelivered',
+          );
         }
       }
     } finally {

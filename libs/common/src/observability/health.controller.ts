@@ -31,7 +31,9 @@ export class OpsController {
   }
 
   private async readiness() {
-    const results = await Promise.all(this.checks.map(async (c) => [c.name, await Promise.resolve(c.isReady()).catch(() => false)] as const));
+    const results = await Promise.all(
+      this.checks.map(async (c) => [c.name, await Promise.resolve(c.isReady()).catch(() => false)] as const),
+    );
     return { ready: results.every(([, ok]) => ok), checks: Object.fromEntries(results) };
   }
 }

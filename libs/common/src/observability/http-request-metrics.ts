@@ -17,7 +17,9 @@ export class HttpRequestMetrics implements OnModuleInit {
     const server: Server | undefined = this.adapterHost.httpAdapter?.getHttpServer();
     server?.on('request', (req: IncomingMessage & RoutedRequest, res: ServerResponse) => {
       const stopTimer = httpRequestDuration.startTimer();
-      res.once('finish', () => stopTimer({ method: req.method ?? 'UNKNOWN', route: routeLabel(req), status_code: String(res.statusCode) }));
+      res.once('finish', () =>
+        stopTimer({ method: req.method ?? 'UNKNOWN', route: routeLabel(req), status_code: String(res.statusCode) }),
+      );
     });
   }
 }

@@ -12,7 +12,14 @@ export interface Log {
 export const debugEnabled = (log: Log): boolean => log.isLevelEnabled?.('debug') ?? true;
 
 /** Fields that tie a log line to a message and its request (ADR-0010). */
-export const messageLogFields = (m: { messageId: string; type: string; aggregateId: string; tenantId: string; correlationId: string; causationId: string }) => ({
+export const messageLogFields = (m: {
+  messageId: string;
+  type: string;
+  aggregateId: string;
+  tenantId: string;
+  correlationId: string;
+  causationId: string;
+}) => ({
   messageId: m.messageId,
   type: m.type,
   serviceCallId: m.aggregateId,

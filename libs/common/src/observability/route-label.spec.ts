@@ -2,7 +2,9 @@ import { routeLabel } from './route-label';
 
 describe('routeLabel', () => {
   it('is the matched route template with its mount path, never the raw URL', () => {
-    expect(routeLabel({ baseUrl: '', route: { path: '/v1/service-calls/:id', methods: { get: true } } })).toBe('/v1/service-calls/:id');
+    expect(routeLabel({ baseUrl: '', route: { path: '/v1/service-calls/:id', methods: { get: true } } })).toBe(
+      '/v1/service-calls/:id',
+    );
     expect(routeLabel({ baseUrl: '/admin', route: { path: '/dlq', methods: { post: true } } })).toBe('/admin/dlq');
   });
 

@@ -21,12 +21,14 @@ describe('OutboxBacklogMonitor (real Postgres)', () => {
     await db?.destroy();
   });
 
-  const gauge = async (metric: typeof outboxBacklog, outbox = SCHEMA) => (await metric.get()).values.find((v) => v.labels.outbox === outbox)?.value;
-  const insert = (createdAgo: string, published: 'published' | 'set aside' | 'unpublished') => db.query(
-    `INSERT INTO ${SCHEMA}.outbox (topic, message_key, message_id, envelope, created_at, published_at, set_aside_at)
+  const gauge = async (metric: typeof outboxBacklog, outbox = SCHEMA) =>
+    (await metric.get()).values.find((v) => v.labels.outbox === outbox)?.value;
+  const insert = (createdAgo: string, published: 'published' | 'set aside' | 'unpublished') =>
+    db.query(
+      `INSERT INTO ${SCHEMA}.outbox (topic, message_key, message_id, envelope, created_at, published_at, set_aside_at)
      VALUES ('t', 'k', $1, '{}', now() - $2::interval, CASE WHEN $3 = 'unpublished' THEN NULL ELSE now() END, CASE WHEN $3 = 'set aside' THEN now() END)`,
-    [randomUUID(), createdAgo, published],
-  );
+      [randomUUID(), createdAgo, published],
+    );
 
   it('reports a drained outbox as zero rows and zero age', async () => {
     const monitor = new OutboxBacklogMonitor({ dataSource: db, schema: SCHEMA, log: pino({ level: 'silent' }) });
@@ -40,7 +42,12 @@ describe('OutboxBacklogMonitor (real Postgres)', () => {
     await insert('2 hours', 'set aside');
     await insert('90 seconds', 'unpublished');
     await insert('5 seconds', 'unpublished');
-    const monitor = new OutboxBacklogMonitor({ dataSource: db, schema: SCHEMA, log: pino({ level: 'silent' }), intervalMs: 20 });
+    const monitor = new OutboxBacklogMonitor({
+      dataSource: db,
+      schema: SCHEMA,
+      log: pino({ level: 'silent' }),
+      intervalMs: 20,
+    });
     monitor.start();
     await new Promise((r) => setTimeout(r, 100));
     await monitor.stop();
@@ -52,7 +59,12 @@ describe('OutboxBacklogMonitor (real Postgres)', () => {
 
   it('logs a failed refresh and reports no figure it does not have', async () => {
     const warnings: string[] = [];
-    const log = { info: () => undefined, debug: () => undefined, error: () => undefined, warn: (_: object, msg?: string) => void warnings.push(msg ?? '') };
+    const log = {
+      info: () => undefined,
+      debug: () => undefined,
+      error: () => undefined,
+      warn: (_: object, msg?: string) => void warnings.push(msg ?? ''),
+    };
     const monitor = new OutboxBacklogMonitor({ dataSource: db, schema: 'no_such_schema', log, intervalMs: 1_000 });
     monitor.start();
     await monitor.stop();

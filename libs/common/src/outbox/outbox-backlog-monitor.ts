@@ -46,7 +46,14 @@ export class OutboxBacklogMonitor {
   private tick(): void {
     if (this.refreshing) return;
     this.refreshing = this.refresh()
-      .catch((error) => this.options.log.warn({ outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) }, 'outbox backlog refresh failed'))
-      .finally(() => { this.refreshing = undefined; });
+      .catch((error) =>
+        this.options.log.warn(
+          { outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) },
+          'outbox backlog refresh failed',
+        ),
+      )
+      .finally(() => {
+        this.refreshing = undefined;
+      });
   }
 }

@@ -47,5 +47,6 @@ class OutboxCommitSubscriber implements EntitySubscriberInterface {
 
 /** Installs the after-commit signal on a data source (once). */
 export function signalOutboxCommits(dataSource: DataSource): void {
-  if (!dataSource.subscribers.some((s) => s instanceof OutboxCommitSubscriber)) dataSource.subscribers.push(new OutboxCommitSubscriber());
+  if (!dataSource.subscribers.some((s) => s instanceof OutboxCommitSubscriber))
+    dataSource.subscribers.push(new OutboxCommitSubscriber());
 }

@@ -28,7 +28,13 @@ const HELD_BACK_RETRY_MS = 5;
 /** Per record beyond its value: the key, eight routing headers (ids, type, tenant: about 300 bytes), a traceparent (about 70) and framing. */
 const RECORD_OVERHEAD_BYTES = 512;
 /** Errors about one message itself: retrying can never make the broker take it. */
-const UNPRODUCIBLE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS']);
+const UNPRODUCIBLE = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_REQUIRED_ACKS',
+]);
 
 interface OutboxRow {
   id: string;
@@ -102,7 +108,10 @@ export class OutboxPublisher {
 
   /** The session holds the lock and the LISTEN; when it drops, both are gone and the loop opens a new one. */
   private async connect(): Promise<Client> {
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `outbox-publisher:${this.options.schema}` });
+    const client = new Client({
+      connectionString: this.options.databaseUrl,
+      application_name: `outbox-publisher:${this.options.schema}`,
+    });
     client.on('error', (error) => this.options.log.error({ error: error.message }, 'outbox publisher connection failed'));
     client.on('end', () => {
       if (this.client !== client) return;
@@ -137,7 +146,10 @@ export class OutboxPublisher {
         }
         if (this.leader) await this.cleanup();
       } catch (error) {
-        this.options.log.error({ outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) }, 'outbox publish failed; retrying');
+        this.options.log.error(
+          { outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) },
+          'outbox publish failed; retrying',
+        );
       }
       // A standby tries for the lock every 2 s: that bounds how long an outbox waits after its leader dies.
       if (!this.woken) await this.sleep(this.leader ? interval : 2_000);
@@ -145,7 +157,9 @@ export class OutboxPublisher {
   }
 
   private async tryLock(): Promise<boolean> {
-    const { rows } = await this.client!.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`outbox:${this.options.schema}`]);
+    const { rows } = await this.client!.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
+      `outbox:${this.options.schema}`,
+    ]);
     return rows[0].locked;
   }
 
@@ -168,9 +182,16 @@ export class OutboxPublisher {
     let done = 0;
     for (const request of cutByBytes(rows, maxBytes)) {
       const sent = await this.produce(request);
-      await this.client!.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
+      await this.client!.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        sent.map((r) => r.id),
+      ]);
       for (const row of sent) outboxPublished.inc({ outbox: schema, topic: row.topic });
-      if (debugEnabled(this.options.log)) for (const row of sent) this.options.log.debug({ ...messageLogFields(JSON.parse(row.value) as Envelope), topic: row.topic, outbox: schema }, 'published');
+      if (debugEnabled(this.options.log))
+        for (const row of sent)
+          this.options.log.debug(
+            { ...messageLogFields(JSON.parse(row.value) as Envelope), topic: row.topic, outbox: schema },
+            'published',
+          );
       done += sent.length;
       if (sent.length < request.length) break;
     }
@@ -208,7 +229,10 @@ export class OutboxPublisher {
       [row.id, message.slice(0, 2_000)],
     );
     outboxSetAside.inc({ outbox: this.options.schema, topic: row.topic });
-    this.options.log.error({ outbox: this.options.schema, id: row.id, topic: row.topic, bytes: row.bytes, error: message }, 'outbox row set aside: the broker cannot take it');
+    this.options.log.error(
+      { outbox: this.options.schema, id: row.id, topic: row.topic, bytes: row.bytes, error: message },
+      'outbox row set aside: the broker cannot take it',
+    );
   }
 
   private async cleanup(): Promise<void> {
@@ -224,14 +248,21 @@ export class OutboxPublisher {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
-      function done() { clearTimeout(timer); resolve(); }
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
       this.wake = done;
     });
   }
 }
 
 function isUnproducible(error: unknown): boolean {
-  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+  for (
+    let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    depth++
+  ) {
     if (typeof e.type === 'string' && UNPRODUCIBLE.has(e.type)) return true;
     e = (e.cause ?? e.originalError) as typeof e;
   }
@@ -245,7 +276,11 @@ function groupByTopic(rows: OutboxRow[], namespace: TopicNamespace) {
     const topic = namespace.physical(row.topic);
     const list = byTopic.get(topic) ?? [];
     const headers = encodeHeaders(JSON.parse(row.value) as Envelope);
-    list.push({ key: row.message_key, value: row.value, headers: row.traceparent ? { ...headers, traceparent: row.traceparent } : headers });
+    list.push({
+      key: row.message_key,
+      value: row.value,
+      headers: row.traceparent ? { ...headers, traceparent: row.traceparent } : headers,
+    });
     byTopic.set(topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

@@ -27,9 +27,11 @@ export const dropOutboxSetAsideSql = (schema: string): string =>
   `ALTER TABLE "${schema}".outbox DROP COLUMN IF EXISTS set_aside_at, DROP COLUMN IF EXISTS set_aside_error`;
 
 /** The W3C trace context a row continues (NULL while tracing is off); sent as the `traceparent` header. */
-export const addOutboxTraceparentSql = (schema: string): string => `ALTER TABLE "${schema}".outbox ADD COLUMN traceparent text`;
+export const addOutboxTraceparentSql = (schema: string): string =>
+  `ALTER TABLE "${schema}".outbox ADD COLUMN traceparent text`;
 
-export const dropOutboxTraceparentSql = (schema: string): string => `ALTER TABLE "${schema}".outbox DROP COLUMN IF EXISTS traceparent`;
+export const dropOutboxTraceparentSql = (schema: string): string =>
+  `ALTER TABLE "${schema}".outbox DROP COLUMN IF EXISTS traceparent`;
 
 export const dropOutboxTableSql = (schema: string): string => `DROP TABLE IF EXISTS "${schema}".outbox`;
 

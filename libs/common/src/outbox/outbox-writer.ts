@@ -17,10 +17,17 @@ export interface OutboxMessage {
  * instead (outbox-commit-signal.ts). The trace context is the span handling the message's cause,
  * if any (none while tracing is off); the publisher sends it as the `traceparent` header.
  */
-export async function appendToOutbox(manager: EntityManager, schema: string, messages: readonly OutboxMessage[]): Promise<void> {
+export async function appendToOutbox(
+  manager: EntityManager,
+  schema: string,
+  messages: readonly OutboxMessage[],
+): Promise<void> {
   if (messages.length === 0) return;
   const rows = messages.map((m) => ({
-    topic: m.topic, message_key: m.envelope.aggregateId, message_id: m.envelope.messageId, envelope: m.envelope,
+    topic: m.topic,
+    message_key: m.envelope.aggregateId,
+    message_id: m.envelope.messageId,
+    envelope: m.envelope,
     traceparent: m.traceparent ?? traceContexts.follow(m.envelope.messageId, m.envelope.causationId),
   }));
   await manager.query(

@@ -29,7 +29,7 @@ describe('cutByBytes', () => {
   });
 
   it('never loses or duplicates a row', () => {
-    const sizes = Array.from({ length: 200 }, (_, i) => (i * 37) % 90 + 1);
+    const sizes = Array.from({ length: 200 }, (_, i) => ((i * 37) % 90) + 1);
     const cut = cutByBytes(rows(...sizes), 250);
     expect(cut.flat().map((r) => r.id)).toEqual(sizes.map((_, i) => i + 1));
   });

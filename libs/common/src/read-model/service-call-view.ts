@@ -26,14 +26,19 @@ export const SERVICE_CALLS_TABLE = 'projector.service_calls';
 
 export const SERVICE_CALL_COLUMNS = `tenant_id, id, status, method, url, headers, tags, due_at, timeout_ms, created_at, updated_at, attempts, started_at, finished_at, result, version`;
 
-const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string).toISOString());
+const iso = (value: unknown): string | null =>
+  value === null || value === undefined ? null : new Date(value as string).toISOString();
 
 export function serviceCallViewFromRow(r: Record<string, unknown>): ServiceCallView {
   return {
     tenantId: r.tenant_id as string,
     id: r.id as string,
     status: r.status as ServiceCallView['status'],
-    target: { method: r.method as ServiceCallView['target']['method'], url: r.url as string, headers: r.headers as Record<string, string> },
+    target: {
+      method: r.method as ServiceCallView['target']['method'],
+      url: r.url as string,
+      headers: r.headers as Record<string, string>,
+    },
     tags: r.tags as string[],
     dueAt: iso(r.due_at),
     timeoutMs: r.timeout_ms as number,

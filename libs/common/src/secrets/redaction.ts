@@ -58,7 +58,11 @@ function splitBase(base: string): { origin: string; host: string; path: string }
   const authorityLength = base.slice(authorityStart).search(/[/\\]/);
   const originEnd = authorityLength === -1 ? base.length : authorityStart + authorityLength;
   const authority = base.slice(authorityStart, originEnd);
-  const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '').replace(/\.$/, '').toLowerCase();
+  const host = authority
+    .slice(authority.lastIndexOf('@') + 1)
+    .replace(/:\d*$/, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   return { origin: base.slice(0, originEnd), host, path: base.slice(originEnd) };
 }
 

@@ -21,7 +21,11 @@ function sealedWithoutKeyId(key: Buffer): SealedTarget {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(target), 'utf8'), cipher.final()]);
-  return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ciphertext: ciphertext.toString('base64') };
+  return {
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    ciphertext: ciphertext.toString('base64'),
+  };
 }
 
 describe('TargetSealer', () => {
@@ -79,7 +83,9 @@ describe('TargetSealer during a key rotation', () => {
     const sealed = rotated.seal(target);
 
     expect(new TargetSealer(newKey).open(sealed)).toEqual(target);
-    expect(() => new TargetSealer(oldKey).open(sealed)).toThrow(`sealed with key ${keyIdOf(newKey)}, which is not configured`);
+    expect(() => new TargetSealer(oldKey).open(sealed)).toThrow(
+      `sealed with key ${keyIdOf(newKey)}, which is not configured`,
+    );
   });
 
   it('opens what the old key sealed, with or without a key id', () => {
@@ -98,12 +104,16 @@ describe('TargetSealer during a key rotation', () => {
   });
 
   it('says so when no configured key opens a payload without a key id', () => {
-    expect(() => rotated.open(sealedWithoutKeyId(randomBytes(32)))).toThrow(/tampered with or sealed with a key that is not configured/);
+    expect(() => rotated.open(sealedWithoutKeyId(randomBytes(32)))).toThrow(
+      /tampered with or sealed with a key that is not configured/,
+    );
   });
 
   it('does not let a changed key id pass a payload off as sealed by another key', () => {
     const sealed = new TargetSealer(oldKey).seal(target);
 
-    expect(() => rotated.open({ ...sealed, keyId: keyIdOf(newKey) })).toThrow(`failed authentication with key ${keyIdOf(newKey)}`);
+    expect(() => rotated.open({ ...sealed, keyId: keyIdOf(newKey) })).toThrow(
+      `failed authentication with key ${keyIdOf(newKey)}`,
+    );
   });
 });

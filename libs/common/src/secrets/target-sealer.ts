@@ -54,7 +54,9 @@ export class TargetSealer {
     if (sealed.keyId === undefined) return this.openWithAnyKey(iv, tag, ciphertext);
     const key = this.keys.get(sealed.keyId);
     if (!key) {
-      throw new Error(`Sealed target was sealed with key ${sealed.keyId}, which is not configured (this process has ${this.openingKeyIds.join(', ')})`);
+      throw new Error(
+        `Sealed target was sealed with key ${sealed.keyId}, which is not configured (this process has ${this.openingKeyIds.join(', ')})`,
+      );
     }
     const plaintext = decrypt(key, iv, tag, ciphertext);
     if (!plaintext) throw new Error(`Sealed target failed authentication with key ${key.id}: it was tampered with`);

@@ -28,7 +28,8 @@ const SLUG = /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+|\d+)(?:[-_](?:[a-z]+|[A-Z]+|[A-Z][a-
 const JWT = /^eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*$/;
 const TELEGRAM_BOT_TOKEN = /^\d{5,12}:[A-Za-z0-9_-]{30,}$/;
 /** Well-known credential prefixes (GitHub, GitLab, Slack, Stripe, npm, PyPI, AWS access key ids). */
-const KNOWN_CREDENTIAL = /^(?:gh[pousr]_|github_pat_|glpat-|xox[abposr]-|xapp-|[sr]k_(?:live|test)_|whsec_|npm_|pypi-|AKIA|ASIA)[A-Za-z0-9_-]{16,}$/;
+const KNOWN_CREDENTIAL =
+  /^(?:gh[pousr]_|github_pat_|glpat-|xox[abposr]-|xapp-|[sr]k_(?:live|test)_|whsec_|npm_|pypi-|AKIA|ASIA)[A-Za-z0-9_-]{16,}$/;
 const RUNS = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g;
 
 /** Whether a (percent-decoded) path segment looks like a credential rather than an id, word, number, date or slug. */
@@ -37,7 +38,8 @@ export function looksLikeToken(segment: string): boolean {
   if (KNOWN_CREDENTIAL.test(segment) && !SLUG.test(segment)) return true;
   if (segment.length < MIN_TOKEN_LENGTH || !TOKEN_CHARS.test(segment)) return false;
   if ([DIGITS, UUID, COMPACT_UUID, ULID, TYPED_ID, SLUG].some((readable) => readable.test(segment))) return false;
-  if (HEX.test(segment)) return segment.length >= MIN_HEX_TOKEN_LENGTH && entropyBitsPerChar(segment) >= MIN_HEX_ENTROPY_BITS_PER_CHAR;
+  if (HEX.test(segment))
+    return segment.length >= MIN_HEX_TOKEN_LENGTH && entropyBitsPerChar(segment) >= MIN_HEX_ENTROPY_BITS_PER_CHAR;
   if (entropyBitsPerChar(segment) < MIN_ENTROPY_BITS_PER_CHAR) return false;
   const lower = /[a-z]/.test(segment);
   const upper = /[A-Z]/.test(segment);

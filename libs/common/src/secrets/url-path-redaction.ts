@@ -34,7 +34,8 @@ function tokenLikeRanges(path: string): Range[] {
     let paramStart = start + name.length + 1;
     for (const param of params) {
       const equalsAt = param.indexOf('=');
-      if (equalsAt > 0 && isSensitiveParam(param.slice(0, equalsAt))) ranges.push([paramStart + equalsAt + 1, paramStart + param.length]);
+      if (equalsAt > 0 && isSensitiveParam(param.slice(0, equalsAt)))
+        ranges.push([paramStart + equalsAt + 1, paramStart + param.length]);
       paramStart += param.length + 1;
     }
     start += segment.length + 1;

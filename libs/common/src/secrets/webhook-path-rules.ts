@@ -17,7 +17,11 @@ export const WEBHOOK_PATH_RULES: readonly WebhookPathRule[] = [
   // hooks.slack.com/triggers/T…/<id>/<secret>
   { provider: 'Slack trigger webhook', host: SLACK_HOSTS, path: /^\/triggers\/[^/]+\/[^/]+\/([^/]+)/d },
   // discord.com/api[/v10]/webhooks/<id>/<token>[/slack|/github|/messages/<id>]
-  { provider: 'Discord webhook', host: /^(?:(?:ptb|canary)\.)?discord(?:app)?\.com$/, path: /^\/api(?:\/v\d+)?\/webhooks\/[^/]+\/([^/]+)/d },
+  {
+    provider: 'Discord webhook',
+    host: /^(?:(?:ptb|canary)\.)?discord(?:app)?\.com$/,
+    path: /^\/api(?:\/v\d+)?\/webhooks\/[^/]+\/([^/]+)/d,
+  },
   // api.telegram.org/bot<token>/sendMessage and /file/bot<token>/<file>: `bot` stays readable.
   { provider: 'Telegram Bot API', host: /^api\.telegram\.org$/, path: /^(?:\/file)?\/bot([^/]+)/d },
   // <tenant>.webhook.office.com/webhookb2/<group>@<tenant>/IncomingWebhook/<secret>/<connector>[/V2…]
@@ -32,5 +36,9 @@ export const WEBHOOK_PATH_RULES: readonly WebhookPathRule[] = [
   { provider: 'IFTTT webhook', host: /^maker\.ifttt\.com$/, path: /\/with\/key\/([^/]+)|^\/use\/([^/]+)/d },
   // Mattermost (/hooks/<id>), Rocket.Chat (/hooks/<id>/<token>) and other self-hosted chats, on any host.
   // A number (/repos/o/r/hooks/42) or a short lower-case word (/hooks/catch) names a resource, not a secret.
-  { provider: 'generic /hooks/<token>', host: /(?:)/, path: /\/hooks\/(?!(?:\d+|[a-z]{1,12})(?:\/|$))([^/]+)(?:\/(?!(?:\d+|[a-z]{1,12})(?:\/|$))([^/]+))?/d },
+  {
+    provider: 'generic /hooks/<token>',
+    host: /(?:)/,
+    path: /\/hooks\/(?!(?:\d+|[a-z]{1,12})(?:\/|$))([^/]+)(?:\/(?!(?:\d+|[a-z]{1,12})(?:\/|$))([^/]+))?/d,
+  },
 ];

@@ -15,7 +15,11 @@ describe('startTracing', () => {
   });
 
   it('refuses a protocol other than http/json at start, naming the variable', () => {
-    const start = () => startTracing('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
+    const start = () =>
+      startTracing('gateway', {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      });
     expect(start).toThrow(ConfigurationError);
     expect(start).toThrow(/^OTEL_EXPORTER_OTLP_PROTOCOL must be http\/json/);
     expect(tracingEnabled()).toBe(false);

@@ -36,7 +36,8 @@ function assertJsonProtocol(env: NodeJS.ProcessEnv): void {
   for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
     const value = env[name];
     if (!value) continue;
-    if (value !== 'http/json') throw new ConfigurationError(name, `must be http/json (traces are sent as OTLP over HTTP with JSON), got "${value}"`);
+    if (value !== 'http/json')
+      throw new ConfigurationError(name, `must be http/json (traces are sent as OTLP over HTTP with JSON), got "${value}"`);
     return;
   }
 }

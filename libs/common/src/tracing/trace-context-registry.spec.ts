@@ -11,7 +11,7 @@ describe('TraceContextRegistry', () => {
     expect(registry.size).toBe(0);
   });
 
-  it('hands the span of a message\'s cause to the message, which then carries it to what it causes in turn', () => {
+  it("hands the span of a message's cause to the message, which then carries it to what it causes in turn", () => {
     const registry = new TraceContextRegistry();
     registry.open('command', TP);
     expect(registry.follow('event', 'command')).toBe(TP);
