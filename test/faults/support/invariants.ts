@@ -62,11 +62,17 @@ export async function checkInvariants(input: {
     // A gateway killed after its commit but before its answer accepted calls its client never heard
     // of: the system owes them a terminal state all the same, so they are checked like the rest.
     const { rows: committed } = await db.query<{ id: string }>(`SELECT service_call_id AS id FROM gateway.idempotency_keys`);
+    const knownToClient = new Set(input.accepted);
+    // byStatus counts the calls this load saw accepted; the others are only checked for lost or stuck.
     const acceptedByTheSystem = [...new Set([...input.accepted, ...committed.map((r) => r.id)])];
     for (const id of acceptedByTheSystem) {
       const view = views.get(id);
       if (!streams.has(id) || !view) {
         lost.push(id);
+        continue;
+      }
+      if (!knownToClient.has(id)) {
+        if (!TERMINAL.includes(view.status)) stuck.push(id);
         continue;
       }
       byStatus[view.status] = (byStatus[view.status] ?? 0) + 1;
