@@ -63,6 +63,13 @@ describe('isTransientDatabaseError', () => {
     expect(isTransientDatabaseError(error)).toBe(false);
   });
 
+  it("counts TypeORM's released query runner (the connection died under the transaction) as transient", () => {
+    const released = Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
+      name: 'QueryRunnerAlreadyReleasedError',
+    });
+    expect(isTransientDatabaseError(released)).toBe(true);
+  });
+
   it('stops on a cause cycle', () => {
     const a: Error & { cause?: unknown } = new Error('a');
     a.cause = new Error('b', { cause: a });

@@ -45,6 +45,8 @@ interface ErrorLike {
 export function isTransientDatabaseError(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 5) return false;
   const e = error as ErrorLike;
+  // TypeORM's answer when the transaction's connection died under it (the database went away mid-transaction).
+  if ((error as { name?: unknown }).name === 'QueryRunnerAlreadyReleasedError') return true;
   if (
     typeof e.code === 'string' &&
     (CONNECTION_ERROR_CODES.has(e.code) || (/^[0-9A-Z]{5}$/.test(e.code) && isTransientSqlState(e.code)))

@@ -8,8 +8,6 @@ import { isTransientDatabaseError } from '../database/is-transient-database-erro
 export function isTransientFault(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     if ((e as { transient?: unknown }).transient === true) return true;
-    // TypeORM's answer when a transaction's connection died under it (the database went away mid-transaction).
-    if ((e as { name?: unknown }).name === 'QueryRunnerAlreadyReleasedError') return true;
     if (isTransientDatabaseError(e) || isRetriableBrokerError(e)) return true;
     e =
       (e as { driverError?: unknown; cause?: unknown; originalError?: unknown }).driverError ??
