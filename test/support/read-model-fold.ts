@@ -1,5 +1,5 @@
 import { ClientBase } from 'pg';
-import { SERVICE_CALL_COLUMNS, ServiceCallView, serviceCallViewFromRow } from '@app/common/read-model';
+import { SERVICE_CALL_COLUMNS, serviceCallRowOf, ServiceCallView, serviceCallViewFromRow } from '@app/common/read-model';
 import { projectServiceCall } from '../../apps/projector/src/service-calls/project-service-call';
 
 /** The read model as the projector should hold it: every stream of the event store folded with the projection, read back through the row mapping. */
@@ -23,7 +23,7 @@ export async function foldedEventStore(db: ClientBase): Promise<ServiceCallView[
   }
   return [...views.values()]
     .filter((v): v is ServiceCallView => v !== null)
-    .map((v) => serviceCallViewFromRow(viewRow(v)))
+    .map((v) => serviceCallViewFromRow(serviceCallRowOf(v)))
     .sort((a, b) => (a.tenantId === b.tenantId ? cmp(a.id, b.id) : cmp(a.tenantId, b.tenantId)));
 }
 
@@ -36,24 +36,3 @@ export async function readModelRows(db: ClientBase, table = 'projector.service_c
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function viewRow(v: ServiceCallView): Record<string, unknown> {
-  return {
-    tenant_id: v.tenantId,
-    id: v.id,
-    status: v.status,
-    method: v.target.method,
-    url: v.target.url,
-    headers: v.target.headers,
-    tags: v.tags,
-    due_at: v.dueAt,
-    timeout_ms: v.timeoutMs,
-    created_at: v.createdAt,
-    updated_at: v.updatedAt,
-    attempts: v.attempts,
-    started_at: v.startedAt,
-    finished_at: v.finishedAt,
-    result: v.result,
-    version: v.version,
-  };
-}

@@ -1,5 +1,11 @@
 import { ClientBase } from 'pg';
-import { SERVICE_CALL_COLUMNS as COLUMNS, ServiceCallView, serviceCallViewFromRow } from '@app/common/read-model';
+import {
+  SERVICE_CALL_COLUMNS as COLUMNS,
+  serviceCallRowOf,
+  ServiceCallView,
+  serviceCallViewFromRow,
+  upsertServiceCallsSql,
+} from '@app/common/read-model';
 
 export const viewKey = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
 
@@ -24,34 +30,6 @@ export class ViewTable {
   /** One multi-row upsert that only moves a view forward by version, like the projector's own. */
   async saveAll(client: ClientBase, views: readonly ServiceCallView[]): Promise<void> {
     if (views.length === 0) return;
-    const rows = views.map((v) => ({
-      tenant_id: v.tenantId,
-      id: v.id,
-      status: v.status,
-      method: v.target.method,
-      url: v.target.url,
-      headers: v.target.headers,
-      tags: v.tags,
-      due_at: v.dueAt,
-      timeout_ms: v.timeoutMs,
-      created_at: v.createdAt,
-      updated_at: v.updatedAt,
-      attempts: v.attempts,
-      started_at: v.startedAt,
-      finished_at: v.finishedAt,
-      result: v.result,
-      version: v.version,
-    }));
-    await client.query(
-      `INSERT INTO ${this.qualifiedName} AS t (${COLUMNS})
-       SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(
-         tenant_id text, id text, status text, method text, url text, headers jsonb, tags text[], due_at timestamptz, timeout_ms int,
-         created_at timestamptz, updated_at timestamptz, attempts int, started_at timestamptz, finished_at timestamptz, result jsonb, version int)
-       ON CONFLICT (tenant_id, id) DO UPDATE SET
-         status = EXCLUDED.status, due_at = EXCLUDED.due_at, updated_at = EXCLUDED.updated_at, attempts = EXCLUDED.attempts,
-         started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, result = EXCLUDED.result, version = EXCLUDED.version
-       WHERE t.version < EXCLUDED.version`,
-      [JSON.stringify(rows)],
-    );
+    await client.query(upsertServiceCallsSql(this.qualifiedName), [JSON.stringify(views.map(serviceCallRowOf))]);
   }
 }

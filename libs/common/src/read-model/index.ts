@@ -1,1 +1,2 @@
 export * from './service-call-view';
+export * from './service-call-upsert';
