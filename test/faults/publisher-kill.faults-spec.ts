@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@app/common/contracts';
 import { AppName } from '../../tools/stack/app-processes';
 import { RecordingTarget } from '../support/recording-target';
@@ -70,32 +70,37 @@ describe('fault: outbox publishers killed between produce and mark-sent', () => 
   });
 });
 
-/** Messages on each topic beyond the outbox rows that feed it: the ones a killed publisher sent twice. */
+/** Messages on each topic beyond one per messageId: the ones a killed publisher sent twice (published rows are deleted, so the topics are read). */
 async function republished(system: FaultSystem): Promise<Record<string, number>> {
   const kafka = new Kafka({ clientId: 'faults-count', brokers: [system.kafka.address], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const db = new Client({ connectionString: system.databaseUrl });
-  await db.connect();
   try {
     const out: Record<string, number> = {};
     for (const topic of Object.values(TOPICS)) {
-      const offsets = await admin.fetchTopicOffsets(`${system.topicPrefix}${topic}`);
-      const onTopic = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
-      let rows = 0;
-      for (const schema of ['gateway', 'scheduler_core', 'executor']) {
-        rows += (
-          await db.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE topic = $1 OR topic = $2`, [
-            topic,
-            `${system.topicPrefix}${topic}`,
-          ])
-        ).rows[0].n as number;
-      }
-      out[topic] = onTopic - rows;
+      const physical = `${system.topicPrefix}${topic}`;
+      const ends = new Map((await admin.fetchTopicOffsets(physical)).map((o) => [o.partition, Number(o.high)]));
+      const total = [...ends.values()].reduce((sum, high) => sum + high, 0);
+      const ids = new Set<string>();
+      let read = 0;
+      const consumer = kafka.consumer({ groupId: `faults-count-${randomUUID()}`, maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [physical], fromBeginning: true });
+      const done = new Promise<void>((resolve) => {
+        if (total === 0) resolve();
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            ids.add(String(message.headers?.messageId ?? `${message.offset}`));
+            if (++read >= total) resolve();
+          },
+        });
+      });
+      await Promise.race([done, sleep(60_000)]);
+      await consumer.disconnect();
+      out[topic] = read - ids.size;
     }
     return out;
   } finally {
-    await db.end();
     await admin.disconnect();
   }
 }

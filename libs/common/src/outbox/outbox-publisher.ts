@@ -20,7 +20,7 @@ export interface OutboxPublisherOptions {
   readonly batchSize?: number;
   /** Upper bound of one produce request, below the broker's maximum batch size (1 MiB by default on Kafka and Redpanda). */
   readonly maxRequestBytes?: number;
-  /** Published rows older than this are deleted. */
+  /** Rows marked published (by versions that marked rather than deleted them) are deleted after this long. */
   readonly retentionMs?: number;
 }
 
@@ -51,7 +51,7 @@ interface OutboxRow {
  * is not older than every open one (`xid < pg_snapshot_xmin`), so a row that commits late is neither
  * skipped nor overtaken by a later row of the same key. Many rows go in one produce request, bounded
  * by bytes; a row the broker can never take is set aside with its error. A crash between produce and
- * mark-published republishes: consumers dedupe by messageId.
+ * its delete republishes: consumers dedupe by messageId. Published rows are deleted; set-aside rows stay.
  */
 export class OutboxPublisher {
   private client?: Client;
@@ -167,24 +167,29 @@ export class OutboxPublisher {
   async drainOnce(): Promise<number> {
     const { schema } = this.options;
     // Stops at the first held-back row rather than skipping it: a later row may come from a transaction
-    // that got its xid earlier but wrote after that row committed, and must not overtake it.
-    const { rows: candidates } = await this.client!.query<OutboxRow & { held: boolean }>(
-      `SELECT id, topic, message_key, envelope::text AS value, traceparent, octet_length(envelope::text) + octet_length(message_key) + ${RECORD_OVERHEAD_BYTES} AS bytes,
-              xid >= pg_snapshot_xmin(pg_current_snapshot()) AS held
-         FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+    // that got its xid earlier but wrote after that row committed, and must not overtake it. The boundary
+    // is found in SQL, so only the publishable prefix is read and turned into text.
+    const { rows: found } = await this.client!.query<Partial<OutboxRow> & { first_held: string | null }>(
+      `WITH boundary AS (
+         SELECT min(id) AS first_held FROM "${schema}".outbox
+          WHERE published_at IS NULL AND xid >= pg_snapshot_xmin(pg_current_snapshot()))
+       SELECT b.first_held, o.* FROM boundary b LEFT JOIN LATERAL (
+         SELECT id, topic, message_key, envelope::text AS value, traceparent,
+                octet_length(envelope::text) + octet_length(message_key) + ${RECORD_OVERHEAD_BYTES} AS bytes
+           FROM "${schema}".outbox
+          WHERE published_at IS NULL AND (b.first_held IS NULL OR id < b.first_held)
+          ORDER BY id LIMIT $1) o ON true`,
       [this.options.batchSize ?? 2_000],
     );
-    const firstHeld = candidates.findIndex((r) => r.held);
-    const rows = firstHeld === -1 ? candidates : candidates.slice(0, firstHeld);
-    this.heldBack = firstHeld !== -1;
+    this.heldBack = found[0]?.first_held != null;
+    const rows = found.filter((r): r is OutboxRow & { first_held: string | null } => r.id != null);
     if (rows.length === 0) return 0;
     const maxBytes = this.options.maxRequestBytes ?? 900_000;
     let done = 0;
     for (const request of cutByBytes(rows, maxBytes)) {
       const sent = await this.produce(request);
-      await this.client!.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        sent.map((r) => r.id),
-      ]);
+      // Deleted, not marked: an UPDATE would write every envelope to the WAL a second time.
+      await this.client!.query(`DELETE FROM "${schema}".outbox WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
       for (const row of sent) outboxPublished.inc({ outbox: schema, topic: row.topic });
       if (debugEnabled(this.options.log))
         for (const row of sent)
