@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { TOPICS } from '@app/common/contracts';
 import { RecordingTarget } from '../support/recording-target';
 import { FAULTS_API_KEY, FaultSystem } from './support/fault-system';
 import { runOpenLoopLoad } from './support/open-loop-load';
@@ -35,13 +37,9 @@ describe('fault: a late-committing outbox transaction', () => {
       durationMs: 1_000,
       body: (i) => ({ target: { method: 'POST', url: `${targetUrl}/warm/${i}` } }),
     });
+    const template = await firstSubmitCommand(system);
     const late = new Client({ connectionString: system.databaseUrl });
     await late.connect();
-    const {
-      rows: [template],
-    } = await late.query(
-      `SELECT topic, message_key, message_id, envelope FROM gateway.outbox WHERE envelope->>'type' = 'SubmitServiceCall' ORDER BY id LIMIT 1`,
-    );
     const lateId = randomUUID();
     const messageId = randomUUID();
     const envelope = JSON.parse(
@@ -91,3 +89,33 @@ describe('fault: a late-committing outbox transaction', () => {
     expect(lateRequests).toBe(1);
   });
 });
+
+/** A real SubmitServiceCall as the gateway wrote it, read back from the commands topic (published outbox rows are deleted). */
+async function firstSubmitCommand(
+  system: FaultSystem,
+): Promise<{ topic: string; message_key: string; message_id: string; envelope: unknown }> {
+  const kafka = new Kafka({ clientId: 'faults-template', brokers: [system.kafka.address], logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `faults-template-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [`${system.topicPrefix}${TOPICS.commands}`], fromBeginning: true });
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no SubmitServiceCall on the commands topic within 30 s')), 30_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const envelope = JSON.parse(message.value!.toString()) as { type: string; messageId: string };
+          if (envelope.type !== 'SubmitServiceCall') return;
+          clearTimeout(timer);
+          resolve({
+            topic: TOPICS.commands,
+            message_key: message.key!.toString(),
+            message_id: envelope.messageId,
+            envelope,
+          });
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
