@@ -30,9 +30,8 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
   ) {}
 
   async execute({ messages }: ProcessSchedulerCommands): Promise<void> {
-    const setTimers = await this.dataSource.transaction('READ COMMITTED', (manager) =>
-      this.decideAndAppend(manager, messages),
-    );
+    // READ COMMITTED (the sessions' default, see createDataSource): a conflict round re-reads what others committed.
+    const setTimers = await this.dataSource.transaction((manager) => this.decideAndAppend(manager, messages));
     if (setTimers) timersSet();
   }
 
