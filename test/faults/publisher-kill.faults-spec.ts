@@ -95,7 +95,9 @@ async function republished(system: FaultSystem): Promise<Record<string, number>>
           },
         });
       });
-      await Promise.race([done, sleep(60_000)]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([done, new Promise((r) => (timer = setTimeout(r, 60_000)))]);
+      clearTimeout(timer);
       await consumer.disconnect();
       out[topic] = read - ids.size;
     }
