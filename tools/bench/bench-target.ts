@@ -10,16 +10,33 @@ interface Arrival {
 /**
  * The loopback target every system under test calls: `/fast` answers 200 at once, `/slow` after
  * `slowDelayMs`. It records only the first arrival time and the count per `Idempotency-Key` (the
- * scheduler's executor sends the serviceCallId there; the peers' workers send the call key).
+ * scheduler's executor sends the serviceCallId there; the peers' workers send the call key). It
+ * listens on a second port too, with the same routes and records: another origin, as another
+ * tenant's endpoint would be.
  */
 export class BenchTarget {
   private readonly arrivals = new Map<string, Arrival>();
   private server?: Server;
+  private otherServer?: Server;
+  private otherUrl?: string;
 
   constructor(private readonly slowDelayMs: number) {}
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+    this.server = await this.listen();
+    this.otherServer = await this.listen();
+    this.otherUrl = urlOf(this.otherServer);
+    return urlOf(this.server);
+  }
+
+  /** The same target on another origin (another port). */
+  get otherOrigin(): string {
+    if (!this.otherUrl) throw new Error('the bench target is not started');
+    return this.otherUrl;
+  }
+
+  private async listen(): Promise<Server> {
+    const server = createServer((req, res) => {
       const key = req.headers['idempotency-key'];
       if (typeof key === 'string') {
         const seen = this.arrivals.get(key);
@@ -33,10 +50,10 @@ export class BenchTarget {
         else answer();
       });
     });
-    this.server.keepAliveTimeout = 30_000;
-    this.server.maxRequestsPerSocket = 0;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', 4096, resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    server.keepAliveTimeout = 30_000;
+    server.maxRequestsPerSocket = 0;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', 4096, resolve));
+    return server;
   }
 
   firstArrival(key: string): number | undefined {
@@ -48,7 +65,11 @@ export class BenchTarget {
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    for (const server of [this.server, this.otherServer]) {
+      server?.closeAllConnections();
+      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    }
   }
 }
+
+const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -13,7 +13,7 @@ export function scenariosMarkdown(d: BenchReportData): string {
   if (slow) {
     parts.push(
       `### Slow target: ${slow.calls} calls to a target that answers after ${slow.targetDelayMs} ms`,
-      'Submitted at once (64 in flight); one call to the fast path submitted halfway through.',
+      'Submitted at once (64 in flight); one call to the fast path of another origin submitted halfway through.',
       markdownTable(
         [
           'submitted in (ms)',

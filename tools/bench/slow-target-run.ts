@@ -12,13 +12,13 @@ export interface SlowTargetResult {
   readonly allAtTargetMs: number | null;
   readonly allSucceededMs: number | null;
   readonly slowToTargetMs: Summary;
-  /** A call to the fast path submitted halfway through the slow ones: does it wait behind them? */
+  /** A call to the fast path of another origin, submitted halfway through the slow ones: does it wait behind them? */
   readonly fastCall: { readonly toTargetMs: number | null; readonly toSucceededMs: number | null };
   readonly notAtTarget: number;
   readonly duplicates: number;
 }
 
-/** `calls` calls to a target that answers after `delayMs`, submitted at once, and one fast call among them. */
+/** `calls` calls to a target that answers after `delayMs`, submitted at once, and one fast call to another origin among them. */
 export async function runSlowTarget(
   ctx: ScenarioContext,
   calls: number,
@@ -30,7 +30,7 @@ export async function runSlowTarget(
   const answers = await boundedAll(calls, concurrency, async (i) => {
     if (i === Math.floor(calls / 2)) {
       const at = Date.now();
-      const a = await ctx.gateway.submit(`${ctx.targetUrl}/fast`);
+      const a = await ctx.gateway.submit(`${ctx.target.otherOrigin}/fast`);
       fast = { id: a.id, at };
       if (a.id) ctx.watcher.watch(a.id);
     }
