@@ -169,18 +169,20 @@ export class OutboxPublisher {
     // Stops at the first held-back row rather than skipping it: a later row may come from a transaction
     // that got its xid earlier but wrote after that row committed, and must not overtake it. The boundary
     // is found in SQL, so only the publishable prefix is read and turned into text.
-    const { rows: found } = await this.client!.query<Partial<OutboxRow> & { first_held: string | null }>(
-      `WITH boundary AS (
+    const { rows: found } = await this.client!.query<Partial<OutboxRow> & { first_held: string | null }>({
+      // Named, so the session plans it once rather than on every poll.
+      name: `outbox-candidates-${schema}`,
+      text: `WITH boundary AS (
          SELECT min(id) AS first_held FROM "${schema}".outbox
           WHERE published_at IS NULL AND xid >= pg_snapshot_xmin(pg_current_snapshot()))
        SELECT b.first_held, o.* FROM boundary b LEFT JOIN LATERAL (
-         SELECT id, topic, message_key, envelope::text AS value, traceparent,
-                octet_length(envelope::text) + octet_length(message_key) + ${RECORD_OVERHEAD_BYTES} AS bytes
-           FROM "${schema}".outbox
-          WHERE published_at IS NULL AND (b.first_held IS NULL OR id < b.first_held)
-          ORDER BY id LIMIT $1) o ON true`,
-      [this.options.batchSize ?? 2_000],
-    );
+         SELECT c.*, octet_length(c.value) + octet_length(c.message_key) + ${RECORD_OVERHEAD_BYTES} AS bytes FROM (
+           SELECT id, topic, message_key, envelope::text AS value, traceparent
+             FROM "${schema}".outbox
+            WHERE published_at IS NULL AND (b.first_held IS NULL OR id < b.first_held)
+            ORDER BY id LIMIT $1) c) o ON true`,
+      values: [this.options.batchSize ?? 2_000],
+    });
     this.heldBack = found[0]?.first_held != null;
     const rows = found.filter((r): r is OutboxRow & { first_held: string | null } => r.id != null);
     if (rows.length === 0) return 0;
@@ -189,7 +191,11 @@ export class OutboxPublisher {
     for (const request of cutByBytes(rows, maxBytes)) {
       const sent = await this.produce(request);
       // Deleted, not marked: an UPDATE would write every envelope to the WAL a second time.
-      await this.client!.query(`DELETE FROM "${schema}".outbox WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
+      await this.client!.query({
+        name: `outbox-delete-${schema}`,
+        text: `DELETE FROM "${schema}".outbox WHERE id = ANY($1::bigint[])`,
+        values: [sent.map((r) => r.id)],
+      });
       for (const row of sent) outboxPublished.inc({ outbox: schema, topic: row.topic });
       if (debugEnabled(this.options.log))
         for (const row of sent)
