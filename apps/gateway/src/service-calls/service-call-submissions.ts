@@ -8,7 +8,7 @@ import {
   TOPICS,
 } from '@app/common/contracts';
 import { Clock } from '@app/common/clock';
-import { isTransientDatabaseError, WriteCoalescer } from '@app/common/database';
+import { isTransientDatabaseError, namedQuery, WriteCoalescer } from '@app/common/database';
 import { outboxCommitted } from '@app/common/outbox';
 import { traceContexts } from '@app/common/tracing';
 import { redactTarget, TargetSealer } from '@app/common/secrets';
@@ -118,7 +118,8 @@ export class ServiceCallSubmissions {
     }));
     // In a transaction so that a connection killed mid-statement is thrown away, not pooled again.
     const rows: WrittenRow[] = await this.dataSource.transaction((manager) =>
-      manager.query(
+      namedQuery<WrittenRow>(
+        manager,
         `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
            tenant_id text, idempotency_key text, request_hash text, service_call_id text, accepted jsonb, topic text, message_id uuid, envelope jsonb,

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { PROJECTOR_SCHEMA as S } from '../projector.schema';
+import { namedQuery } from '@app/common/database';
 
 export interface CheckpointPosition {
   readonly projection: string;
@@ -18,7 +19,8 @@ export interface CheckpointPosition {
  */
 export class ProjectionCheckpoints {
   async advance(manager: EntityManager, at: CheckpointPosition): Promise<void> {
-    await manager.query(
+    await namedQuery(
+      manager,
       `INSERT INTO "${S}".checkpoints (projection, topic, partition, "offset") VALUES ($1, $2, $3, $4)
        ON CONFLICT (projection, topic, partition) DO UPDATE SET "offset" = EXCLUDED."offset", updated_at = now()
        WHERE checkpoints."offset" < EXCLUDED."offset"`,

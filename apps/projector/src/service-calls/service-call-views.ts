@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { PROJECTOR_SCHEMA as S } from '../projector.schema';
+import { namedQuery } from '@app/common/database';
 import {
   SERVICE_CALL_COLUMNS as COLUMNS,
   serviceCallRowOf,
@@ -7,6 +8,8 @@ import {
   serviceCallViewFromRow as fromRow,
   upsertServiceCallsSql,
 } from '@app/common/read-model';
+
+const UPSERT = upsertServiceCallsSql(`"${S}".service_calls`);
 
 export const viewKey = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
 
@@ -17,7 +20,8 @@ export class ServiceCallViews {
     manager: EntityManager,
     keys: readonly { tenantId: string; id: string }[],
   ): Promise<Map<string, ServiceCallView>> {
-    const rows: Record<string, unknown>[] = await manager.query(
+    const rows = await namedQuery(
+      manager,
       `SELECT ${COLUMNS} FROM "${S}".service_calls JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id) USING (tenant_id, id)`,
       [keys.map((k) => k.tenantId), keys.map((k) => k.id)],
     );
@@ -32,6 +36,6 @@ export class ServiceCallViews {
   /** One upsert for many views that only moves forward: an older or equal version never overwrites a newer row. */
   async saveAll(manager: EntityManager, views: readonly ServiceCallView[]): Promise<void> {
     if (views.length === 0) return;
-    await manager.query(upsertServiceCallsSql(`"${S}".service_calls`), [JSON.stringify(views.map(serviceCallRowOf))]);
+    await namedQuery(manager, UPSERT, [JSON.stringify(views.map(serviceCallRowOf))]);
   }
 }

@@ -4,6 +4,7 @@ import { evolve, initialState } from '../domain';
 import { LoadedStream, streamKey } from '../commands/plan-command-batch';
 import { StreamRef } from '../commands/outgoing-messages';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
+import { namedQuery } from '@app/common/database';
 
 export interface StreamAppend {
   readonly ref: StreamRef;
@@ -18,7 +19,8 @@ type EventRow = ServiceCallEvent & { tenant_id: string; stream_id: string; versi
 export class PostgresEventStore {
   /** Every given stream folded to its state, in one query; a stream with no events is absent from the map. */
   async readStreams(manager: EntityManager, refs: readonly StreamRef[]): Promise<Map<string, LoadedStream>> {
-    const rows: EventRow[] = await manager.query(
+    const rows = await namedQuery<EventRow>(
+      manager,
       `SELECT e.tenant_id, e.stream_id, e.type, e.data, e.version
          FROM "${S}".events e JOIN unnest($1::text[], $2::text[]) AS s(tenant_id, stream_id) USING (tenant_id, stream_id)
         ORDER BY e.tenant_id, e.stream_id, e.version`,
@@ -71,7 +73,8 @@ export class PostgresEventStore {
     );
     // A racing writer either already moved the stream (the guard filters it out) or collides on the
     // unique (tenant, stream, version) key (DO NOTHING); either way fewer rows come back for that stream.
-    const inserted: { tenant_id: string; stream_id: string; version: number }[] = await manager.query(
+    const inserted = await namedQuery<{ tenant_id: string; stream_id: string; version: number }>(
+      manager,
       `WITH expected AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, stream_id text, version int)),
             current AS (
               SELECT x.tenant_id, x.stream_id FROM expected x

@@ -2,6 +2,7 @@ import { traceContexts } from '@app/common/tracing';
 import { EntityManager } from 'typeorm';
 import { StreamPlan } from '../commands/plan-command-batch';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
+import { namedQuery } from '@app/common/database';
 
 /**
  * Keeps the timers table in step with the batch's decisions, in the same transaction: one statement to set, one to clear.
@@ -24,7 +25,8 @@ export async function applyTimerChanges(manager: EntityManager, plans: readonly 
   );
   const clear = plans.filter((p) => p.timer?.kind === 'clear');
   if (set.length > 0) {
-    await manager.query(
+    await namedQuery(
+      manager,
       `INSERT INTO "${S}".timers (tenant_id, service_call_id, due_at, correlation_id, causation_id, traceparent)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(tenant_id text, service_call_id text, due_at timestamptz, correlation_id text, causation_id text, traceparent text)
        ON CONFLICT (tenant_id, service_call_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
@@ -32,7 +34,8 @@ export async function applyTimerChanges(manager: EntityManager, plans: readonly 
     );
   }
   if (clear.length > 0) {
-    await manager.query(
+    await namedQuery(
+      manager,
       `DELETE FROM "${S}".timers t USING unnest($1::text[], $2::text[]) AS c(tenant_id, service_call_id)
         WHERE t.tenant_id = c.tenant_id AND t.service_call_id = c.service_call_id`,
       [clear.map((p) => p.ref.tenantId), clear.map((p) => p.ref.serviceCallId)],

@@ -6,3 +6,4 @@ export * from './database-readiness';
 export * from './returned-rows';
 export * from './is-transient-database-error';
 export * from './write-coalescer';
+export * from './named-query';

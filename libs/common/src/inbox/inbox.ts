@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { namedQuery } from '../database/named-query';
 
 /** DDL for a consumer's processed-message table. */
 export const createInboxTableSql = (schema: string): string =>
@@ -23,7 +24,8 @@ export async function claimMessages<M extends { messageId: string; type: string 
   schema: string,
   messages: readonly M[],
 ): Promise<Claimed<M>> {
-  const rows: { message_id: string | null; now: Date }[] = await manager.query(
+  const rows = await namedQuery<{ message_id: string | null; now: Date }>(
+    manager,
     `WITH claimed AS (
        INSERT INTO "${schema}".inbox (message_id, message_type)
        SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING message_id)

@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { Envelope } from '../contracts/envelope';
 import { traceContexts } from '../tracing/trace-context-registry';
 import { markOutboxWritten } from './outbox-commit-signal';
+import { namedQuery } from '../database/named-query';
 
 export interface OutboxMessage {
   readonly topic: string;
@@ -30,7 +31,8 @@ export async function appendToOutbox(
     envelope: m.envelope,
     traceparent: m.traceparent ?? traceContexts.follow(m.envelope.messageId, m.envelope.causationId),
   }));
-  await manager.query(
+  await namedQuery(
+    manager,
     `INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope, traceparent)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(topic text, message_key text, message_id uuid, envelope jsonb, traceparent text)`,
     [JSON.stringify(rows)],

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+
+const names = new Map<string, string>();
+
+/**
+ * Runs a hot statement of fixed text as a named prepared statement on the transaction's connection,
+ * so Postgres plans it once per session instead of on every call: the batch statements here are
+ * CTEs over jsonb_to_recordset whose planning cost up to half as much as running them. Returns
+ * the rows. Outside a transaction it is a plain query. Errors are pg's own (SQLSTATE in `code`).
+ */
+export async function namedQuery<T = Record<string, unknown>>(
+  manager: EntityManager,
+  text: string,
+  values: readonly unknown[],
+): Promise<T[]> {
+  const runner = manager.queryRunner;
+  if (!(runner instanceof PostgresQueryRunner) || runner.isReleased || !runner.isTransactionActive)
+    return manager.query(text, [...values]);
+  const client = (await runner.connect()) as {
+    query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+  };
+  const { rows } = await client.query({ name: statementName(text), text, values: [...values] });
+  return rows;
+}
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `scs_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return name;
+}
