@@ -1,10 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, Message, Producer } from 'kafkajs';
+import { IHeaders, Kafka, Message, Producer } from 'kafkajs';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import { ALL_TOPICS, EXECUTION_SCHEMA_VERSION, ExecuteServiceCall, newEnvelope, TOPICS } from '@app/common/contracts';
+import {
+  ALL_TOPICS,
+  CONSUMER_GROUPS,
+  dlqTopic,
+  EXECUTION_SCHEMA_VERSION,
+  ExecuteServiceCall,
+  newEnvelope,
+  TOPICS,
+} from '@app/common/contracts';
 import { createDataSource } from '@app/common/database';
 import { createKafka, createProducer, encodeEnvelope, ensureTopics } from '@app/common/messaging';
 import { parseEncryptionKey, TargetSealer } from '@app/common/secrets';
@@ -64,6 +72,10 @@ describe('executor process (dist, real Kafka and Postgres)', () => {
     });
     await waitReady(started, 30_000);
     return started;
+  };
+  const running = async (): Promise<RunningApp> => {
+    if (!app || app.process.exitCode !== null || app.process.signalCode !== null) app = await start();
+    return app;
   };
   const database = async (): Promise<DataSource> =>
     (dataSource ??= await createDataSource({
@@ -150,4 +162,42 @@ describe('executor process (dist, real Kafka and Postgres)', () => {
     );
     expect(output.filter((line) => line.includes('message sent to DLQ'))).toEqual([]);
   }, 120_000);
+
+  it('dead-letters a message type it does not take, naming the type, before touching the database', async () => {
+    await running();
+    // One type nobody knows, with no payload; one the system knows but the executor does not take, with a payload it could run.
+    const unknown = { ...execution(1_000), type: 'NoSuchMessageType', payload: {} };
+    const notForTheExecutor = { ...execution(1_000), type: 'RecordExecutionResult' };
+    await sendToExecutions(
+      [unknown, notForTheExecutor].map((m) => ({ ...encodeEnvelope(m as unknown as ExecuteServiceCall), partition: 0 })),
+    );
+
+    const dlq = await readRecords(kafka, `${prefix}${dlqTopic(TOPICS.executions, CONSUMER_GROUPS.executor)}`, 2);
+    const errors = dlq.map((headers) => headers['dlq.error.message']?.toString());
+    expect(errors.sort()).toEqual([
+      `unknown message type "NoSuchMessageType" on ${TOPICS.executions} (expected ExecuteServiceCall)`,
+      `unknown message type "RecordExecutionResult" on ${TOPICS.executions} (expected ExecuteServiceCall)`,
+    ]);
+    expect(await attempts([unknown.aggregateId, notForTheExecutor.aggregateId])).toEqual([]);
+    expect(target.requestsTo(`/call/${notForTheExecutor.payload.serviceCallId}`)).toEqual([]);
+  }, 60_000);
 });
+
+/** The headers of the first `expected` records of a topic, read from the beginning by a throwaway group. */
+async function readRecords(kafka: Kafka, topic: string, expected: number, timeoutMs = 30_000): Promise<IHeaders[]> {
+  const consumer = kafka.consumer({ groupId: `executor-it-reader-${randomBytes(4).toString('hex')}` });
+  const headers: IHeaders[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        headers.push(message.headers ?? {});
+      },
+    });
+    await eventually(`${expected} records on ${topic}`, () => headers.length >= expected, timeoutMs);
+  } finally {
+    await consumer.disconnect();
+  }
+  return headers;
+}
