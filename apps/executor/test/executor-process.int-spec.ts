@@ -17,12 +17,12 @@ import { createDataSource } from '@app/common/database';
 import { createKafka, createProducer, encodeEnvelope, ensureTopics } from '@app/common/messaging';
 import { parseEncryptionKey, TargetSealer } from '@app/common/secrets';
 import { eventually } from '../../../test/support/eventually';
-import { RecordingTarget } from '../../../test/support/recording-target';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
 import { freePort } from '../../../tools/infra/free-port';
 import { projectRoot } from '../../../tools/infra/project-root';
 import { RunningApp, startApp, stopApp, waitReady } from '../../../tools/stack/app-processes';
 import { EXECUTOR_SCHEMA as S } from '../src/executor.schema';
+import { HeldTarget } from './held-target';
 
 const TENANT = 'tenant-a';
 const PARTITIONS = 3;
@@ -43,9 +43,8 @@ describe('executor process (dist, real Kafka and Postgres)', () => {
   const encryptionKey = randomBytes(32).toString('base64');
   const sealer = new TargetSealer(parseEncryptionKey(encryptionKey));
   const output: string[] = [];
-  /** Before the kill the target keeps every request waiting; afterwards it answers at once. */
-  let killed = false;
-  const target = new RecordingTarget(() => ({ status: 200, body: 'ok', delayMs: killed ? 0 : 15_000 }));
+  /** Keeps every request waiting until the process is killed; answers at once afterwards. */
+  const target = new HeldTarget();
   let targetUrl: string;
   let databaseUrl: string;
   let kafka: Kafka;
@@ -138,12 +137,12 @@ describe('executor process (dist, real Kafka and Postgres)', () => {
     app = await start();
     await eventually('two calls at the target', () => target.received.length >= 2, 30_000);
     await pause(500); // time enough for anything else to be journalled or sent, if it were going to be
-    const sentBeforeKill = ids.filter((id) => target.requestsTo(pathOf(id)).length > 0);
+    const sentBeforeKill = ids.filter((id) => target.count(pathOf(id)) > 0);
     expect(sentBeforeKill).toHaveLength(2);
     expect((await attempts(ids)).map((r) => r.service_call_id).sort()).toEqual([...sentBeforeKill].sort());
 
-    killed = true;
     await stopApp(app, 'SIGKILL');
+    target.release();
     app = await start();
     const rows = await eventually(
       'every attempt finished',
@@ -155,7 +154,7 @@ describe('executor process (dist, real Kafka and Postgres)', () => {
     );
 
     // Each call reached the target once; only the two that were out when the process died are interrupted.
-    expect(ids.map((id) => target.requestsTo(pathOf(id)).length)).toEqual(ids.map(() => 1));
+    expect(ids.map((id) => target.count(pathOf(id)))).toEqual(ids.map(() => 1));
     const outcome = new Map(rows.map((r) => [r.service_call_id, r.result?.error?.code ?? r.result?.statusCode]));
     expect(ids.map((id) => [id, outcome.get(id)])).toEqual(
       ids.map((id) => [id, sentBeforeKill.includes(id) ? 'EXECUTION_INTERRUPTED' : 200]),
@@ -179,7 +178,7 @@ describe('executor process (dist, real Kafka and Postgres)', () => {
       `unknown message type "RecordExecutionResult" on ${TOPICS.executions} (expected ExecuteServiceCall)`,
     ]);
     expect(await attempts([unknown.aggregateId, notForTheExecutor.aggregateId])).toEqual([]);
-    expect(target.requestsTo(`/call/${notForTheExecutor.payload.serviceCallId}`)).toEqual([]);
+    expect(target.count(`/call/${notForTheExecutor.payload.serviceCallId}`)).toBe(0);
   }, 60_000);
 });
 
