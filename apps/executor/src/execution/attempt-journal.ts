@@ -1,4 +1,6 @@
 import { ExecuteServiceCall, ExecutionResult } from '@app/common/contracts';
+import { WriteCoalescer } from '@app/common/database';
+import { isTransientFault } from '@app/common/faults';
 import { DataSource, EntityManager } from 'typeorm';
 import { EXECUTOR_SCHEMA as S } from '../executor.schema';
 
@@ -27,8 +29,23 @@ interface AttemptRow {
   executor_instance: string | null;
 }
 
-/** The executor's record of attempts: begun before calling out (a batch at a time), finished together with the outbox row. */
+interface Beginning {
+  readonly message: ExecuteServiceCall;
+  readonly now: Date;
+}
+
+/**
+ * The executor's record of attempts: an attempt is begun just before its call goes out, so a row
+ * without a result is a call that may have left; it is finished together with the outbox row.
+ */
 export class AttemptJournal {
+  /** Attempts begun in the same turn, or while a write is out, share one statement. */
+  private readonly beginnings = new WriteCoalescer<Beginning, AttemptStart | undefined>(
+    (batch) => this.beginAll(batch),
+    (error) => !isTransientFault(error),
+    { gatherTurn: true },
+  );
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly instance: string,
@@ -38,9 +55,17 @@ export class AttemptJournal {
     return this.dataSource.manager;
   }
 
-  /** Begins every attempt of the batch in one statement; attempts begun before are looked up in a second. */
-  async beginAll(messages: readonly ExecuteServiceCall[], now: Date): Promise<Map<string, AttemptStart>> {
-    const rows = messages.map((m) => ({
+  /** Begins the attempt as this process's, or says how it was begun before. */
+  async begin(message: ExecuteServiceCall, now: Date): Promise<AttemptStart> {
+    const start = await this.beginnings.write({ message, now });
+    if (!start)
+      throw new Error(`attempt ${message.payload.attempt} of ${message.payload.serviceCallId} was neither begun nor found`);
+    return start;
+  }
+
+  /** One statement begins every attempt of the batch; attempts begun before are looked up in a second. */
+  private async beginAll(batch: readonly Beginning[]): Promise<(AttemptStart | undefined)[]> {
+    const rows = batch.map(({ message: m, now }) => ({
       tenant_id: m.tenantId,
       service_call_id: m.payload.serviceCallId,
       attempt: m.payload.attempt,
@@ -57,12 +82,15 @@ export class AttemptJournal {
        ON CONFLICT DO NOTHING RETURNING tenant_id, service_call_id, attempt`,
       [JSON.stringify(rows)],
     );
-    const starts = new Map<string, AttemptStart>();
-    for (const r of inserted) starts.set(rowKey(r), { kind: 'started', startedAt: now });
-    const earlier = messages.filter((m) => !starts.has(attemptKey(m)));
-    if (earlier.length > 0)
-      for (const [key, start] of await this.lookUp(this.dataSource.manager, earlier)) starts.set(key, start);
-    return starts;
+    // Each inserted row starts one item; the same attempt twice in a write is started once, the other finds it begun.
+    const begun = new Set(inserted.map(rowKey));
+    const starts: (AttemptStart | undefined)[] = batch.map(({ message, now }) =>
+      begun.delete(attemptKey(message)) ? { kind: 'started', startedAt: now } : undefined,
+    );
+    const earlier = batch.map((b) => b.message).filter((_, i) => !starts[i]);
+    if (earlier.length === 0) return starts;
+    const found = await this.lookUp(this.dataSource.manager, earlier);
+    return batch.map((b, i) => starts[i] ?? found.get(attemptKey(b.message)));
   }
 
   async lookUp(manager: EntityManager, messages: readonly ExecuteServiceCall[]): Promise<Map<string, AttemptStart>> {

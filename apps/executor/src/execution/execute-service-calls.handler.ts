@@ -13,12 +13,18 @@ import { ResultRecorder } from './result-recorder';
 /** How long past its timeout an attempt begun elsewhere may still be finishing before it is taken as interrupted. */
 const FINISH_GRACE_MS = 5_000;
 
+/** What a call found when it held a slot: it was sent (and how it went), or it was begun before. */
+type SlotOutcome =
+  | { readonly kind: 'sent'; readonly startedAt: Date; readonly result: ExecutionResult }
+  | Exclude<AttemptStart, { readonly kind: 'started' }>;
+
 /**
- * Runs calls concurrently and each attempt at most once. A batch's attempts are journalled in one
- * statement before any call goes out; each call then runs on its own and its completion is what the
- * transport waits for before committing past it. A redelivered attempt already running here joins
- * the running one; one begun by a process that may still be calling out is waited for, and only
- * once its time is up is it recorded as interrupted (the request may have left; it is never sent twice).
+ * Runs calls concurrently and each attempt at most once. An attempt is journalled only once its call
+ * holds a concurrency slot, just before the request goes out, so a journalled attempt is one whose
+ * request may have left; calls that take slots together are journalled in one statement. Each call's
+ * completion is what the transport waits for before committing past it. A redelivered attempt already
+ * running here joins the running one; one begun by a process that may still be calling out is waited
+ * for, and only once its time is up is it recorded as interrupted (it is never sent twice).
  */
 export class ExecuteServiceCallsHandler {
   private readonly running = new Map<string, Promise<void>>();
@@ -36,23 +42,14 @@ export class ExecuteServiceCallsHandler {
     private readonly clock: Clock,
   ) {}
 
-  async handle(messages: readonly ExecuteServiceCall[]): Promise<BatchOutcome> {
-    // Work already running here is joined as it is now: it may finish while the journal is written.
-    const joined = new Map(
-      messages.flatMap((m) => {
-        const running = this.running.get(attemptKey(m));
-        return running ? [[attemptKey(m), running] as const] : [];
-      }),
-    );
-    const fresh = messages.filter((m) => !joined.has(attemptKey(m)));
-    const starts = fresh.length > 0 ? await this.journal.beginAll(fresh, this.clock.now()) : new Map<string, AttemptStart>();
+  /** Accepts the batch without I/O: each call journals, sends and records on its own. */
+  handle(messages: readonly ExecuteServiceCall[]): BatchOutcome {
     return {
       completions: messages.map((message) => {
         const key = attemptKey(message);
-        // Joined before the journal write, or started just now by the same attempt earlier in this batch.
-        const running = joined.get(key) ?? this.running.get(key);
+        const running = this.running.get(key);
         if (running) return running;
-        const work = this.afterEarlierWorkOfCall(message, () => this.run(message, starts.get(key)));
+        const work = this.afterEarlierWorkOfCall(message, () => this.run(message));
         this.running.set(key, work);
         void work.finally(() => this.running.delete(key)).catch(() => undefined);
         return work;
@@ -74,30 +71,28 @@ export class ExecuteServiceCallsHandler {
     return next;
   }
 
-  private async run(message: ExecuteServiceCall, start: AttemptStart | undefined): Promise<void> {
+  private async run(message: ExecuteServiceCall): Promise<void> {
     const fields = { ...messageLogFields(message), attempt: message.payload.attempt };
     this.log.debug(fields, 'execution received');
-    if (!start) {
-      // Not begun in this batch's journal write (it was running here then) yet no longer running: read what the journal says.
-      start = (await this.journal.lookUp(this.journal.manager, [message])).get(attemptKey(message));
-      if (!start)
-        throw new Error(
-          `attempt ${message.payload.attempt} of ${message.payload.serviceCallId} was neither begun nor found`,
-        );
-    }
-    if (start.kind === 'finished') {
+    const outcome = await this.limit.run(() => this.beginAndSend(message));
+    if (outcome.kind === 'sent') return this.finish(message, outcome.startedAt, outcome.result);
+    if (outcome.kind === 'finished') {
       this.log.debug(fields, 'attempt already finished; duplicate ignored');
       return;
     }
-    if (start.kind === 'unfinished' && (!start.ownedHere || this.dispatched.has(attemptKey(message)))) {
-      return this.awaitOtherExecutor(message, start.startedAt);
-    }
-    // Begun by this process and never sent from it (say the begin was retried after its commit): the call never left.
-    const result = await this.limit.run(() => {
-      this.dispatched.add(attemptKey(message));
-      return this.call(message);
-    });
-    await this.finish(message, start.startedAt, result);
+    return this.awaitOtherExecutor(message, outcome.startedAt);
+  }
+
+  /** Holding a slot: journal the attempt, then send it unless it was begun before by a call that may have left. */
+  private async beginAndSend(message: ExecuteServiceCall): Promise<SlotOutcome> {
+    const key = attemptKey(message);
+    const start = await this.journal.begin(message, this.clock.now());
+    if (start.kind === 'finished') return start;
+    // Begun by another process, or sent from this one: it may have left, so it is waited out and never sent again.
+    if (start.kind === 'unfinished' && (!start.ownedHere || this.dispatched.has(key))) return start;
+    // Begun just now, or begun by this process and never sent from it (the begin's answer was lost after its commit).
+    this.dispatched.add(key);
+    return { kind: 'sent', startedAt: start.startedAt, result: await this.call(message) };
   }
 
   /** Another executor began this attempt and may still be calling out; wait for its time to run out before deciding. */

@@ -1,5 +1,5 @@
 import { ExecuteServiceCall, TOPICS } from '@app/common/contracts';
-import { BatchOutcome, ConsumedMessage, KafkaHandlerErrorFilter } from '@app/common/messaging';
+import { BatchOutcome, ConsumedMessage, envelopesOfTypes, KafkaHandlerErrorFilter } from '@app/common/messaging';
 import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ExecuteServiceCallsHandler } from './execute-service-calls.handler';
@@ -9,9 +9,9 @@ import { ExecuteServiceCallsHandler } from './execute-service-calls.handler';
 export class ExecutionsController {
   constructor(private readonly handler: ExecuteServiceCallsHandler) {}
 
-  /** Returns once the batch's attempts are journalled; the transport follows each call's completion. */
+  /** Refuses a type the executor does not take before any I/O; otherwise returns at once, and the transport follows each call's completion. */
   @EventPattern(TOPICS.executions)
-  async onExecute(@Payload() batch: readonly ConsumedMessage<ExecuteServiceCall>[]): Promise<BatchOutcome> {
-    return this.handler.handle(batch.map((m) => m.envelope));
+  async onExecute(@Payload() batch: readonly ConsumedMessage[]): Promise<BatchOutcome> {
+    return this.handler.handle(envelopesOfTypes<ExecuteServiceCall>(batch, ['ExecuteServiceCall']));
   }
 }

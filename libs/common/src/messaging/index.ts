@@ -14,3 +14,4 @@ export * from './offset-committer';
 export * from './consumed-message';
 export * from './batch-processing';
 export * from './pending-offsets';
+export * from './message-types';

@@ -1,0 +1,56 @@
+import { WriteCoalescer } from './write-coalescer';
+
+/** A writer that records each batch it is given and answers each item with its double. */
+function recordingWriter() {
+  const batches: number[][] = [];
+  const write = async (items: readonly number[]) => {
+    batches.push([...items]);
+    await new Promise((r) => setTimeout(r, 5));
+    return items.map((i) => i * 2);
+  };
+  return { batches, write };
+}
+
+describe('WriteCoalescer', () => {
+  it('writes an item alone at once, and the items that arrive during that write together in the next', async () => {
+    const { batches, write } = recordingWriter();
+    const writer = new WriteCoalescer(write, () => false);
+
+    const results = await Promise.all([1, 2, 3].map((i) => writer.write(i)));
+
+    expect(results).toEqual([2, 4, 6]);
+    expect(batches).toEqual([[1], [2, 3]]);
+  });
+
+  it('with gatherTurn, writes the items of one turn of the event loop together', async () => {
+    const { batches, write } = recordingWriter();
+    const writer = new WriteCoalescer(write, () => false, { gatherTurn: true });
+
+    const first = Promise.all([1, 2, 3].map((i) => writer.write(i)));
+    await Promise.resolve();
+    const second = writer.write(4); // a microtask later: still the same turn
+    const results = await Promise.all([first, second]);
+
+    expect(results).toEqual([[2, 4, 6], 8]);
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+  });
+
+  it('splits a failed batch into single writes when the error may be one item’s, so only that item fails', async () => {
+    const writer = new WriteCoalescer<number, number>(
+      async (items) => {
+        if (items.includes(2)) throw new Error('bad item 2');
+        return items.map((i) => i * 2);
+      },
+      () => true,
+      { gatherTurn: true },
+    );
+
+    const results = await Promise.allSettled([1, 2, 3].map((i) => writer.write(i)));
+
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      2,
+      'bad item 2',
+      6,
+    ]);
+  });
+});
