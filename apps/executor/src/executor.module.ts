@@ -9,7 +9,7 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AttemptJournal } from './execution/attempt-journal';
-import { ConcurrencyLimit } from './execution/concurrency-limit';
+import { FairConcurrencyLimit } from './execution/fair-concurrency-limit';
 import { ExecuteServiceCallsHandler } from './execution/execute-service-calls.handler';
 import { ResultRecorder } from './execution/result-recorder';
 import { ExecutionsController } from './execution/executions.controller';
@@ -21,6 +21,8 @@ export interface ExecutorDependencies {
   readonly http: HttpCallExecutor;
   readonly sealer: TargetSealer;
   readonly maxInFlight: number;
+  /** Of those, at most this many for one tenant's target origin. */
+  readonly maxInFlightPerOrigin: number;
   readonly logLevel: LogLevel;
 }
 
@@ -33,7 +35,7 @@ const Handlers: Provider[] = [
       dataSource: DataSource,
       http: HttpCallExecutor,
       sealer: TargetSealer,
-      limit: ConcurrencyLimit,
+      limit: FairConcurrencyLimit,
       log: PinoLogger,
       clock: Clock,
     ) => {
@@ -41,13 +43,21 @@ const Handlers: Provider[] = [
       const journal = new AttemptJournal(dataSource, randomUUID());
       return new ExecuteServiceCallsHandler(journal, new ResultRecorder(dataSource, log), http, sealer, limit, log, clock);
     },
-    inject: [DataSource, HttpCallExecutor, TargetSealer, ConcurrencyLimit, PinoLogger, Clock],
+    inject: [DataSource, HttpCallExecutor, TargetSealer, FairConcurrencyLimit, PinoLogger, Clock],
   },
 ];
 
 @Module({})
 export class ExecutorModule {
-  static register({ dataSource, consumer, http, sealer, maxInFlight, logLevel }: ExecutorDependencies): DynamicModule {
+  static register({
+    dataSource,
+    consumer,
+    http,
+    sealer,
+    maxInFlight,
+    maxInFlightPerOrigin,
+    logLevel,
+  }: ExecutorDependencies): DynamicModule {
     return {
       module: ExecutorModule,
       imports: [loggerModule('executor', logLevel)],
@@ -56,7 +66,7 @@ export class ExecutorModule {
         { provide: DataSource, useValue: dataSource },
         { provide: HttpCallExecutor, useValue: http },
         { provide: TargetSealer, useValue: sealer },
-        { provide: ConcurrencyLimit, useValue: new ConcurrencyLimit(maxInFlight) },
+        { provide: FairConcurrencyLimit, useValue: new FairConcurrencyLimit(maxInFlight, maxInFlightPerOrigin) },
         { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
         systemClockProvider,
         HttpRequestMetrics,

@@ -12,6 +12,10 @@ import { EXECUTOR_SCHEMA } from './executor.schema';
 import { ExecutorModule } from './executor.module';
 import { HttpCallExecutor } from './http/http-call-executor';
 import { EXECUTOR_MIGRATIONS } from './migrations';
+import { defaultMaxPerKey } from './execution/fair-concurrency-limit';
+
+/** Messages the consumer may hold unfinished per execution slot: running, or queued for a slot. */
+const QUEUED_PER_SLOT = 4;
 
 runApp('executor', async () => {
   const tracing = startTracing('executor');
@@ -19,6 +23,12 @@ runApp('executor', async () => {
   const keys = readSealingKeys(process.env);
   const sealer = new TargetSealer(keys.current, keys.previous);
   const maxInFlight = readPositiveInt(process.env, 'EXECUTOR_MAX_IN_FLIGHT', 100, 10_000);
+  const maxInFlightPerOrigin = readPositiveInt(
+    process.env,
+    'EXECUTOR_MAX_IN_FLIGHT_PER_ORIGIN',
+    defaultMaxPerKey(maxInFlight),
+    maxInFlight,
+  );
   const http = new HttpCallExecutor({
     allowPrivateTargets: readBoolean(process.env, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false),
   });
@@ -36,15 +46,25 @@ runApp('executor', async () => {
     topics: [TOPICS.executions],
     topicsToCreate: ALL_TOPICS,
     partitions: config.kafkaPartitions,
-    // Calls run beside the consumer loop, which keeps heartbeating; a partition is held only while this process is full.
-    maxInFlight,
+    // Calls run beside the consumer loop, which keeps heartbeating. The consumer holds up to QUEUED_PER_SLOT
+    // messages per slot, so a call to a free origin can pass calls waiting for a busy one; a partition is
+    // held only while this process holds that many.
+    maxInFlight: maxInFlight * QUEUED_PER_SLOT,
     maxBatchSize: Math.min(500, maxInFlight),
   });
   inFlightLimit.set({ group: namespace.physical(CONSUMER_GROUPS.executor) }, maxInFlight);
   const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log, namespace });
   const backlog = new OutboxBacklogMonitor({ dataSource, schema: EXECUTOR_SCHEMA, log });
   const app = await NestFactory.create(
-    ExecutorModule.register({ dataSource, consumer, http, sealer, maxInFlight, logLevel: config.logLevel }),
+    ExecutorModule.register({
+      dataSource,
+      consumer,
+      http,
+      sealer,
+      maxInFlight,
+      maxInFlightPerOrigin,
+      logLevel: config.logLevel,
+    }),
     { bufferLogs: true },
   );
   await startNestApp({

@@ -10,8 +10,8 @@ import { eventually } from '../../../test/support/eventually';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { migrateAll } from '../../../tools/migrate-all';
 import { AttemptJournal } from '../src/execution/attempt-journal';
-import { ConcurrencyLimit } from '../src/execution/concurrency-limit';
 import { ExecuteServiceCallsHandler } from '../src/execution/execute-service-calls.handler';
+import { FairConcurrencyLimit } from '../src/execution/fair-concurrency-limit';
 import { ResultRecorder } from '../src/execution/result-recorder';
 import { EXECUTOR_SCHEMA as S } from '../src/executor.schema';
 import { HttpCallExecutor } from '../src/http/http-call-executor';
@@ -41,20 +41,20 @@ describe('ExecuteServiceCallsHandler (real Postgres, real HTTP target)', () => {
   let targetUrl: string;
   let dataSource: DataSource;
 
-  const handlerWith = (maxInFlight: number) =>
+  const handlerWith = (maxInFlight: number, maxPerOrigin = maxInFlight) =>
     new ExecuteServiceCallsHandler(
       new AttemptJournal(dataSource, INSTANCE),
       new ResultRecorder(dataSource, silentPino),
       http,
       sealer,
-      new ConcurrencyLimit(maxInFlight),
+      new FairConcurrencyLimit(maxInFlight, maxPerOrigin),
       silent,
       new SystemClock(),
     );
 
-  const execution = (timeoutMs = 5_000): ExecuteServiceCall => {
+  const execution = (timeoutMs = 5_000, base = targetUrl): ExecuteServiceCall => {
     const serviceCallId = randomUUID();
-    const request = { method: 'POST' as const, url: `${targetUrl}/call/${serviceCallId}`, headers: {} };
+    const request = { method: 'POST' as const, url: `${base}/call/${serviceCallId}`, headers: {} };
     return newEnvelope({
       type: 'ExecuteServiceCall',
       tenantId: TENANT,
@@ -132,6 +132,28 @@ describe('ExecuteServiceCallsHandler (real Postgres, real HTTP target)', () => {
     expect(finished.map((r) => [r.result?.statusCode, r.result?.error, r.executor_instance])).toEqual(
       messages.map(() => [200, null, INSTANCE]),
     );
+  });
+
+  it('keeps slots for other origins: calls to a held origin take at most its share, and a call to another origin passes them', async () => {
+    const other = new HeldTarget();
+    const otherUrl = await other.start();
+    other.release();
+    try {
+      const handler = handlerWith(4, 3);
+      const slow = Array.from({ length: 6 }, () => execution());
+      const slowDone = completionsOf(handler, slow);
+      await eventually('three calls at the held origin', () => target.received.length >= 3);
+      const fast = execution(5_000, otherUrl);
+      await completionsOf(handler, [fast]);
+      expect(other.count(pathOf(fast))).toBe(1);
+      expect(slow.filter((m) => target.count(pathOf(m)) > 0)).toHaveLength(3);
+
+      target.release();
+      await slowDone;
+      expect(slow.map((m) => target.count(pathOf(m)))).toEqual([1, 1, 1, 1, 1, 1]);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('sends, once, an attempt this process journalled and never sent (its begin committed but the answer was lost)', async () => {

@@ -1,12 +1,12 @@
 import { Clock } from '@app/common/clock';
-import { ExecuteServiceCall, ExecutionResult } from '@app/common/contracts';
+import { ExecuteServiceCall, ExecutionResult, TargetRequest } from '@app/common/contracts';
 import { BatchOutcome } from '@app/common/messaging';
 import { executionLatency, executions, messageLogFields } from '@app/common/observability';
 import { TargetSealer } from '@app/common/secrets';
 import { PinoLogger } from 'nestjs-pino';
 import { HttpCallExecutor } from '../http/http-call-executor';
 import { inCallSpan } from './call-span';
-import { ConcurrencyLimit } from './concurrency-limit';
+import { FairConcurrencyLimit } from './fair-concurrency-limit';
 import { AttemptJournal, attemptKey, AttemptStart } from './attempt-journal';
 import { ResultRecorder } from './result-recorder';
 
@@ -22,7 +22,8 @@ type SlotOutcome =
  * Runs calls concurrently and each attempt at most once. An attempt is journalled only once its call
  * holds a concurrency slot, just before the request goes out, so a journalled attempt is one whose
  * request may have left; calls that take slots together are journalled in one statement. Each call's
- * completion is what the transport waits for before committing past it. A redelivered attempt already
+ * completion is what the transport waits for before committing past it. Slots are shared fairly
+ * between tenants' target origins, so one slow origin never holds them all. A redelivered attempt already
  * running here joins the running one; one begun by a process that may still be calling out is waited
  * for, and only once its time is up is it recorded as interrupted (it is never sent twice).
  */
@@ -37,7 +38,7 @@ export class ExecuteServiceCallsHandler {
     private readonly recorder: ResultRecorder,
     private readonly http: HttpCallExecutor,
     private readonly sealer: TargetSealer,
-    private readonly limit: ConcurrencyLimit,
+    private readonly limit: FairConcurrencyLimit,
     private readonly log: PinoLogger,
     private readonly clock: Clock,
   ) {}
@@ -74,7 +75,8 @@ export class ExecuteServiceCallsHandler {
   private async run(message: ExecuteServiceCall): Promise<void> {
     const fields = { ...messageLogFields(message), attempt: message.payload.attempt };
     this.log.debug(fields, 'execution received');
-    const outcome = await this.limit.run(() => this.beginAndSend(message));
+    const target = this.openTarget(message);
+    const outcome = await this.limit.run(fairnessKey(message, target), () => this.beginAndSend(message, target));
     if (outcome.kind === 'sent') return this.finish(message, outcome.startedAt, outcome.result);
     if (outcome.kind === 'finished') {
       this.log.debug(fields, 'attempt already finished; duplicate ignored');
@@ -84,7 +86,7 @@ export class ExecuteServiceCallsHandler {
   }
 
   /** Holding a slot: journal the attempt, then send it unless it was begun before by a call that may have left. */
-  private async beginAndSend(message: ExecuteServiceCall): Promise<SlotOutcome> {
+  private async beginAndSend(message: ExecuteServiceCall, target: OpenedTarget): Promise<SlotOutcome> {
     const key = attemptKey(message);
     const start = await this.journal.begin(message, this.clock.now());
     if (start.kind === 'finished') return start;
@@ -92,7 +94,7 @@ export class ExecuteServiceCallsHandler {
     if (start.kind === 'unfinished' && (!start.ownedHere || this.dispatched.has(key))) return start;
     // Begun just now, or begun by this process and never sent from it (the begin's answer was lost after its commit).
     this.dispatched.add(key);
-    return { kind: 'sent', startedAt: start.startedAt, result: await this.call(message) };
+    return { kind: 'sent', startedAt: start.startedAt, result: await this.call(message, target) };
   }
 
   /** Another executor began this attempt and may still be calling out; wait for its time to run out before deciding. */
@@ -121,31 +123,51 @@ export class ExecuteServiceCallsHandler {
     );
   }
 
-  private async call(message: ExecuteServiceCall): Promise<ExecutionResult> {
-    let target;
+  /** Opened before a slot is taken: the slot is chosen by the target's origin. */
+  private openTarget(message: ExecuteServiceCall): OpenedTarget {
     try {
-      target = this.sealer.open(message.payload.sealedTarget);
+      return { kind: 'opened', target: this.sealer.open(message.payload.sealedTarget) };
     } catch (error) {
       // The sealer's message names the key id it needed, never a key or the target.
       const reason = error instanceof Error ? error.message : String(error);
       this.log.warn({ ...messageLogFields(message), reason }, 'sealed target could not be opened');
+      return { kind: 'unopenable', reason };
+    }
+  }
+
+  private async call(message: ExecuteServiceCall, opened: OpenedTarget): Promise<ExecutionResult> {
+    if (opened.kind === 'unopenable')
       return {
         statusCode: null,
         latencyMs: 0,
         responseSnippet: null,
         responseHeaders: {},
-        error: { code: 'INVALID_TARGET', message: `the sealed target could not be decrypted: ${reason}` },
+        error: { code: 'INVALID_TARGET', message: `the sealed target could not be decrypted: ${opened.reason}` },
       };
-    }
-    const opened = target;
-    return inCallSpan(message, opened, () =>
+    const { target } = opened;
+    return inCallSpan(message, target, () =>
       this.http.execute({
-        target: opened,
+        target,
         timeoutMs: message.payload.timeoutMs,
         idempotencyKey: message.payload.serviceCallId,
       }),
     );
   }
+}
+
+type OpenedTarget =
+  { readonly kind: 'opened'; readonly target: TargetRequest } | { readonly kind: 'unopenable'; readonly reason: string };
+
+/** Slots are shared per tenant and target origin (scheme, host, port). */
+function fairnessKey(message: ExecuteServiceCall, opened: OpenedTarget): string {
+  let origin = '';
+  if (opened.kind === 'opened')
+    try {
+      origin = new URL(opened.target.url).origin;
+    } catch {
+      // An unparsable URL fails in the HTTP client; for the slot it shares the tenant's empty origin.
+    }
+  return `${message.tenantId}\u0000${origin}`;
 }
 
 function interruptedResult(): ExecutionResult {
