@@ -1,5 +1,5 @@
 import { COMMAND_SCHEMA_VERSION, newEnvelope, RecordExecutionResultPayload, TOPICS } from '@app/common/contracts';
-import { WriteCoalescer } from '@app/common/database';
+import { namedQuery, WriteCoalescer } from '@app/common/database';
 import { isTransientFault } from '@app/common/faults';
 import { Log } from '@app/common/observability';
 import { outboxCommitted } from '@app/common/outbox';
@@ -83,7 +83,8 @@ export class ResultRecorder {
     // In a transaction so that a connection killed mid-statement is thrown away, not pooled again.
     const updated: { tenant_id: string; service_call_id: string; attempt: number }[] = await this.dataSource.transaction(
       (manager) =>
-        manager.query(
+        namedQuery<{ tenant_id: string; service_call_id: string; attempt: number }>(
+          manager,
           `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
            tenant_id text, service_call_id text, attempt int, finished_at timestamptz, result jsonb, topic text, message_id uuid, envelope jsonb,
