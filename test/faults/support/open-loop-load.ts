@@ -15,6 +15,8 @@ export interface LoadResult {
   readonly sent: number;
   /** ids of calls the gateway answered 202 for: the system owes each one a terminal state. */
   readonly accepted: string[];
+  /** When each 202 arrived (ms since the epoch), in the order of `accepted`. */
+  readonly acceptedAt: number[];
   /** dueAt per accepted id, when the body had one. */
   readonly dueAtById: Map<string, number>;
   readonly unavailable: number;
@@ -32,6 +34,7 @@ export async function runOpenLoopLoad(options: LoadOptions): Promise<LoadResult>
   const total = Math.round((options.ratePerSecond * options.durationMs) / 1_000);
   const interval = 1_000 / options.ratePerSecond;
   const accepted: string[] = [];
+  const acceptedAt: number[] = [];
   const dueAtById = new Map<string, number>();
   const other: Record<string, number> = {};
   let unavailable = 0;
@@ -47,6 +50,7 @@ export async function runOpenLoopLoad(options: LoadOptions): Promise<LoadResult>
         .then(({ status, retryAfter, id }) => {
           if (status === 202 && id) {
             accepted.push(id);
+            acceptedAt.push(Date.now());
             if (body.dueAt) dueAtById.set(id, Date.parse(body.dueAt));
           } else if (status === 503) {
             unavailable++;
@@ -61,7 +65,7 @@ export async function runOpenLoopLoad(options: LoadOptions): Promise<LoadResult>
     );
   }
   await Promise.all(inFlight);
-  return { sent: total, accepted, dueAtById, unavailable, unavailableWithRetryAfter, other };
+  return { sent: total, accepted, acceptedAt, dueAtById, unavailable, unavailableWithRetryAfter, other };
 }
 
 /** A request that got no answer at all (a dropped keep-alive socket) is sent again with the same Idempotency-Key, as the API asks clients to. */

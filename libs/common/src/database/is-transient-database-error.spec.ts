@@ -1,5 +1,5 @@
 import { DatabaseError } from 'pg';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isTransientDatabaseError } from './is-transient-database-error';
 
 const sqlError = (code: string, message = `sqlstate ${code}`): DatabaseError => {
@@ -63,11 +63,11 @@ describe('isTransientDatabaseError', () => {
     expect(isTransientDatabaseError(error)).toBe(false);
   });
 
-  it("counts TypeORM's released query runner (the connection died under the transaction) as transient", () => {
-    const released = Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
-      name: 'QueryRunnerAlreadyReleasedError',
-    });
-    expect(isTransientDatabaseError(released)).toBe(true);
+  it.each([
+    ['through the query runner', new QueryRunnerAlreadyReleasedError()],
+    ["through the transaction's manager", new QueryRunnerProviderAlreadyReleasedError()],
+  ])("counts TypeORM's released query runner (the connection died under the transaction) %s as transient", (_how, error) => {
+    expect(isTransientDatabaseError(error)).toBe(true);
   });
 
   it('stops on a cause cycle', () => {

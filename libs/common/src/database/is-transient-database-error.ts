@@ -19,6 +19,13 @@ const CONNECTION_ERROR_MESSAGES = [
 ];
 
 /**
+ * TypeORM's answers when the transaction's connection died under it (the database went away
+ * mid-transaction: pg's `error` event makes TypeORM release the query runner). The next statement
+ * fails with the first through the query runner, with the second through the transaction's manager.
+ */
+const RELEASED_RUNNER_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
+/**
  * SQLSTATEs that say "try again later", not "this request is wrong": class 08 (connection
  * exception), 57P01–57P03 and 57P05 (shutdown, crash, cannot connect now, idle session timeout;
  * 57P04 "database dropped" is permanent), class 53 (insufficient resources, e.g. too many
@@ -30,6 +37,7 @@ function isTransientSqlState(code: string): boolean {
 }
 
 interface ErrorLike {
+  readonly name?: unknown;
   readonly code?: unknown;
   readonly message?: unknown;
   readonly driverError?: unknown;
@@ -45,8 +53,7 @@ interface ErrorLike {
 export function isTransientDatabaseError(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 5) return false;
   const e = error as ErrorLike;
-  // TypeORM's answer when the transaction's connection died under it (the database went away mid-transaction).
-  if ((error as { name?: unknown }).name === 'QueryRunnerAlreadyReleasedError') return true;
+  if (typeof e.name === 'string' && RELEASED_RUNNER_ERRORS.has(e.name)) return true;
   if (
     typeof e.code === 'string' &&
     (CONNECTION_ERROR_CODES.has(e.code) || (/^[0-9A-Z]{5}$/.test(e.code) && isTransientSqlState(e.code)))
