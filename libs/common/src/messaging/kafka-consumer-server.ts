@@ -476,8 +476,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   /** Stops taking work, lets deferred work finish (bounded), commits what finished, and leaves the group. */
   async close(): Promise<void> {
     this.running = false;
-    const deadline = sleep(this.options.sessionTimeoutMs ?? 12_000);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((r) => (timer = setTimeout(r, this.options.sessionTimeoutMs ?? 12_000)));
     await Promise.race([Promise.allSettled([...this.unfinished]), deadline]);
+    clearTimeout(timer);
     await this.offsets.drain();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
