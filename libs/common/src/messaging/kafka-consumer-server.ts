@@ -2,7 +2,7 @@ import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { dlqTopic } from '../contracts/topics';
-import { isRetriableBrokerError, isTransientFault } from '../faults/is-transient-fault';
+import { isTransientFault } from '../faults/is-transient-fault';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
 import {
   consumerBatchSize,
@@ -119,9 +119,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       maxWaitTimeInMs: 500,
       retry: {
         retries: 8,
-        // A retriable broker error that outlasted kafkajs's own retries (a coordinator loading, a leader
-        // moving) restarts the consumer in place (kafkajs asks only for errors it deems retriable).
-        restartOnFailure: async (error) => isRetriableBrokerError(error),
+        // kafkajs would restart on a retriable error every 200 ms, without backoff, for as long as it
+        // lasts (a coordinator loading); the CRASH handler below restarts with backoff instead.
+        restartOnFailure: async () => false,
       },
     });
     this.consumer = consumer;
@@ -142,11 +142,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       );
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      const { error, restart } = e.payload;
-      if (restart) {
-        log.warn({ groupId, error: error.message }, 'consumer restarting after a broker error');
-        return;
-      }
+      const { error } = e.payload;
       this.joined = false;
       this.generation += 1;
       if (!this.running) return;
@@ -155,13 +151,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         (this.options.onCrash ?? defaultCrash)(error);
         return;
       }
-      // kafkajs gave up (e.g. every broker refused connections for longer than its retries): the
-      // broker is away, not gone. Start a new consumer after a backoff, for as long as it takes.
+      // kafkajs gave up on an error that time heals (the brokers refusing connections, a coordinator
+      // loading or moving, for longer than its own retries): start a new consumer after a backoff, for
+      // as long as it takes.
       this.restarts += 1;
       const wait = backoffMs(this.retry, this.restarts);
       log.warn(
         { groupId, error: error.message, restartInMs: wait, restarts: this.restarts },
-        'consumer lost the brokers; starting a new one',
+        'consumer stopped on a broker fault that heals; starting a new one',
       );
       setTimeout(() => void this.restartConsumer(), wait);
     });
