@@ -39,11 +39,17 @@ export interface KafkaConsumerServerOptions {
   readonly maxBatchSize?: number;
   /** For handlers that return completions: how many unfinished messages this process holds at most. */
   readonly maxInFlight?: number;
-  /** How long the group waits for a silent member before giving its partitions to others (failover time after a crash). */
+  /**
+   * How long the group waits for a silent member before giving its partitions to others (failover
+   * time after a crash); 8 s by default.
+   */
   readonly sessionTimeoutMs?: number;
   /** What to do when the consumer stops for good on a fault that cannot heal; the apps exit non-zero. */
   readonly onCrash?: (error: Error) => void;
 }
+
+/** A killed member's partitions move about this long after its last heartbeat; slow handlers heartbeat while they work. */
+const DEFAULT_SESSION_TIMEOUT_MS = 8_000;
 
 interface Decoded {
   readonly message: ConsumedMessage;
@@ -78,6 +84,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     this.offsets = new OffsetCommitter(() => this.consumer, options.log);
   }
 
+  private get sessionTimeoutMs(): number {
+    return this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+  }
+
+  private get heartbeatIntervalMs(): number {
+    return Math.max(500, Math.floor(this.sessionTimeoutMs / 8));
+  }
+
   get isReady(): boolean {
     return this.joined;
   }
@@ -110,12 +124,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const { kafka, topics, log } = this.options;
     const ns = this.namespace;
     const groupId = ns.physical(this.options.groupId);
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 8_000;
     const consumer = kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout,
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 8)),
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatIntervalMs,
       maxWaitTimeInMs: 500,
       retry: {
         retries: 8,
@@ -242,6 +255,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       spans.delete(offset);
     };
     const deferred = new Set<string>();
+    // Heartbeats go on while the handler works: kafkajs sends them only between batches, and a slow
+    // transaction must not cost the member its partitions (its commit would fail, the batch be read again).
+    const heartbeats = setInterval(() => void payload.heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
     const result = await processBatch(
       decoded,
       {
@@ -299,7 +315,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         sleep,
       },
       this.retry,
-    );
+    ).finally(() => clearInterval(heartbeats));
     if (result === 'abandoned') {
       // The partition was taken away or the consumer stops: these records will be read again by
       // whoever owns the partition, so they neither hold this process's commits back nor advance them.
