@@ -159,6 +159,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     handle: Handle,
     options: {
       sessionTimeoutMs?: number;
+      maxHandlerMs?: number;
       retryPolicy?: RetryPolicy;
       kafka?: Kafka;
       instrument?: (server: KafkaConsumerServer) => void;
@@ -174,6 +175,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
       partitions: PARTITIONS,
       retryPolicy: options.retryPolicy ?? RETRY,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      maxHandlerMs: options.maxHandlerMs,
       onCrash: (error) => crashes.push(error),
     });
     options.instrument?.(server);
@@ -400,7 +402,8 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
         // A process that hangs, then dies, before finishing the batch that holds this message.
         if (batch.some((m) => m.envelope.messageId === stuck.messageId)) await gate;
       },
-      { sessionTimeoutMs },
+      // The member heartbeats for a working handler only this long, then goes silent as a dead one would.
+      { sessionTimeoutMs, maxHandlerMs: 1_000 },
     );
     cleanups.push(async () => release()); // runs before the first consumer is closed
 

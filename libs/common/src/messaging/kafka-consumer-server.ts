@@ -44,12 +44,20 @@ export interface KafkaConsumerServerOptions {
    * time after a crash); 8 s by default.
    */
   readonly sessionTimeoutMs?: number;
+  /**
+   * How long one handler call may run with the member heartbeating for it; past it the handler is
+   * taken for hung and the member stops heartbeating (Kafka's max.poll.interval.ms). 60 s by default,
+   * kafkajs's rebalance timeout: as long as a rebalance waits for a busy member anyway.
+   */
+  readonly maxHandlerMs?: number;
   /** What to do when the consumer stops for good on a fault that cannot heal; the apps exit non-zero. */
   readonly onCrash?: (error: Error) => void;
 }
 
 /** A killed member's partitions move about this long after its last heartbeat; slow handlers heartbeat while they work. */
 const DEFAULT_SESSION_TIMEOUT_MS = 8_000;
+
+const DEFAULT_MAX_HANDLER_MS = 60_000;
 
 interface Decoded {
   readonly message: ConsumedMessage;
@@ -255,9 +263,6 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       spans.delete(offset);
     };
     const deferred = new Set<string>();
-    // Heartbeats go on while the handler works: kafkajs sends them only between batches, and a slow
-    // transaction must not cost the member its partitions (its commit would fail, the batch be read again).
-    const heartbeats = setInterval(() => void payload.heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
     const result = await processBatch(
       decoded,
       {
@@ -271,15 +276,19 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
                 'consumed',
               );
           const context = new KafkaMessageContext([topic, partition, items[0].message.offset, 1]);
-          const outcome = (await lastValueFrom(
-            this.transformToObservable(
-              await handler(
-                items.map((d) => d.message),
-                context,
-              ),
-            ),
-            { defaultValue: undefined },
-          )) as BatchOutcome;
+          const outcome = await this.heartbeatingWhile(
+            payload,
+            async () =>
+              (await lastValueFrom(
+                this.transformToObservable(
+                  await handler(
+                    items.map((d) => d.message),
+                    context,
+                  ),
+                ),
+                { defaultValue: undefined },
+              )) as BatchOutcome,
+          );
           items.forEach((item, i) => {
             const done = outcome?.completions[i];
             if (!done) return;
@@ -315,7 +324,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         sleep,
       },
       this.retry,
-    ).finally(() => clearInterval(heartbeats));
+    );
     if (result === 'abandoned') {
       // The partition was taken away or the consumer stops: these records will be read again by
       // whoever owns the partition, so they neither hold this process's commits back nor advance them.
@@ -333,6 +342,26 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
     this.commitUpTo(pending, batch.topic, partition);
     return true;
+  }
+
+  /**
+   * Heartbeats while a handler works, for at most maxHandlerMs: kafkajs sends them only between
+   * batches, and a slow transaction must not cost the member its partitions (its commit would fail
+   * and the batch be read again). A handler that runs longer is taken for hung: the heartbeats stop,
+   * so the session expires and the group can give the partition to another member.
+   */
+  private async heartbeatingWhile<T>(payload: EachBatchPayload, work: () => Promise<T>): Promise<T> {
+    const stopAt = Date.now() + (this.options.maxHandlerMs ?? DEFAULT_MAX_HANDLER_MS);
+    const timer = setInterval(() => {
+      if (Date.now() > stopAt) clearInterval(timer);
+      // An error here (a rebalance) is kafkajs's to act on at its own heartbeat after the batch.
+      else void payload.heartbeat().catch(() => undefined);
+    }, this.heartbeatIntervalMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** One span per record, open while the batch (or the record's deferred work) is handled; none while tracing is off. */
