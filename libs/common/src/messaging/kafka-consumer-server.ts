@@ -41,7 +41,7 @@ export interface KafkaConsumerServerOptions {
   readonly maxInFlight?: number;
   /**
    * How long the group waits for a silent member before giving its partitions to others (failover
-   * time after a crash); 8 s by default.
+   * time after a crash); 6 s by default (docs/reliability.md, Failover).
    */
   readonly sessionTimeoutMs?: number;
   /**
@@ -54,8 +54,12 @@ export interface KafkaConsumerServerOptions {
   readonly onCrash?: (error: Error) => void;
 }
 
-/** A killed member's partitions move about this long after its last heartbeat; slow handlers heartbeat while they work. */
-const DEFAULT_SESSION_TIMEOUT_MS = 8_000;
+/**
+ * The lowest session timeout a broker accepts by default (group.min.session.timeout.ms, Kafka and
+ * Redpanda): a killed member's partitions move about this long after its last heartbeat. Safe for
+ * slow handlers, which heartbeat while they work.
+ */
+const DEFAULT_SESSION_TIMEOUT_MS = 6_000;
 
 const DEFAULT_MAX_HANDLER_MS = 60_000;
 
