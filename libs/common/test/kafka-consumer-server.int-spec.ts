@@ -159,6 +159,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     handle: Handle,
     options: {
       sessionTimeoutMs?: number;
+      maxHandlerMs?: number;
       retryPolicy?: RetryPolicy;
       kafka?: Kafka;
       instrument?: (server: KafkaConsumerServer) => void;
@@ -174,6 +175,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
       partitions: PARTITIONS,
       retryPolicy: options.retryPolicy ?? RETRY,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      maxHandlerMs: options.maxHandlerMs,
       onCrash: (error) => crashes.push(error),
     });
     options.instrument?.(server);
@@ -400,7 +402,8 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
         // A process that hangs, then dies, before finishing the batch that holds this message.
         if (batch.some((m) => m.envelope.messageId === stuck.messageId)) await gate;
       },
-      { sessionTimeoutMs },
+      // The member heartbeats for a working handler only this long, then goes silent as a dead one would.
+      { sessionTimeoutMs, maxHandlerMs: 1_000 },
     );
     cleanups.push(async () => release()); // runs before the first consumer is closed
 
@@ -674,6 +677,28 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     expect(await deadLetterCount()).toBe(0);
     expect(heartbeatErrors.length).toBeGreaterThan(0);
   }, 90_000);
+
+  it('keeps heartbeating while a handler works longer than the session timeout: the member keeps its partition and the batch is handled once', async () => {
+    const sessionTimeoutMs = 6_000;
+    await createTopics();
+    const messages = [1, 2].map((seq) => probe('call-slow-handler', { seq }));
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+    const handled: Handled[] = [];
+    let slow = true;
+    await startConsumer(
+      async (batch) => {
+        // One slow transaction (a lock wait, a stalled disk), half again as long as the session.
+        if (slow) await pause(sessionTimeoutMs * 1.5);
+        slow = false;
+        handled.push(...batch.map(toHandled));
+      },
+      { sessionTimeoutMs },
+    );
+    await eventually('the batch committed', async () => (await committedOffset(partition)) === next(offsets[1]), 30_000);
+    await pause(2_000);
+    // A member the coordinator had expired would have lost its commit and read the batch again.
+    expect(handled.map((h) => h.seq)).toEqual([1, 2]);
+  }, 60_000);
 
   it('lets the group rebalance while one member retries a transient fault: a new member joins within a few heartbeats', async () => {
     const sessionTimeoutMs = 6_000;

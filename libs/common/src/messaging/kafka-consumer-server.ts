@@ -2,7 +2,7 @@ import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { dlqTopic } from '../contracts/topics';
-import { isRetriableBrokerError, isTransientFault } from '../faults/is-transient-fault';
+import { isTransientFault } from '../faults/is-transient-fault';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
 import {
   consumerBatchSize,
@@ -39,11 +39,29 @@ export interface KafkaConsumerServerOptions {
   readonly maxBatchSize?: number;
   /** For handlers that return completions: how many unfinished messages this process holds at most. */
   readonly maxInFlight?: number;
-  /** How long the group waits for a silent member before giving its partitions to others (failover time after a crash). */
+  /**
+   * How long the group waits for a silent member before giving its partitions to others (failover
+   * time after a crash); 6 s by default (docs/reliability.md, Failover).
+   */
   readonly sessionTimeoutMs?: number;
+  /**
+   * How long one handler call may run with the member heartbeating for it; past it the handler is
+   * taken for hung and the member stops heartbeating (Kafka's max.poll.interval.ms). 60 s by default,
+   * kafkajs's rebalance timeout: as long as a rebalance waits for a busy member anyway.
+   */
+  readonly maxHandlerMs?: number;
   /** What to do when the consumer stops for good on a fault that cannot heal; the apps exit non-zero. */
   readonly onCrash?: (error: Error) => void;
 }
+
+/**
+ * The lowest session timeout a broker accepts by default (group.min.session.timeout.ms, Kafka and
+ * Redpanda): a killed member's partitions move about this long after its last heartbeat. Safe for
+ * slow handlers, which heartbeat while they work.
+ */
+const DEFAULT_SESSION_TIMEOUT_MS = 6_000;
+
+const DEFAULT_MAX_HANDLER_MS = 60_000;
 
 interface Decoded {
   readonly message: ConsumedMessage;
@@ -78,6 +96,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     this.offsets = new OffsetCommitter(() => this.consumer, options.log);
   }
 
+  private get sessionTimeoutMs(): number {
+    return this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+  }
+
+  private get heartbeatIntervalMs(): number {
+    return Math.max(500, Math.floor(this.sessionTimeoutMs / 8));
+  }
+
   get isReady(): boolean {
     return this.joined;
   }
@@ -110,18 +136,17 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const { kafka, topics, log } = this.options;
     const ns = this.namespace;
     const groupId = ns.physical(this.options.groupId);
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 8_000;
     const consumer = kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout,
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 8)),
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatIntervalMs,
       maxWaitTimeInMs: 500,
       retry: {
         retries: 8,
-        // A retriable broker error that outlasted kafkajs's own retries (a coordinator loading, a leader
-        // moving) restarts the consumer in place (kafkajs asks only for errors it deems retriable).
-        restartOnFailure: async (error) => isRetriableBrokerError(error),
+        // kafkajs would restart on a retriable error every 200 ms, without backoff, for as long as it
+        // lasts (a coordinator loading); the CRASH handler below restarts with backoff instead.
+        restartOnFailure: async () => false,
       },
     });
     this.consumer = consumer;
@@ -142,11 +167,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       );
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      const { error, restart } = e.payload;
-      if (restart) {
-        log.warn({ groupId, error: error.message }, 'consumer restarting after a broker error');
-        return;
-      }
+      const { error } = e.payload;
       this.joined = false;
       this.generation += 1;
       if (!this.running) return;
@@ -155,13 +176,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         (this.options.onCrash ?? defaultCrash)(error);
         return;
       }
-      // kafkajs gave up (e.g. every broker refused connections for longer than its retries): the
-      // broker is away, not gone. Start a new consumer after a backoff, for as long as it takes.
+      // kafkajs gave up on an error that time heals (the brokers refusing connections, a coordinator
+      // loading or moving, for longer than its own retries): start a new consumer after a backoff, for
+      // as long as it takes.
       this.restarts += 1;
       const wait = backoffMs(this.retry, this.restarts);
       log.warn(
         { groupId, error: error.message, restartInMs: wait, restarts: this.restarts },
-        'consumer lost the brokers; starting a new one',
+        'consumer stopped on a broker fault that heals; starting a new one',
       );
       setTimeout(() => void this.restartConsumer(), wait);
     });
@@ -258,15 +280,19 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
                 'consumed',
               );
           const context = new KafkaMessageContext([topic, partition, items[0].message.offset, 1]);
-          const outcome = (await lastValueFrom(
-            this.transformToObservable(
-              await handler(
-                items.map((d) => d.message),
-                context,
-              ),
-            ),
-            { defaultValue: undefined },
-          )) as BatchOutcome;
+          const outcome = await this.heartbeatingWhile(
+            payload,
+            async () =>
+              (await lastValueFrom(
+                this.transformToObservable(
+                  await handler(
+                    items.map((d) => d.message),
+                    context,
+                  ),
+                ),
+                { defaultValue: undefined },
+              )) as BatchOutcome,
+          );
           items.forEach((item, i) => {
             const done = outcome?.completions[i];
             if (!done) return;
@@ -320,6 +346,26 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
     this.commitUpTo(pending, batch.topic, partition);
     return true;
+  }
+
+  /**
+   * Heartbeats while a handler works, for at most maxHandlerMs: kafkajs sends them only between
+   * batches, and a slow transaction must not cost the member its partitions (its commit would fail
+   * and the batch be read again). A handler that runs longer is taken for hung: the heartbeats stop,
+   * so the session expires and the group can give the partition to another member.
+   */
+  private async heartbeatingWhile<T>(payload: EachBatchPayload, work: () => Promise<T>): Promise<T> {
+    const stopAt = Date.now() + (this.options.maxHandlerMs ?? DEFAULT_MAX_HANDLER_MS);
+    const timer = setInterval(() => {
+      if (Date.now() > stopAt) clearInterval(timer);
+      // An error here (a rebalance) is kafkajs's to act on at its own heartbeat after the batch.
+      else void payload.heartbeat().catch(() => undefined);
+    }, this.heartbeatIntervalMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** One span per record, open while the batch (or the record's deferred work) is handled; none while tracing is off. */
@@ -476,8 +522,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   /** Stops taking work, lets deferred work finish (bounded), commits what finished, and leaves the group. */
   async close(): Promise<void> {
     this.running = false;
-    const deadline = sleep(this.options.sessionTimeoutMs ?? 12_000);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((r) => (timer = setTimeout(r, this.options.sessionTimeoutMs ?? 12_000)));
     await Promise.race([Promise.allSettled([...this.unfinished]), deadline]);
+    clearTimeout(timer);
     await this.offsets.drain();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);

@@ -1,0 +1,262 @@
+import { AddressInfo, createServer, connect, Server, Socket } from 'node:net';
+
+/** The Kafka API keys this proxy reads (https://kafka.apache.org/protocol#protocol_api_keys). */
+export const API = { metadata: 3, findCoordinator: 10, joinGroup: 11, heartbeat: 12 } as const;
+
+/** Broker error codes a test may answer with (kafkajs/src/protocol/error.js names the same codes). */
+export const BROKER_ERROR = {
+  /** COORDINATOR_LOAD_IN_PROGRESS (kafkajs: GROUP_LOAD_IN_PROGRESS), retriable. */
+  coordinatorLoading: 14,
+  /** NOT_COORDINATOR, retriable: the coordinator moved. */
+  notCoordinator: 16,
+  /** REBALANCE_IN_PROGRESS: a heartbeat's way to say "rejoin". */
+  rebalanceInProgress: 27,
+  /** GROUP_AUTHORIZATION_FAILED, not retriable: no wait makes the group joinable. */
+  groupAuthorizationFailed: 30,
+} as const;
+
+type FailingApi = typeof API.findCoordinator | typeof API.joinGroup | typeof API.heartbeat;
+
+export interface InjectedAnswer {
+  readonly apiKey: number;
+  readonly apiVersion: number;
+  readonly errorCode: number;
+  readonly at: number;
+}
+
+/**
+ * A TCP proxy in front of one real broker that speaks just enough of the Kafka protocol to play a
+ * coordinator that is not ready: requests of an API it is told to fail are answered by the proxy
+ * itself, in the broker's wire format, with the given error code, and never reach the broker.
+ * Everything else passes through untouched, except that broker addresses in Metadata and
+ * FindCoordinator answers are rewritten to the proxy's, so a client that follows them stays behind
+ * it. One broker only (a single-node test cluster): every connection goes to it.
+ */
+export class KafkaFaultProxy {
+  /** Every answer the proxy made up, in order. */
+  readonly injected: InjectedAnswer[] = [];
+  private readonly failing = new Map<number, number>();
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    private readonly brokerHost: string,
+    private readonly brokerPort: number,
+  ) {
+    server.on('connection', (client) => this.pipe(client));
+  }
+
+  static async start(broker: string): Promise<KafkaFaultProxy> {
+    const at = broker.lastIndexOf(':');
+    const server = createServer();
+    const proxy = new KafkaFaultProxy(server, broker.slice(0, at), Number(broker.slice(at + 1)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** host:port for KAFKA_BROKERS. */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** From now on, answers every request of `apiKey` with `errorCode` instead of forwarding it. */
+  fail(apiKey: FailingApi, errorCode: number): void {
+    this.failing.set(apiKey, errorCode);
+  }
+
+  /** Forwards every request again. */
+  heal(): void {
+    this.failing.clear();
+  }
+
+  /** Injected answers to one API since `since` (ms epoch). */
+  answers(apiKey: number, since = 0): InjectedAnswer[] {
+    return this.injected.filter((a) => a.apiKey === apiKey && a.at >= since);
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private pipe(client: Socket): void {
+    const upstream = connect({ host: this.brokerHost, port: this.brokerPort });
+    this.sockets.add(client).add(upstream);
+    // What each request asked for, to read its answer (answers carry only the correlation id).
+    const asked = new Map<number, { apiKey: number; apiVersion: number }>();
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      this.sockets.delete(client);
+      this.sockets.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    // Both directions are cut into whole frames, so a made-up answer never lands inside a forwarded one.
+    client.on(
+      'data',
+      frames((frame) => {
+        const apiKey = frame.readInt16BE(4);
+        const apiVersion = frame.readInt16BE(6);
+        const correlationId = frame.readInt32BE(8);
+        const errorCode = this.failing.get(apiKey);
+        if (errorCode === undefined) {
+          asked.set(correlationId, { apiKey, apiVersion });
+          upstream.write(frame);
+          return;
+        }
+        this.injected.push({ apiKey, apiVersion, errorCode, at: Date.now() });
+        client.write(frame32(correlationId, errorAnswer(apiKey, apiVersion, errorCode)));
+      }),
+    );
+    upstream.on(
+      'data',
+      frames((frame) => {
+        const correlationId = frame.readInt32BE(4);
+        const request = asked.get(correlationId);
+        asked.delete(correlationId);
+        if (!request) return void client.write(frame);
+        const body = frame.subarray(8);
+        const rewritten =
+          request.apiKey === API.metadata
+            ? withMetadataBrokersAt(body, request.apiVersion, this.port)
+            : request.apiKey === API.findCoordinator
+              ? withCoordinatorAt(body, request.apiVersion, this.port)
+              : body;
+        client.write(rewritten === body ? frame : frame32(correlationId, rewritten));
+      }),
+    );
+  }
+}
+
+/** Calls `onFrame` with each whole size-prefixed frame of a byte stream. */
+function frames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      const size = 4 + pending.readInt32BE(0);
+      onFrame(pending.subarray(0, size));
+      pending = pending.subarray(size);
+    }
+  };
+}
+
+/** A response frame: size, the (non-flexible, v0) header with the correlation id, the body. */
+function frame32(correlationId: number, body: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeInt32BE(4 + body.length, 0);
+  head.writeInt32BE(correlationId, 4);
+  return Buffer.concat([head, body]);
+}
+
+/** The body a broker sends when it refuses the request with `errorCode`, for the versions kafkajs 2.2 speaks. */
+function errorAnswer(apiKey: number, version: number, errorCode: number): Buffer {
+  const w = new Writer();
+  switch (apiKey) {
+    case API.findCoordinator:
+      // v0: error_code coordinator; v1-v2: throttle_time_ms error_code error_message coordinator
+      if (version > 2) break;
+      if (version >= 1) w.int32(0);
+      w.int16(errorCode);
+      if (version >= 1) w.nullableString(null);
+      return w.int32(-1).string('').int32(-1).done();
+    case API.joinGroup:
+      // v0-v1: error_code generation_id group_protocol leader_id member_id members; v2-v5: throttle_time_ms first
+      if (version > 5) break;
+      if (version >= 2) w.int32(0);
+      return w.int16(errorCode).int32(-1).string('').string('').string('').int32(0).done();
+    case API.heartbeat:
+      // v0: error_code; v1-v3: throttle_time_ms error_code
+      if (version > 3) break;
+      if (version >= 1) w.int32(0);
+      return w.int16(errorCode).done();
+  }
+  throw new Error(`kafka fault proxy: cannot answer api ${apiKey} v${version}`);
+}
+
+/** Metadata v0-v8 (non-flexible): [throttle_time_ms (v3+)] brokers [node_id host port rack (v1+)] ...rest. */
+function withMetadataBrokersAt(body: Buffer, version: number, port: number): Buffer {
+  if (version > 8) throw new Error(`kafka fault proxy: cannot rewrite Metadata v${version}`);
+  const r = new Reader(body);
+  const w = new Writer();
+  if (version >= 3) w.int32(r.int32());
+  const count = r.int32();
+  w.int32(count);
+  for (let i = 0; i < count; i++) {
+    w.int32(r.int32());
+    r.string();
+    r.int32();
+    w.string('127.0.0.1').int32(port);
+    if (version >= 1) w.nullableString(r.string());
+  }
+  return w.raw(r.rest()).done();
+}
+
+/** FindCoordinator v0-v2: the coordinator's host and port become the proxy's (a refusal is left alone). */
+function withCoordinatorAt(body: Buffer, version: number, port: number): Buffer {
+  if (version > 2) throw new Error(`kafka fault proxy: cannot rewrite FindCoordinator v${version}`);
+  const r = new Reader(body);
+  const w = new Writer();
+  if (version >= 1) w.int32(r.int32());
+  const errorCode = r.int16();
+  if (errorCode !== 0) return body;
+  w.int16(errorCode);
+  if (version >= 1) w.nullableString(r.string());
+  w.int32(r.int32());
+  r.string();
+  r.int32();
+  return w.string('127.0.0.1').int32(port).done();
+}
+
+class Reader {
+  private at = 0;
+  constructor(private readonly buffer: Buffer) {}
+  int16(): number {
+    return this.buffer.readInt16BE((this.at += 2) - 2);
+  }
+  int32(): number {
+    return this.buffer.readInt32BE((this.at += 4) - 4);
+  }
+  /** A (nullable) STRING: int16 length, -1 for null. */
+  string(): string | null {
+    const length = this.int16();
+    if (length < 0) return null;
+    return this.buffer.toString('utf8', this.at, (this.at += length));
+  }
+  rest(): Buffer {
+    return this.buffer.subarray(this.at);
+  }
+}
+
+class Writer {
+  private readonly parts: Buffer[] = [];
+  int16(value: number): this {
+    const b = Buffer.alloc(2);
+    b.writeInt16BE(value);
+    return this.raw(b);
+  }
+  int32(value: number): this {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(value);
+    return this.raw(b);
+  }
+  string(value: string): this {
+    const bytes = Buffer.from(value, 'utf8');
+    return this.int16(bytes.length).raw(bytes);
+  }
+  nullableString(value: string | null): this {
+    return value === null ? this.int16(-1) : this.string(value);
+  }
+  raw(bytes: Buffer): this {
+    this.parts.push(bytes);
+    return this;
+  }
+  done(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
