@@ -1,7 +1,14 @@
 import { AddressInfo, createServer, connect, Server, Socket } from 'node:net';
 
 /** The Kafka API keys this proxy reads (https://kafka.apache.org/protocol#protocol_api_keys). */
-export const API = { metadata: 3, findCoordinator: 10, joinGroup: 11, heartbeat: 12 } as const;
+export const API = {
+  produce: 0,
+  metadata: 3,
+  findCoordinator: 10,
+  joinGroup: 11,
+  heartbeat: 12,
+  initProducerId: 22,
+} as const;
 
 /** Broker error codes a test may answer with (kafkajs/src/protocol/error.js names the same codes). */
 export const BROKER_ERROR = {
@@ -13,9 +20,11 @@ export const BROKER_ERROR = {
   rebalanceInProgress: 27,
   /** GROUP_AUTHORIZATION_FAILED, not retriable: no wait makes the group joinable. */
   groupAuthorizationFailed: 30,
+  /** OUT_OF_ORDER_SEQUENCE_NUMBER, not retriable: the broker and an idempotent producer disagree on its sequence. */
+  outOfOrderSequenceNumber: 45,
 } as const;
 
-type FailingApi = typeof API.findCoordinator | typeof API.joinGroup | typeof API.heartbeat;
+type FailingApi = typeof API.produce | typeof API.findCoordinator | typeof API.joinGroup | typeof API.heartbeat;
 
 export interface InjectedAnswer {
   readonly apiKey: number;
@@ -36,6 +45,10 @@ export class KafkaFaultProxy {
   /** Every answer the proxy made up, in order. */
   readonly injected: InjectedAnswer[] = [];
   private readonly failing = new Map<number, number>();
+  /** How many more requests of an API to refuse, when bounded. */
+  private readonly remaining = new Map<number, number>();
+  /** Every request seen, by API key (forwarded or refused). */
+  private readonly seen = new Map<number, number>();
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -63,14 +76,21 @@ export class KafkaFaultProxy {
     return `127.0.0.1:${this.port}`;
   }
 
-  /** From now on, answers every request of `apiKey` with `errorCode` instead of forwarding it. */
-  fail(apiKey: FailingApi, errorCode: number): void {
+  /** From now on, answers every request of `apiKey` (or the next `times` of them) with `errorCode` instead of forwarding it. */
+  fail(apiKey: FailingApi, errorCode: number, times?: number): void {
     this.failing.set(apiKey, errorCode);
+    if (times !== undefined) this.remaining.set(apiKey, times);
   }
 
   /** Forwards every request again. */
   heal(): void {
     this.failing.clear();
+    this.remaining.clear();
+  }
+
+  /** How many requests of an API went through the proxy so far, refused or not. */
+  requests(apiKey: number): number {
+    return this.seen.get(apiKey) ?? 0;
   }
 
   /** Injected answers to one API since `since` (ms epoch). */
@@ -103,14 +123,22 @@ export class KafkaFaultProxy {
         const apiKey = frame.readInt16BE(4);
         const apiVersion = frame.readInt16BE(6);
         const correlationId = frame.readInt32BE(8);
+        this.seen.set(apiKey, (this.seen.get(apiKey) ?? 0) + 1);
         const errorCode = this.failing.get(apiKey);
+        const left = this.remaining.get(apiKey);
+        if (left !== undefined && errorCode !== undefined) {
+          if (left <= 1) {
+            this.failing.delete(apiKey);
+            this.remaining.delete(apiKey);
+          } else this.remaining.set(apiKey, left - 1);
+        }
         if (errorCode === undefined) {
           asked.set(correlationId, { apiKey, apiVersion });
           upstream.write(frame);
           return;
         }
         this.injected.push({ apiKey, apiVersion, errorCode, at: Date.now() });
-        client.write(frame32(correlationId, errorAnswer(apiKey, apiVersion, errorCode)));
+        client.write(frame32(correlationId, errorAnswer(apiKey, apiVersion, errorCode, frame)));
       }),
     );
     upstream.on(
@@ -155,9 +183,33 @@ function frame32(correlationId: number, body: Buffer): Buffer {
 }
 
 /** The body a broker sends when it refuses the request with `errorCode`, for the versions kafkajs 2.2 speaks. */
-function errorAnswer(apiKey: number, version: number, errorCode: number): Buffer {
+function errorAnswer(apiKey: number, version: number, errorCode: number, request: Buffer): Buffer {
   const w = new Writer();
   switch (apiKey) {
+    case API.produce: {
+      // Request v3-v7: header (size api_key api_version correlation_id client_id), transactional_id acks
+      // timeout_ms [topic [partition records]]. Response v3-v7: [topic [partition error_code base_offset
+      // log_append_time_ms log_start_offset (v5+)]] throttle_time_ms.
+      if (version < 3 || version > 7) break;
+      const r = new Reader(request.subarray(12));
+      r.string();
+      r.string();
+      r.int16();
+      r.int32();
+      const topics = r.int32();
+      w.int32(topics);
+      for (let t = 0; t < topics; t++) {
+        w.string(r.string() ?? '');
+        const partitions = r.int32();
+        w.int32(partitions);
+        for (let p = 0; p < partitions; p++) {
+          w.int32(r.int32()).int16(errorCode).int64(-1).int64(-1);
+          if (version >= 5) w.int64(-1);
+          r.skip(r.int32());
+        }
+      }
+      return w.int32(0).done();
+    }
     case API.findCoordinator:
       // v0: error_code coordinator; v1-v2: throttle_time_ms error_code error_message coordinator
       if (version > 2) break;
@@ -231,6 +283,9 @@ class Reader {
   rest(): Buffer {
     return this.buffer.subarray(this.at);
   }
+  skip(bytes: number): void {
+    if (bytes > 0) this.at += bytes;
+  }
 }
 
 class Writer {
@@ -243,6 +298,11 @@ class Writer {
   int32(value: number): this {
     const b = Buffer.alloc(4);
     b.writeInt32BE(value);
+    return this.raw(b);
+  }
+  int64(value: number): this {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt(value));
     return this.raw(b);
   }
   string(value: string): this {

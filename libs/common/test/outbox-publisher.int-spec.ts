@@ -17,6 +17,7 @@ import {
 import { traceContexts } from '@app/common/tracing';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
 import { eventually } from '../../../test/support/eventually';
+import { API, BROKER_ERROR, KafkaFaultProxy } from '../../../test/support/kafka-fault-proxy';
 
 const log = pino({ level: process.env.SCS_TEST_VERBOSE ? 'debug' : 'silent' });
 
@@ -482,6 +483,26 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     await appendRows(schema, topic, 'a', 1);
     await eventually('a later row', () => received.length >= 6);
     expect(received.filter((r) => r.key === 'a').map((r) => r.seq)).toEqual([1, 3, 4, 5]);
+  });
+
+  it('starts a new producer when the broker has lost track of its sequence numbers, and still publishes every row once in order', async () => {
+    const proxy = await KafkaFaultProxy.start(testBrokers());
+    cleanups.push(() => proxy.stop());
+    const schema = await createOutbox();
+    const topic = await createTopic();
+    await dataSource.query(`INSERT INTO "${schema}".key_seq (key) VALUES ('a')`);
+    const received = await readTopic(topic);
+    const written = await appendRows(schema, topic, 'a', 5);
+    // As after a broker restart under load: every produce of this producer is refused for good.
+    proxy.fail(API.produce, BROKER_ERROR.outOfOrderSequenceNumber, 3);
+    await startPublisher(schema, { kafka: createKafka('outbox-it-proxied', [proxy.address], log) });
+
+    await eventually('the rows on the topic', () => received.length >= 5, 30_000);
+    await eventually('the rows published', async () => (await publishedCount(schema)).pending === 0);
+    expect(proxy.answers(API.produce)).toHaveLength(3);
+    // One producer id at start, and one more per producer started after a refusal.
+    expect(proxy.requests(API.initProducerId)).toBeGreaterThanOrEqual(2);
+    expect(received.map((r) => r.messageId)).toEqual(written.map((m) => m.envelope.messageId));
   });
 
   it("sends the trace context of the span handling a message's cause (or the one given) as traceparent, and no header at all (a NULL column) otherwise", async () => {

@@ -27,6 +27,17 @@ export interface OutboxPublisherOptions {
 const HELD_BACK_RETRY_MS = 5;
 /** Per record beyond its value: the key, eight routing headers (ids, type, tenant: about 300 bytes), a traceparent (about 70) and framing. */
 const RECORD_OVERHEAD_BYTES = 512;
+/**
+ * The broker no longer agrees with the idempotent producer's sequence numbers or id (seen after a
+ * broker restart under load: OUT_OF_ORDER_SEQUENCE_NUMBER on every retry, for good). Only a new
+ * producer, with a new id, gets past it; rows it sends again are deduplicated by messageId.
+ */
+const PRODUCER_STATE_LOST = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
 /** Errors about one message itself: retrying can never make the broker take it. */
 const UNPRODUCIBLE = new Set([
   'MESSAGE_TOO_LARGE',
@@ -218,7 +229,8 @@ export class OutboxPublisher {
       await this.producer!.sendBatch({ topicMessages: groupByTopic(rows, this.options.namespace ?? new TopicNamespace()) });
       return rows;
     } catch (error) {
-      if (!isUnproducible(error)) throw error;
+      if (hasErrorType(error, PRODUCER_STATE_LOST)) await this.replaceProducer(error);
+      if (!hasErrorType(error, UNPRODUCIBLE)) throw error;
       if (rows.length > 1) {
         const left: OutboxRow[] = [];
         for (const row of rows) {
@@ -231,6 +243,18 @@ export class OutboxPublisher {
       await this.setAside(rows[0], error);
       return [];
     }
+  }
+
+  /** The rows stay unpublished; the next pass sends them with the new producer. */
+  private async replaceProducer(error: unknown): Promise<void> {
+    this.options.log.warn(
+      { outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) },
+      'the broker lost track of the outbox producer; starting a new one',
+    );
+    const old = this.producer;
+    this.producer = createProducer(this.options.kafka);
+    await old?.disconnect().catch(() => undefined);
+    await this.producer.connect();
   }
 
   private async setAside(row: OutboxRow, error: unknown): Promise<void> {
@@ -268,13 +292,13 @@ export class OutboxPublisher {
   }
 }
 
-function isUnproducible(error: unknown): boolean {
+function hasErrorType(error: unknown, types: ReadonlySet<string>): boolean {
   for (
     let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0;
     e && depth < 4;
     depth++
   ) {
-    if (typeof e.type === 'string' && UNPRODUCIBLE.has(e.type)) return true;
+    if (typeof e.type === 'string' && types.has(e.type)) return true;
     e = (e.cause ?? e.originalError) as typeof e;
   }
   return false;
