@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client } from 'pg';
+import { IHeaders, Kafka, logLevel } from 'kafkajs';
+import { TOPICS } from '@app/common/contracts';
 import { ApiClient } from '../support/api-client';
 import { RecordingTarget, TargetBehaviour } from '../support/recording-target';
 import { RunningSystem, startRunningSystem, TEST_API_KEY } from '../support/running-system';
+import { testBrokers } from '../support/test-database';
 
 /**
  * Slice 1 across the four apps as separate processes, a real broker, real Postgres and a real
@@ -217,20 +220,37 @@ describe('submit now → execute → projected (e2e)', () => {
     );
   });
 
-  it('writes no trace context while tracing is off: no outbox row has a traceparent, so no record carries the header', async () => {
-    const db = new Client({ connectionString: system.databaseUrl });
-    await db.connect();
-    try {
-      for (const schema of ['gateway', 'scheduler_core', 'executor']) {
-        const {
-          rows: [row],
-        } = await db.query<{ rows: number; traced: number }>(
-          `SELECT count(*)::int AS rows, count(traceparent)::int AS traced FROM "${schema}".outbox`,
-        );
-        expect({ schema, written: row.rows > 0, traced: row.traced }).toEqual({ schema, written: true, traced: 0 });
-      }
-    } finally {
-      await db.end();
+  it('writes no trace context while tracing is off: no record on any topic carries a traceparent header', async () => {
+    // Published outbox rows are deleted, so the records themselves are read.
+    for (const topic of Object.values(TOPICS)) {
+      const headers = await recordHeaders(`${system.topicPrefix}${topic}`);
+      expect({ topic, written: headers.length > 0, traced: headers.filter((h) => h.traceparent).length }).toEqual({
+        topic,
+        written: true,
+        traced: 0,
+      });
     }
   });
 });
+
+/** The headers of every record on a topic, read from the beginning to its end. */
+async function recordHeaders(topic: string): Promise<IHeaders[]> {
+  const kafka = new Kafka({ clientId: 'e2e-headers', brokers: testBrokers().split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const total = (await admin.fetchTopicOffsets(topic)).reduce((sum, o) => sum + Number(o.high), 0);
+  await admin.disconnect();
+  const headers: IHeaders[] = [];
+  if (total === 0) return headers;
+  const consumer = kafka.consumer({ groupId: `e2e-headers-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void headers.push(message.headers ?? {}) });
+    const deadline = Date.now() + 30_000;
+    while (headers.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return headers;
+  } finally {
+    await consumer.disconnect();
+  }
+}

@@ -97,10 +97,11 @@ describe('FairConcurrencyLimit', () => {
     expect(() => new FairConcurrencyLimit(1, 0)).toThrow(RangeError);
   });
 
-  it('keeps a tenth of the slots (at least one) for other keys by default', () => {
+  it('keeps a tenth of the slots (rounded down) for other keys by default', () => {
     expect(defaultMaxPerKey(100)).toBe(90);
     expect(defaultMaxPerKey(10)).toBe(9);
-    expect(defaultMaxPerKey(5)).toBe(4);
+    expect(defaultMaxPerKey(9)).toBe(9);
+    expect(defaultMaxPerKey(2)).toBe(2);
     expect(defaultMaxPerKey(1)).toBe(1);
   });
 });

@@ -68,7 +68,10 @@ export class FairConcurrencyLimit {
   }
 }
 
-/** The share of the slots one key may hold when none is configured: all but a tenth, kept for every other key. */
+/**
+ * The share of the slots one key may hold when none is configured: all but a tenth (rounded down),
+ * kept for every other key. Below ten slots nothing is kept back; waiting calls still take turns.
+ */
 export function defaultMaxPerKey(max: number): number {
-  return Math.max(1, max - Math.max(1, Math.floor(max / 10)));
+  return Math.max(1, max - Math.floor(max / 10));
 }
