@@ -8,7 +8,8 @@ import { DataSource } from 'typeorm';
 import { EXECUTOR_SCHEMA as S } from '../executor.schema';
 import { AttemptOutcome, attemptKey } from './attempt-journal';
 
-const MAX_BACKOFF_MS = 30_000;
+/** As the consumers' cap (DEFAULT_RETRY_POLICY): a result waits at most this long after the database is back. */
+const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Finishes attempts in batches: outcomes that arrive while a write is in flight go together in the

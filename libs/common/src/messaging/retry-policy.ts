@@ -9,7 +9,11 @@ export interface RetryPolicy {
   readonly maxBackoffMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { poisonAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 30_000 };
+/**
+ * The cap bounds how long work waits after a fault heals: with 30 s, a 15 s Postgres outage left
+ * consumers asleep for up to 13 s after it ended; one retry per 5 s during an outage costs nothing.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { poisonAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 5_000 };
 
 export function backoffMs(policy: RetryPolicy, failedAttempt: number): number {
   return Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.min(failedAttempt - 1, 20));
