@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { IHeaders, Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@app/common/contracts';
 import { ApiClient } from '../support/api-client';
 import { RecordingTarget, TargetBehaviour } from '../support/recording-target';
 import { RunningSystem, startRunningSystem, TEST_API_KEY } from '../support/running-system';
 import { testBrokers } from '../support/test-database';
+import { readTopicToEnd } from '../support/topic-records';
 
 /**
  * Slice 1 across the four apps as separate processes, a real broker, real Postgres and a real
@@ -223,7 +222,9 @@ describe('submit now → execute → projected (e2e)', () => {
   it('writes no trace context while tracing is off: no record on any topic carries a traceparent header', async () => {
     // Published outbox rows are deleted, so the records themselves are read.
     for (const topic of Object.values(TOPICS)) {
-      const headers = await recordHeaders(`${system.topicPrefix}${topic}`);
+      const headers = (await readTopicToEnd(testBrokers().split(','), `${system.topicPrefix}${topic}`)).map(
+        (r) => r.headers,
+      );
       expect({ topic, written: headers.length > 0, traced: headers.filter((h) => h.traceparent).length }).toEqual({
         topic,
         written: true,
@@ -232,25 +233,3 @@ describe('submit now → execute → projected (e2e)', () => {
     }
   });
 });
-
-/** The headers of every record on a topic, read from the beginning to its end. */
-async function recordHeaders(topic: string): Promise<IHeaders[]> {
-  const kafka = new Kafka({ clientId: 'e2e-headers', brokers: testBrokers().split(','), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const total = (await admin.fetchTopicOffsets(topic)).reduce((sum, o) => sum + Number(o.high), 0);
-  await admin.disconnect();
-  const headers: IHeaders[] = [];
-  if (total === 0) return headers;
-  const consumer = kafka.consumer({ groupId: `e2e-headers-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void headers.push(message.headers ?? {}) });
-    const deadline = Date.now() + 30_000;
-    while (headers.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    return headers;
-  } finally {
-    await consumer.disconnect();
-  }
-}

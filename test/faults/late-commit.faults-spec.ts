@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS } from '@app/common/contracts';
 import { RecordingTarget } from '../support/recording-target';
+import { readTopicToEnd } from '../support/topic-records';
 import { FAULTS_API_KEY, FaultSystem } from './support/fault-system';
 import { runOpenLoopLoad } from './support/open-loop-load';
 import { settleAndCheck } from './support/settle-and-check';
@@ -94,28 +94,10 @@ describe('fault: a late-committing outbox transaction', () => {
 async function firstSubmitCommand(
   system: FaultSystem,
 ): Promise<{ topic: string; message_key: string; message_id: string; envelope: unknown }> {
-  const kafka = new Kafka({ clientId: 'faults-template', brokers: [system.kafka.address], logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `faults-template-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [`${system.topicPrefix}${TOPICS.commands}`], fromBeginning: true });
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no SubmitServiceCall on the commands topic within 30 s')), 30_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          const envelope = JSON.parse(message.value!.toString()) as { type: string; messageId: string };
-          if (envelope.type !== 'SubmitServiceCall') return;
-          clearTimeout(timer);
-          resolve({
-            topic: TOPICS.commands,
-            message_key: message.key!.toString(),
-            message_id: envelope.messageId,
-            envelope,
-          });
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
+  for (const record of await readTopicToEnd([system.kafka.address], `${system.topicPrefix}${TOPICS.commands}`)) {
+    const envelope = JSON.parse(record.value!) as { type: string; messageId: string };
+    if (envelope.type === 'SubmitServiceCall')
+      return { topic: TOPICS.commands, message_key: record.key!, message_id: envelope.messageId, envelope };
   }
+  throw new Error('no SubmitServiceCall on the commands topic');
 }

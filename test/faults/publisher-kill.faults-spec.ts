@@ -1,8 +1,7 @@
-import { Kafka, logLevel } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@app/common/contracts';
 import { AppName } from '../../tools/stack/app-processes';
 import { RecordingTarget } from '../support/recording-target';
+import { readTopicToEnd } from '../support/topic-records';
 import { FAULTS_API_KEY, FaultSystem } from './support/fault-system';
 import { runOpenLoopLoad } from './support/open-loop-load';
 import { settleAndCheck } from './support/settle-and-check';
@@ -72,39 +71,12 @@ describe('fault: outbox publishers killed between produce and mark-sent', () => 
 
 /** Messages on each topic beyond one per messageId: the ones a killed publisher sent twice (published rows are deleted, so the topics are read). */
 async function republished(system: FaultSystem): Promise<Record<string, number>> {
-  const kafka = new Kafka({ clientId: 'faults-count', brokers: [system.kafka.address], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const out: Record<string, number> = {};
-    for (const topic of Object.values(TOPICS)) {
-      const physical = `${system.topicPrefix}${topic}`;
-      const ends = new Map((await admin.fetchTopicOffsets(physical)).map((o) => [o.partition, Number(o.high)]));
-      const total = [...ends.values()].reduce((sum, high) => sum + high, 0);
-      const ids = new Set<string>();
-      let read = 0;
-      const consumer = kafka.consumer({ groupId: `faults-count-${randomUUID()}`, maxWaitTimeInMs: 100 });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [physical], fromBeginning: true });
-      const done = new Promise<void>((resolve) => {
-        if (total === 0) resolve();
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            ids.add(String(message.headers?.messageId ?? `${message.offset}`));
-            if (++read >= total) resolve();
-          },
-        });
-      });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([done, new Promise((r) => (timer = setTimeout(r, 60_000)))]);
-      clearTimeout(timer);
-      await consumer.disconnect();
-      out[topic] = read - ids.size;
-    }
-    return out;
-  } finally {
-    await admin.disconnect();
+  const out: Record<string, number> = {};
+  for (const topic of Object.values(TOPICS)) {
+    const records = await readTopicToEnd([system.kafka.address], `${system.topicPrefix}${topic}`, 60_000);
+    out[topic] = records.length - new Set(records.map((r) => String(r.headers.messageId))).size;
   }
+  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

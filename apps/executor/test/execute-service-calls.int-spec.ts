@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { SystemClock } from '@app/common/clock';
-import { EXECUTION_SCHEMA_VERSION, ExecuteServiceCall, newEnvelope } from '@app/common/contracts';
+import { ExecuteServiceCall } from '@app/common/contracts';
 import { createDataSource } from '@app/common/database';
 import { TargetSealer } from '@app/common/secrets';
 import { eventually } from '../../../test/support/eventually';
@@ -15,6 +15,7 @@ import { FairConcurrencyLimit } from '../src/execution/fair-concurrency-limit';
 import { ResultRecorder } from '../src/execution/result-recorder';
 import { EXECUTOR_SCHEMA as S } from '../src/executor.schema';
 import { HttpCallExecutor } from '../src/http/http-call-executor';
+import { executionMessage } from './execution-message';
 import { HeldTarget } from './held-target';
 
 const TENANT = 'tenant-a';
@@ -52,19 +53,7 @@ describe('ExecuteServiceCallsHandler (real Postgres, real HTTP target)', () => {
       new SystemClock(),
     );
 
-  const execution = (timeoutMs = 5_000, base = targetUrl): ExecuteServiceCall => {
-    const serviceCallId = randomUUID();
-    const request = { method: 'POST' as const, url: `${base}/call/${serviceCallId}`, headers: {} };
-    return newEnvelope({
-      type: 'ExecuteServiceCall',
-      tenantId: TENANT,
-      serviceCallId,
-      payload: { serviceCallId, attempt: 1, target: request, sealedTarget: sealer.seal(request), timeoutMs },
-      schemaVersion: EXECUTION_SCHEMA_VERSION,
-      cause: { messageId: randomUUID(), correlationId: randomUUID() },
-      timestamp: new Date(),
-    });
-  };
+  const execution = (timeoutMs = 5_000, base = targetUrl) => executionMessage(sealer, TENANT, base, timeoutMs);
   const pathOf = (m: ExecuteServiceCall) => `/call/${m.payload.serviceCallId}`;
 
   const attempts = async (messages: readonly ExecuteServiceCall[]): Promise<AttemptRow[]> =>

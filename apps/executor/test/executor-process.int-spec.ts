@@ -1,18 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { IHeaders, Kafka, Message, Producer } from 'kafkajs';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import {
-  ALL_TOPICS,
-  CONSUMER_GROUPS,
-  dlqTopic,
-  EXECUTION_SCHEMA_VERSION,
-  ExecuteServiceCall,
-  newEnvelope,
-  TOPICS,
-} from '@app/common/contracts';
+import { ALL_TOPICS, CONSUMER_GROUPS, dlqTopic, ExecuteServiceCall, TOPICS } from '@app/common/contracts';
 import { createDataSource } from '@app/common/database';
 import { createKafka, createProducer, encodeEnvelope, ensureTopics } from '@app/common/messaging';
 import { parseEncryptionKey, TargetSealer } from '@app/common/secrets';
@@ -22,6 +14,7 @@ import { freePort } from '../../../tools/infra/free-port';
 import { projectRoot } from '../../../tools/infra/project-root';
 import { RunningApp, startApp, stopApp, waitReady } from '../../../tools/stack/app-processes';
 import { EXECUTOR_SCHEMA as S } from '../src/executor.schema';
+import { executionMessage } from './execution-message';
 import { HeldTarget } from './held-target';
 
 const TENANT = 'tenant-a';
@@ -89,19 +82,7 @@ describe('executor process (dist, real Kafka and Postgres)', () => {
       [TENANT, ids],
     );
 
-  const execution = (timeoutMs: number): ExecuteServiceCall => {
-    const serviceCallId = randomUUID();
-    const request = { method: 'POST' as const, url: `${targetUrl}/call/${serviceCallId}`, headers: {} };
-    return newEnvelope({
-      type: 'ExecuteServiceCall',
-      tenantId: TENANT,
-      serviceCallId,
-      payload: { serviceCallId, attempt: 1, target: request, sealedTarget: sealer.seal(request), timeoutMs },
-      schemaVersion: EXECUTION_SCHEMA_VERSION,
-      cause: { messageId: randomUUID(), correlationId: randomUUID() },
-      timestamp: new Date(),
-    });
-  };
+  const execution = (timeoutMs: number) => executionMessage(sealer, TENANT, targetUrl, timeoutMs);
   const sendToExecutions = (messages: readonly Message[]) =>
     producer.send({ topic: `${prefix}${TOPICS.executions}`, messages: [...messages] });
 
