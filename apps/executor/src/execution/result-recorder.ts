@@ -1,15 +1,13 @@
 import { COMMAND_SCHEMA_VERSION, newEnvelope, RecordExecutionResultPayload, TOPICS } from '@app/common/contracts';
 import { namedQuery, WriteCoalescer } from '@app/common/database';
 import { isTransientFault } from '@app/common/faults';
+import { backoffMs, DEFAULT_RETRY_POLICY } from '@app/common/messaging';
 import { Log } from '@app/common/observability';
 import { outboxCommitted } from '@app/common/outbox';
 import { traceContexts } from '@app/common/tracing';
 import { DataSource } from 'typeorm';
 import { EXECUTOR_SCHEMA as S } from '../executor.schema';
 import { AttemptOutcome, attemptKey } from './attempt-journal';
-
-/** As the consumers' cap (DEFAULT_RETRY_POLICY): a result waits at most this long after the database is back. */
-const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Finishes attempts in batches: outcomes that arrive while a write is in flight go together in the
@@ -44,7 +42,8 @@ export class ResultRecorder {
           { outcomes: batch.length, attempt, error: error instanceof Error ? error.message : String(error) },
           'recording results failed; retrying with the same outcomes',
         );
-        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 10))));
+        // The consumers' backoff: a result waits at most its cap after the database is back.
+        await new Promise((r) => setTimeout(r, backoffMs(DEFAULT_RETRY_POLICY, attempt + 1)));
       }
     }
   }
