@@ -50,6 +50,11 @@ export interface KafkaConsumerServerOptions {
    * kafkajs's rebalance timeout: as long as a rebalance waits for a busy member anyway.
    */
   readonly maxHandlerMs?: number;
+  /**
+   * At most one offset commit starts per this many ms (offsets finished meanwhile are coalesced);
+   * 250 ms by default. A crash or rebalance redelivers up to this much work, which handlers absorb.
+   */
+  readonly commitIntervalMs?: number;
   /** What to do when the consumer stops for good on a fault that cannot heal; the apps exit non-zero. */
   readonly onCrash?: (error: Error) => void;
 }
@@ -62,6 +67,8 @@ export interface KafkaConsumerServerOptions {
 const DEFAULT_SESSION_TIMEOUT_MS = 6_000;
 
 const DEFAULT_MAX_HANDLER_MS = 60_000;
+
+const DEFAULT_COMMIT_INTERVAL_MS = 250;
 
 interface Decoded {
   readonly message: ConsumedMessage;
@@ -93,7 +100,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     super();
     this.retry = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.namespace = options.namespace ?? new TopicNamespace();
-    this.offsets = new OffsetCommitter(() => this.consumer, options.log);
+    this.offsets = new OffsetCommitter(
+      () => this.consumer,
+      options.log,
+      options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS,
+    );
   }
 
   private get sessionTimeoutMs(): number {

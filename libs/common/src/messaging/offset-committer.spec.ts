@@ -59,3 +59,48 @@ describe('OffsetCommitter', () => {
     await committer.drain();
   });
 });
+
+describe('OffsetCommitter with an interval', () => {
+  // setImmediate stays real: ManualCommits.release uses it to let the committer run on.
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate'] }));
+  afterEach(() => jest.useRealTimers());
+
+  it('starts at most one commit per interval, coalescing the offsets that finish meanwhile', async () => {
+    const broker = new ManualCommits();
+    const committer = new OffsetCommitter(() => broker.consumer, silentLog, 250);
+    committer.commit('t', 0, '1');
+    expect(broker.calls).toEqual([[{ topic: 't', partition: 0, offset: '1' }]]);
+    await broker.release();
+
+    committer.commit('t', 0, '2');
+    committer.commit('t', 1, '4');
+    await jest.advanceTimersByTimeAsync(100);
+    committer.commit('t', 0, '3');
+    await jest.advanceTimersByTimeAsync(149);
+    expect(broker.calls).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(broker.calls[1]).toEqual([
+      { topic: 't', partition: 0, offset: '3' },
+      { topic: 't', partition: 1, offset: '4' },
+    ]);
+    await broker.release();
+    await committer.drain();
+  });
+
+  it('commits at once what is waiting when drained (stop, rebalance), without waiting out the interval', async () => {
+    const broker = new ManualCommits();
+    const committer = new OffsetCommitter(() => broker.consumer, silentLog, 60_000);
+    committer.commit('t', 0, '1');
+    await broker.release();
+    committer.commit('t', 0, '9');
+    await jest.advanceTimersByTimeAsync(10);
+    expect(broker.calls).toHaveLength(1);
+
+    const drained = committer.drain();
+    await Promise.resolve();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(broker.calls[1]).toEqual([{ topic: 't', partition: 0, offset: '9' }]);
+    await broker.release();
+    await drained;
+  });
+});
