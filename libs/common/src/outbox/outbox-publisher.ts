@@ -20,8 +20,6 @@ export interface OutboxPublisherOptions {
   readonly batchSize?: number;
   /** Upper bound of one produce request, below the broker's maximum batch size (1 MiB by default on Kafka and Redpanda). */
   readonly maxRequestBytes?: number;
-  /** How often a poll reads the whole outbox rather than past the last row sent (a row committed below it). */
-  readonly sweepIntervalMs?: number;
   /** Rows marked published (by versions that marked rather than deleted them) are deleted after this long. */
   readonly retentionMs?: number;
 }
@@ -78,14 +76,8 @@ export class OutboxPublisher {
   private stopListening?: () => void;
   /** The last drain stopped at a committed row whose transaction is newer than one still open. */
   private heldBack = false;
-  /** The highest id this publisher has sent; polls read past it (see outboxCandidatesSql). */
-  private publishedUpTo = '0';
-  private lastSweep = 0;
-  private readonly sweepIntervalMs: number;
 
-  constructor(private readonly options: OutboxPublisherOptions) {
-    this.sweepIntervalMs = options.sweepIntervalMs ?? options.pollIntervalMs ?? 1_000;
-  }
+  constructor(private readonly options: OutboxPublisherOptions) {}
 
   get isLeader(): boolean {
     return this.leader;
@@ -130,8 +122,7 @@ export class OutboxPublisher {
     const client = new Client({
       connectionString: this.options.databaseUrl,
       application_name: `outbox-publisher:${this.options.schema}`,
-      // The candidates statement must walk the id index whatever the parameters (see outboxCandidatesSql).
-      options: '-c plan_cache_mode=force_generic_plan',
+      options: OUTBOX_PUBLISHER_SESSION_OPTIONS,
     });
     client.on('error', (error) => this.options.log.error({ error: error.message }, 'outbox publisher connection failed'));
     client.on('end', () => {
@@ -157,11 +148,7 @@ export class OutboxPublisher {
       this.woken = false;
       try {
         if (!this.client) this.client = await this.connect();
-        if (!this.leader) {
-          this.leader = await this.tryLock();
-          // Another publisher may have led meanwhile: the first poll reads the whole outbox.
-          if (this.leader) this.lastSweep = 0;
-        }
+        if (!this.leader) this.leader = await this.tryLock();
         const published = this.leader ? await this.drainOnce() : 0;
         if (published > 0) continue;
         if (this.leader && this.heldBack) {
@@ -191,13 +178,11 @@ export class OutboxPublisher {
   /** Publishes one batch; returns how many rows left the outbox (published or set aside). */
   async drainOnce(): Promise<number> {
     const { schema } = this.options;
-    const sweep = Date.now() - this.lastSweep >= this.sweepIntervalMs;
-    if (sweep) this.lastSweep = Date.now();
     const { rows: found } = await this.client!.query<Partial<OutboxRow> & { first_held: string | null }>({
       // Named, so the session plans it once rather than on every poll.
       name: `outbox-candidates-${schema}`,
       text: outboxCandidatesSql(schema),
-      values: [this.options.batchSize ?? 2_000, sweep ? '0' : this.publishedUpTo],
+      values: [this.options.batchSize ?? 2_000],
     });
     this.heldBack = found[0]?.first_held != null;
     const rows = found.filter((r): r is OutboxRow & { first_held: string | null } => r.id != null);
@@ -220,7 +205,6 @@ export class OutboxPublisher {
             'published',
           );
       done += sent.length;
-      this.publishedUpTo = sent[sent.length - 1]?.id ?? this.publishedUpTo;
       if (sent.length < request.length) break;
     }
     return done;
@@ -328,28 +312,38 @@ function groupByTopic(rows: OutboxRow[], namespace: TopicNamespace) {
 }
 
 /**
- * The rows a poll may publish: the first `$1` unpublished rows with an id above `$2`, in id order, cut
- * at the first one whose transaction is not older than every open one (`xid < pg_snapshot_xmin`). It
- * stops at that row rather than skipping it: a later row may come from a transaction that got its xid
- * earlier but wrote after that row committed, and must not overtake it. The held-back boundary only
- * matters inside the window read, so it is found there, in SQL, and only the publishable prefix is
- * turned into text.
+ * The publisher's session walks the outbox's id index and never scans its heap. Published rows are
+ * deleted, and until a vacuum their dead tuples stay in the heap, while the table's statistics say
+ * it is nearly empty (a queue): the planner then picks a sequential or bitmap scan, whose cost grows
+ * with everything published since the last vacuum (2 ms a poll in scheduler-core at 200 calls/s, its
+ * most expensive statement, and more as a run goes on). An index walk visits each dead entry's heap
+ * tuple once and marks it dead in the index, so a poll costs the live rows and what the last poll
+ * deleted. The session runs nothing that needs a sequential scan but the rare retention cleanup.
+ */
+export const OUTBOX_PUBLISHER_SESSION_OPTIONS = '-c enable_seqscan=off -c enable_bitmapscan=off';
+
+/**
+ * The rows a poll may publish: the first `$1` unpublished rows in id order, cut at the first one
+ * whose transaction is not older than every open one (`xid < pg_snapshot_xmin`). It stops at that
+ * row rather than skipping it: a later row may come from a transaction that got its xid earlier but
+ * wrote after that row committed, and must not overtake it. The held-back boundary only matters
+ * inside the rows read, so it is found there, in SQL, and only the publishable prefix becomes text.
  *
- * Published rows are deleted, and until a vacuum their dead tuples stay in the heap: a sequential or
- * bitmap scan of the outbox grows with everything published since (2 ms a poll at 200 calls/s, the
- * most expensive statement of scheduler-core). Walking the id index from `$2`, the last id sent,
- * touches only live rows; `$2 = 0`, once per sweep interval, walks from the start, so a row that
- * committed below the last id sent is still found, and the walk marks dead index entries as it goes.
+ * There is no "after the last id sent" bound, on purpose: concurrent transactions draw interleaved
+ * ids, so a transaction that commits later can hold ids below rows already sent, and its rows must
+ * still go out before its own higher ones (a call's ServiceCallSubmitted before its ExecuteServiceCall's
+ * result; a bound broke exactly that in a benchmark run).
  */
 export function outboxCandidatesSql(schema: string): string {
   return `WITH window_ AS (
-     SELECT id, xid FROM "${schema}".outbox WHERE published_at IS NULL AND id > $2::bigint ORDER BY id LIMIT $1),
+     SELECT id, xid, topic, message_key, envelope, traceparent FROM "${schema}".outbox
+      WHERE published_at IS NULL ORDER BY id LIMIT $1),
    boundary AS (
      SELECT min(id) AS first_held FROM window_ WHERE xid >= pg_snapshot_xmin(pg_current_snapshot()))
    SELECT b.first_held, o.* FROM boundary b LEFT JOIN LATERAL (
      SELECT c.*, octet_length(c.value) + octet_length(c.message_key) + ${RECORD_OVERHEAD_BYTES} AS bytes FROM (
-       SELECT r.id, r.topic, r.message_key, r.envelope::text AS value, r.traceparent
-         FROM "${schema}".outbox r
-        WHERE r.id IN (SELECT id FROM window_) AND (b.first_held IS NULL OR r.id < b.first_held)
-        ORDER BY r.id) c) o ON true`;
+       SELECT w.id, w.topic, w.message_key, w.envelope::text AS value, w.traceparent
+         FROM window_ w
+        WHERE b.first_held IS NULL OR w.id < b.first_held
+        ORDER BY w.id) c) o ON true`;
 }
