@@ -83,25 +83,31 @@ export class ResultRecorder {
     // In a transaction so that a connection killed mid-statement is thrown away, not pooled again.
     const updated: { tenant_id: string; service_call_id: string; attempt: number }[] = await this.dataSource.transaction(
       (manager) =>
-        namedQuery<{ tenant_id: string; service_call_id: string; attempt: number }>(
-          manager,
-          `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-           tenant_id text, service_call_id text, attempt int, finished_at timestamptz, result jsonb, topic text, message_id uuid, envelope jsonb,
-           traceparent text)),
-       finished AS (
-         UPDATE "${S}".attempts a SET finished_at = i.finished_at, result = i.result FROM input i
-          WHERE a.tenant_id = i.tenant_id AND a.service_call_id = i.service_call_id AND a.attempt = i.attempt AND a.finished_at IS NULL
-         RETURNING a.tenant_id, a.service_call_id, a.attempt),
-       queued AS (
-         INSERT INTO "${S}".outbox (topic, message_key, message_id, envelope, traceparent)
-         SELECT i.topic, i.service_call_id, i.message_id, i.envelope, i.traceparent FROM input i JOIN finished USING (tenant_id, service_call_id, attempt)
-         RETURNING message_id)
-       SELECT tenant_id, service_call_id, attempt FROM finished`,
-          [JSON.stringify(rows)],
-        ),
+        namedQuery<{ tenant_id: string; service_call_id: string; attempt: number }>(manager, resultsSql(S), [
+          JSON.stringify(rows),
+        ]),
     );
     if (updated.length > 0) outboxCommitted(S);
     return new Set(updated.map((u) => `${u.tenant_id}\u0000${u.service_call_id}\u0000${u.attempt}`));
   }
+}
+
+/**
+ * The statement that finishes a batch of attempts and queues their results (see record); exported so
+ * its plan can be checked against real tables. $1 is the JSON array of the batch's rows.
+ */
+export function resultsSql(schema: string): string {
+  return `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+           tenant_id text, service_call_id text, attempt int, finished_at timestamptz, result jsonb, topic text, message_id uuid, envelope jsonb,
+           traceparent text)),
+       finished AS (
+         UPDATE "${schema}".attempts a SET finished_at = i.finished_at, result = i.result FROM input i
+          WHERE a.tenant_id = i.tenant_id AND a.service_call_id = i.service_call_id AND a.attempt = i.attempt AND a.finished_at IS NULL
+         RETURNING a.tenant_id, a.service_call_id, a.attempt),
+       queued AS (
+         INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope, traceparent)
+         SELECT i.topic, i.service_call_id, i.message_id, i.envelope, i.traceparent FROM input i JOIN finished USING (tenant_id, service_call_id, attempt)
+         RETURNING message_id)
+       SELECT tenant_id, service_call_id, attempt FROM finished`;
 }
