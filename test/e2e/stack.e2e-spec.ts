@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '../../tools/infra/free-port';
+import { freePortRun } from '../../tools/infra/free-port';
 import { projectRoot } from '../../tools/infra/project-root';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
@@ -21,7 +21,8 @@ describe('the stack runner (e2e)', () => {
   it('brings up the four apps, runs a call end to end, and stops everything on SIGINT', async () => {
     target = new RecordingTarget(() => ({ status: 200, body: 'from the stack' }));
     const targetUrl = await target.start();
-    const port = await freePort();
+    // The stack's apps listen on PORT to PORT+3; another suite's process on one of those would stop it.
+    const port = await freePortRun(4);
     stack = spawn(process.execPath, [join(projectRoot(), 'dist/tools/stack/main.js')], {
       env: {
         ...process.env,
@@ -37,8 +38,17 @@ describe('the stack runner (e2e)', () => {
     stack.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     stack.stderr?.on('data', (c: Buffer) => (output += c.toString()));
 
-    await eventually('the stack to say it is ready', () => output.includes('[stack] ready'), 90_000);
-    expect(output).toMatch(/\[stack\] migrations: gateway \+3, scheduler-core \+3, executor \+4, projector \+1/);
+    await eventually(
+      'the stack to say it is ready',
+      () => {
+        if (stack.exitCode !== null) throw new Error(`the stack exited (${stack.exitCode}) before it was ready:\n${output}`);
+        return output.includes('[stack] ready');
+      },
+      90_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- stack output ---\n${output}`);
+    });
+    expect(output).toMatch(/\[stack\] migrations: gateway \+3, scheduler-core \+3, executor \+5, projector \+1/);
     expect(output).toContain('[stack] topics: scheduler.commands.v1');
 
     const api = new ApiClient(`http://127.0.0.1:${port}`, 'stack-key-123');

@@ -164,6 +164,19 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     return messages;
   }
 
+  /** A transaction left open with its xid taken, so the order of xids is the order of these calls. */
+  async function openTransaction(): Promise<QueryRunner> {
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    cleanups.push(async () => {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    });
+    await runner.startTransaction();
+    await runner.query(`SELECT pg_current_xact_id()`);
+    return runner;
+  }
+
   async function publishedCount(schema: string): Promise<{ pending: number }> {
     const [row] = await dataSource.query(
       `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS pending FROM "${schema}".outbox`,
@@ -274,21 +287,10 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     const topic = await createTopic();
     const received = await readTopic(topic);
     await startPublisher(schema);
-    const open = async () => {
-      const runner = dataSource.createQueryRunner();
-      await runner.connect();
-      cleanups.push(async () => {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
-        await runner.release();
-      });
-      await runner.startTransaction();
-      await runner.query(`SELECT pg_current_xact_id()`);
-      return runner;
-    };
     // xids in the order older < blocker < earlier; rows written (and committed) earlier first, then older.
-    const older = await open();
-    const blocker = await open();
-    const earlier = await open();
+    const older = await openTransaction();
+    const blocker = await openTransaction();
+    const earlier = await openTransaction();
     await appendToOutbox(earlier.manager, schema, [probeMessage(topic, 'k', { seq: 1, rolledBack: false })]);
     await earlier.commitTransaction();
     await appendToOutbox(older.manager, schema, [probeMessage(topic, 'k', { seq: 2, rolledBack: false })]);
@@ -384,20 +386,9 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     const topic = await createTopic();
     const received = await readTopic(topic);
     await startPublisher(schema);
-    const open = async () => {
-      const runner = dataSource.createQueryRunner();
-      await runner.connect();
-      cleanups.push(async () => {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
-        await runner.release();
-      });
-      await runner.startTransaction();
-      await runner.query(`SELECT pg_current_xact_id()`);
-      return runner;
-    };
     // `first` gets its xid first, so its rows are not held back behind `second`, which stays open.
-    const first = await open();
-    const second = await open();
+    const first = await openTransaction();
+    const second = await openTransaction();
     await appendToOutbox(second.manager, schema, [probeMessage(topic, 'k', { seq: 1, rolledBack: false })]);
     await appendToOutbox(first.manager, schema, [probeMessage(topic, 'other', { seq: 1, rolledBack: false })]);
     await first.commitTransaction();

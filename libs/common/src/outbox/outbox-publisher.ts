@@ -331,8 +331,9 @@ export const OUTBOX_PUBLISHER_SESSION_OPTIONS = '-c enable_seqscan=off -c enable
  *
  * There is no "after the last id sent" bound, on purpose: concurrent transactions draw interleaved
  * ids, so a transaction that commits later can hold ids below rows already sent, and its rows must
- * still go out before its own higher ones (a call's ServiceCallSubmitted before its ExecuteServiceCall's
- * result; a bound broke exactly that in a benchmark run).
+ * still go out in id order. With such a bound, in a benchmark run, a call's ExecuteServiceCall went
+ * out while its ServiceCallSubmitted and ExecutionRequested (lower ids, same transaction) waited, and
+ * its ServiceCallSucceeded reached the events topic before them.
  */
 export function outboxCandidatesSql(schema: string): string {
   return `WITH window_ AS (
