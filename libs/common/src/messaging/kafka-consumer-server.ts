@@ -414,7 +414,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
           { topic, partition, offset: raw.offset, error: errorText(e) },
           'dead-lettering failed; retrying',
         );
-        await sleep(Math.min(30_000, 100 * 2 ** Math.min(attempt, 10)));
+        await sleep(backoffMs(this.retry, attempt));
       }
     }
     return false;
