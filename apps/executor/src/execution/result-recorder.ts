@@ -3,7 +3,7 @@ import { namedQuery, WriteCoalescer } from '@app/common/database';
 import { isTransientFault } from '@app/common/faults';
 import { backoffMs, DEFAULT_RETRY_POLICY } from '@app/common/messaging';
 import { Log } from '@app/common/observability';
-import { outboxCommitted } from '@app/common/outbox';
+import { outboxCommitted, outboxInsert } from '@app/common/outbox';
 import { traceContexts } from '@app/common/tracing';
 import { DataSource } from 'typeorm';
 import { EXECUTOR_SCHEMA as S } from '../executor.schema';
@@ -106,7 +106,7 @@ export function resultsSql(schema: string): string {
           WHERE a.tenant_id = i.tenant_id AND a.service_call_id = i.service_call_id AND a.attempt = i.attempt AND a.finished_at IS NULL
          RETURNING a.tenant_id, a.service_call_id, a.attempt),
        queued AS (
-         INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope, traceparent)
+         ${outboxInsert(schema)}
          SELECT i.topic, i.service_call_id, i.message_id, i.envelope, i.traceparent FROM input i JOIN finished USING (tenant_id, service_call_id, attempt)
          RETURNING message_id)
        SELECT tenant_id, service_call_id, attempt FROM finished`;

@@ -9,7 +9,7 @@ import {
 } from '@app/common/contracts';
 import { Clock } from '@app/common/clock';
 import { isTransientDatabaseError, namedQuery, WriteCoalescer } from '@app/common/database';
-import { outboxCommitted } from '@app/common/outbox';
+import { outboxCommitted, outboxInsert } from '@app/common/outbox';
 import { traceContexts } from '@app/common/tracing';
 import { redactTarget, TargetSealer } from '@app/common/secrets';
 import { PinoLogger } from 'nestjs-pino';
@@ -183,7 +183,7 @@ export function submissionsSql(schema: string): string {
          ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
          RETURNING service_call_id),
        queued AS (
-         INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope, traceparent)
+         ${outboxInsert(schema)}
          SELECT i.topic, i.service_call_id, i.message_id, i.envelope, i.traceparent FROM input i JOIN inserted USING (service_call_id)
          RETURNING message_id)
        SELECT 'new' AS kind, service_call_id, NULL AS tenant_id, NULL AS idempotency_key, NULL AS request_hash FROM inserted

@@ -33,9 +33,18 @@ export async function appendToOutbox(
   }));
   await namedQuery(
     manager,
-    `INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope, traceparent)
+    `${outboxInsert(schema)}
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(topic text, message_key text, message_id uuid, envelope jsonb, traceparent text)`,
     [JSON.stringify(rows)],
   );
   markOutboxWritten(manager, schema);
+}
+
+/**
+ * The head of a statement that queues rows in an app's outbox, for the statements that write their
+ * state and their messages in one go (the gateway's submissions, the executor's results); a SELECT
+ * of (topic, message_key, message_id, envelope, traceparent) follows it.
+ */
+export function outboxInsert(schema: string): string {
+  return `INSERT INTO "${schema}".outbox (topic, message_key, message_id, envelope, traceparent)`;
 }
