@@ -1,7 +1,31 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+/**
+ * A free loopback port below the kernel's ephemeral range. A port the kernel hands out for
+ * `listen(0)` is also one it hands out to outgoing connections (to Postgres, to the broker), so
+ * between this check and an app's own listen, seconds later, a connection could take it
+ * (EADDRINUSE in a CI run); ports below the range are only ever taken by a listen.
+ */
 export async function freePort(): Promise<number> {
+  const [ephemeralLow] = ephemeralRange();
+  const low = 10_000;
+  if (ephemeralLow - low >= 1_000)
+    for (let i = 0; i < 100; i++) {
+      const port = await listenOnce(low + Math.floor(Math.random() * (ephemeralLow - low)));
+      if (port !== undefined) return port;
+    }
   return (await listenOnce(0))!;
+}
+
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low, high];
+  } catch {
+    // Not Linux: fall back to the IANA dynamic range.
+  }
+  return [49_152, 65_535];
 }
 
 /** The first of `count` consecutive free ports (the stack gives its four apps PORT, PORT+1, …). */
