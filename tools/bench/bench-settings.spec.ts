@@ -17,6 +17,12 @@ describe('readBenchSettings', () => {
     expect(s.peerSeconds).toBe(5);
   });
 
+  it('warms the system up unmeasured for a minute at 100/s unless told otherwise', () => {
+    expect(readBenchSettings({})).toMatchObject({ warmupSeconds: 60, warmupRate: 100 });
+    expect(readBenchSettings({ BENCH_QUICK: '1' })).toMatchObject({ warmupSeconds: 5, warmupRate: 20 });
+    expect(readBenchSettings({ BENCH_WARMUP_SECONDS: '0' }).warmupSeconds).toBe(0);
+  });
+
   it('reads rates and phases, in the fixed phase order', () => {
     const s = readBenchSettings({ BENCH_RATES: '50, 100', BENCH_PHASES: 'peers,sweep' });
     expect(s.rates).toEqual([50, 100]);

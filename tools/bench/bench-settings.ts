@@ -10,6 +10,9 @@ export interface BenchSettings {
   readonly drainSeconds: number;
   readonly idleSeconds: number;
   readonly settleSeconds: number;
+  /** An unmeasured load window before the idle measurement and the sweep: JIT compilers (Kafka's JVM, V8) do their first-minute work there. */
+  readonly warmupSeconds: number;
+  readonly warmupRate: number;
   readonly httpConnections: number;
   readonly partitions: number;
   readonly logLevel: string;
@@ -60,6 +63,8 @@ export function readBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     drainSeconds: num('BENCH_DRAIN_SECONDS', 60, 20),
     idleSeconds: num('BENCH_IDLE_SECONDS', 10, 3),
     settleSeconds: num('BENCH_SETTLE_SECONDS', 5, 2),
+    warmupSeconds: num('BENCH_WARMUP_SECONDS', 60, 5),
+    warmupRate: num('BENCH_WARMUP_RATE', 100, 20),
     httpConnections: num('BENCH_HTTP_CONNECTIONS', 256, 64),
     partitions: num('KAFKA_PARTITIONS', 6, 6),
     logLevel: env.LOG_LEVEL ?? 'info',
