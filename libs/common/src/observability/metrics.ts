@@ -22,6 +22,12 @@ export const outboxPublished = new Counter({
   labelNames: ['outbox', 'topic'],
 });
 
+export const outboxPolls = new Counter({
+  name: 'scheduler_outbox_polls_total',
+  help: 'Outbox polls by what they found: rows to publish, only rows held back behind an open transaction, or nothing',
+  labelNames: ['outbox', 'outcome'],
+});
+
 export const executions = new Counter({
   name: 'scheduler_executions_total',
   help: 'HTTP executions, by outcome',

@@ -5,7 +5,7 @@ import { createProducer } from '../messaging/create-producer';
 import { encodeHeaders } from '../messaging/envelope-codec';
 import { TopicNamespace } from '../messaging/topic-namespace';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
-import { outboxPublished, outboxSetAside } from '../observability/metrics';
+import { outboxPolls, outboxPublished, outboxSetAside } from '../observability/metrics';
 import { onOutboxCommitted } from './outbox-commit-signal';
 import { outboxChannel } from './outbox-table';
 import { cutByBytes } from './produce-batches';
@@ -149,8 +149,10 @@ export class OutboxPublisher {
       try {
         if (!this.client) this.client = await this.connect();
         if (!this.leader) this.leader = await this.tryLock();
-        const published = this.leader ? await this.drainOnce() : 0;
-        if (published > 0) continue;
+        const drained = this.leader ? await this.drainOnce() : { left: 0, more: false };
+        // Polling again right after a drain that emptied its window would find nothing: rows committed
+        // since then have woken the publisher already (this.woken), and that is the only way in.
+        if (drained.more || (drained.left > 0 && this.woken)) continue;
         if (this.leader && this.heldBack) {
           // Committed rows wait for an older transaction still open elsewhere; it is usually about to end.
           await this.sleep(HELD_BACK_RETRY_MS);
@@ -175,18 +177,23 @@ export class OutboxPublisher {
     return rows[0].locked;
   }
 
-  /** Publishes one batch; returns how many rows left the outbox (published or set aside). */
-  async drainOnce(): Promise<number> {
+  /**
+   * Publishes one batch. `left`: rows that left the outbox (published or set aside); `more`: rows
+   * it read are still there (a full window, or a request cut short), so the next poll has work.
+   */
+  async drainOnce(): Promise<{ left: number; more: boolean }> {
     const { schema } = this.options;
+    const batchSize = this.options.batchSize ?? 2_000;
     const { rows: found } = await this.client!.query<Partial<OutboxRow> & { first_held: string | null }>({
       // Named, so the session plans it once rather than on every poll.
       name: `outbox-candidates-${schema}`,
       text: outboxCandidatesSql(schema),
-      values: [this.options.batchSize ?? 2_000],
+      values: [batchSize],
     });
     this.heldBack = found[0]?.first_held != null;
     const rows = found.filter((r): r is OutboxRow & { first_held: string | null } => r.id != null);
-    if (rows.length === 0) return 0;
+    outboxPolls.inc({ outbox: schema, outcome: rows.length > 0 ? 'rows' : this.heldBack ? 'held_back' : 'empty' });
+    if (rows.length === 0) return { left: 0, more: false };
     const maxBytes = this.options.maxRequestBytes ?? 900_000;
     let done = 0;
     for (const request of cutByBytes(rows, maxBytes)) {
@@ -205,9 +212,9 @@ export class OutboxPublisher {
             'published',
           );
       done += sent.length;
-      if (sent.length < request.length) break;
+      if (sent.length < request.length) return { left: done, more: true };
     }
-    return done;
+    return { left: done, more: found.length >= batchSize };
   }
 
   /**
