@@ -11,6 +11,18 @@ import {
 
 const UPSERT = upsertServiceCallsSql(`"${S}".service_calls`);
 
+/**
+ * The views of the given keys, each looked up by primary key. A plain join is planned for the 100
+ * rows Postgres assumes an array parameter holds, and scanned the whole table for every batch while
+ * it held up to a few thousand calls (670 scans in the first 40 s of a run at 100 calls/s).
+ */
+export const loadViewsSql = (schema: string): string =>
+  `SELECT v.* FROM unnest($1::text[], $2::text[]) AS k(tenant_id, id)
+     CROSS JOIN LATERAL (
+       SELECT ${COLUMNS} FROM "${schema}".service_calls t WHERE t.tenant_id = k.tenant_id AND t.id = k.id LIMIT 1) v`;
+
+const LOAD = loadViewsSql(S);
+
 export const viewKey = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
 
 /** The projector's reads and writes of the service_calls read model. */
@@ -20,11 +32,7 @@ export class ServiceCallViews {
     manager: EntityManager,
     keys: readonly { tenantId: string; id: string }[],
   ): Promise<Map<string, ServiceCallView>> {
-    const rows = await namedQuery(
-      manager,
-      `SELECT ${COLUMNS} FROM "${S}".service_calls JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id) USING (tenant_id, id)`,
-      [keys.map((k) => k.tenantId), keys.map((k) => k.id)],
-    );
+    const rows = await namedQuery(manager, LOAD, [keys.map((k) => k.tenantId), keys.map((k) => k.id)]);
     return new Map(
       rows.map((r) => {
         const view = fromRow(r);

@@ -15,17 +15,31 @@ export interface StreamAppend {
 /** A stored event: its `type` and `data` columns are the domain event itself. */
 type EventRow = ServiceCallEvent & { tenant_id: string; stream_id: string; version: number };
 
+/**
+ * The events of the given streams, each stream looked up through its (tenant, stream, version) key.
+ * A plain join is planned for the 100 rows Postgres assumes an array parameter holds: while the
+ * table held up to a few thousand events it hashed the batch and scanned the whole table (574 scans
+ * reading 1.2 million rows in the first 40 s of a run at 100 calls/s). The lateral subquery, kept
+ * out of the join by `OFFSET 0`, can only be a lookup per stream.
+ */
+export const readStreamsSql = (schema: string): string =>
+  `SELECT e.tenant_id, e.stream_id, e.type, e.data, e.version
+     FROM unnest($1::text[], $2::text[]) AS s(tenant_id, stream_id)
+     CROSS JOIN LATERAL (
+       SELECT tenant_id, stream_id, type, data, version FROM "${schema}".events
+        WHERE tenant_id = s.tenant_id AND stream_id = s.stream_id OFFSET 0) e
+    ORDER BY e.tenant_id, e.stream_id, e.version`;
+
+const READ_STREAMS = readStreamsSql(S);
+
 /** Append-only streams keyed (tenantId, serviceCallId); every append states the version it expects. */
 export class PostgresEventStore {
   /** Every given stream folded to its state, in one query; a stream with no events is absent from the map. */
   async readStreams(manager: EntityManager, refs: readonly StreamRef[]): Promise<Map<string, LoadedStream>> {
-    const rows = await namedQuery<EventRow>(
-      manager,
-      `SELECT e.tenant_id, e.stream_id, e.type, e.data, e.version
-         FROM "${S}".events e JOIN unnest($1::text[], $2::text[]) AS s(tenant_id, stream_id) USING (tenant_id, stream_id)
-        ORDER BY e.tenant_id, e.stream_id, e.version`,
-      [refs.map((r) => r.tenantId), refs.map((r) => r.serviceCallId)],
-    );
+    const rows = await namedQuery<EventRow>(manager, READ_STREAMS, [
+      refs.map((r) => r.tenantId),
+      refs.map((r) => r.serviceCallId),
+    ]);
     const streams = new Map<string, LoadedStream>();
     for (const row of rows) {
       const ref = { tenantId: row.tenant_id, serviceCallId: row.stream_id };
