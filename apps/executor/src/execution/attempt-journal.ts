@@ -1,5 +1,5 @@
 import { ExecuteServiceCall, ExecutionResult } from '@app/common/contracts';
-import { WriteCoalescer } from '@app/common/database';
+import { namedQuery, withConnection, WriteCoalescer } from '@app/common/database';
 import { isTransientFault } from '@app/common/faults';
 import { DataSource, EntityManager } from 'typeorm';
 import { EXECUTOR_SCHEMA as S } from '../executor.schema';
@@ -75,12 +75,15 @@ export class AttemptJournal {
       executor_instance: this.instance,
       timeout_ms: m.payload.timeoutMs,
     }));
-    const inserted: AttemptRow[] = await this.dataSource.query(
-      `INSERT INTO "${S}".attempts (tenant_id, service_call_id, attempt, execution_message_id, correlation_id, started_at, executor_instance, timeout_ms)
+    const inserted = await withConnection(this.dataSource, (manager) =>
+      namedQuery<AttemptRow>(
+        manager,
+        `INSERT INTO "${S}".attempts (tenant_id, service_call_id, attempt, execution_message_id, correlation_id, started_at, executor_instance, timeout_ms)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, service_call_id text, attempt int, execution_message_id text,
          correlation_id text, started_at timestamptz, executor_instance text, timeout_ms int)
        ON CONFLICT DO NOTHING RETURNING tenant_id, service_call_id, attempt`,
-      [JSON.stringify(rows)],
+        [JSON.stringify(rows)],
+      ),
     );
     // Each inserted row starts one item; the same attempt twice in a write is started once, the other finds it begun.
     const begun = new Set(inserted.map(rowKey));

@@ -1,5 +1,5 @@
 import { COMMAND_SCHEMA_VERSION, newEnvelope, RecordExecutionResultPayload, TOPICS } from '@app/common/contracts';
-import { namedQuery, WriteCoalescer } from '@app/common/database';
+import { namedQuery, withConnection, WriteCoalescer } from '@app/common/database';
 import { isTransientFault } from '@app/common/faults';
 import { backoffMs, DEFAULT_RETRY_POLICY } from '@app/common/messaging';
 import { Log } from '@app/common/observability';
@@ -80,12 +80,10 @@ export class ResultRecorder {
         traceparent: traceContexts.follow(envelope.messageId, envelope.causationId) ?? null,
       };
     });
-    // In a transaction so that a connection killed mid-statement is thrown away, not pooled again.
-    const updated: { tenant_id: string; service_call_id: string; attempt: number }[] = await this.dataSource.transaction(
-      (manager) =>
-        namedQuery<{ tenant_id: string; service_call_id: string; attempt: number }>(manager, resultsSql(S), [
-          JSON.stringify(rows),
-        ]),
+    const updated = await withConnection(this.dataSource, (manager) =>
+      namedQuery<{ tenant_id: string; service_call_id: string; attempt: number }>(manager, resultsSql(S), [
+        JSON.stringify(rows),
+      ]),
     );
     if (updated.length > 0) outboxCommitted(S);
     return new Set(updated.map((u) => `${u.tenant_id}\u0000${u.service_call_id}\u0000${u.attempt}`));

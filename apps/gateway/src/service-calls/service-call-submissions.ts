@@ -8,7 +8,7 @@ import {
   TOPICS,
 } from '@app/common/contracts';
 import { Clock } from '@app/common/clock';
-import { isTransientDatabaseError, namedQuery, WriteCoalescer } from '@app/common/database';
+import { isTransientDatabaseError, namedQuery, withConnection, WriteCoalescer } from '@app/common/database';
 import { outboxCommitted, outboxInsert } from '@app/common/outbox';
 import { traceContexts } from '@app/common/tracing';
 import { redactTarget, TargetSealer } from '@app/common/secrets';
@@ -116,8 +116,7 @@ export class ServiceCallSubmissions {
       envelope: p.envelope,
       traceparent: traceContexts.follow(p.envelope.messageId, p.envelope.causationId) ?? null,
     }));
-    // In a transaction so that a connection killed mid-statement is thrown away, not pooled again.
-    const rows: WrittenRow[] = await this.dataSource.transaction((manager) =>
+    const rows: WrittenRow[] = await withConnection(this.dataSource, (manager) =>
       namedQuery<WrittenRow>(manager, submissionsSql(S), [JSON.stringify(input)]),
     );
     const fresh = new Set(rows.filter((r) => r.kind === 'new').map((r) => r.service_call_id));

@@ -1,23 +1,24 @@
 import { ServiceCallEventMessage } from '@app/common/contracts';
+import { withConnection } from '@app/common/database';
 import { ConsumedMessage } from '@app/common/messaging';
 import { messageLogFields, recordCallFinished } from '@app/common/observability';
 import { ServiceCallView } from '@app/common/read-model';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { ProjectionCheckpoints } from './projection-checkpoints';
 import { projectServiceCall } from './project-service-call';
 import { ServiceCallViews, viewKey } from './service-call-views';
 
 export const SERVICE_CALLS_PROJECTION = 'service_calls';
 
 /**
- * Applies a batch of one partition's events to the read model in one transaction: one query loads
- * the affected views, the events fold in memory in order, one upsert writes the views that moved
- * (forward only, by version), and one statement advances the checkpoint.
+ * Applies a batch of one partition's events to the read model in two statements and no transaction:
+ * one query loads the affected views, the events fold in memory in order, and one statement writes
+ * the views that moved (forward only, by version) together with the checkpoint. Reading outside the
+ * write's transaction loses nothing: a view that moved on meanwhile has a version the write will not
+ * go below, and a transaction round the two would not have locked it either (READ COMMITTED).
  */
 export class ServiceCallProjectionHandler {
   private readonly views = new ServiceCallViews();
-  private readonly checkpoints = new ProjectionCheckpoints();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,9 +28,9 @@ export class ServiceCallProjectionHandler {
   async handle(batch: readonly ConsumedMessage<ServiceCallEventMessage>[]): Promise<void> {
     if (batch.length === 0) return;
     const finished: [ServiceCallView | null, ServiceCallView][] = [];
-    await this.dataSource.transaction(async (manager) => {
-      const keys = uniqueKeys(batch);
-      const current = await this.views.load(manager, keys);
+    // One connection for both statements, so each is a prepared statement of that session.
+    await withConnection(this.dataSource, async (manager) => {
+      const current = await this.views.load(manager, uniqueKeys(batch));
       const moved = new Map<string, ServiceCallView>();
       for (const { envelope } of batch) {
         const key = viewKey(envelope.tenantId, envelope.aggregateId);
@@ -42,17 +43,16 @@ export class ServiceCallProjectionHandler {
             'read model upserted',
           );
       }
-      await this.views.saveAll(manager, [...moved.values()]);
-      for (const [key, after] of moved) finished.push([current.get(key) ?? null, after]);
       const last = batch[batch.length - 1];
-      await this.checkpoints.advance(manager, {
+      await this.views.saveWithCheckpoint(manager, [...moved.values()], {
         projection: SERVICE_CALLS_PROJECTION,
         topic: last.physicalTopic,
         partition: last.partition,
         offset: last.offset,
       });
+      for (const [key, after] of moved) finished.push([current.get(key) ?? null, after]);
     });
-    // After the commit: a batch that rolled back is tried again and must not count twice.
+    // After the write: a batch that failed is tried again and must not count twice.
     for (const [before, after] of finished) recordCallFinished(before, after);
   }
 }

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { PROJECTOR_SCHEMA as S } from '../projector.schema';
 import { namedQuery } from '@app/common/database';
+import { advanceCheckpointSql, CheckpointPosition, checkpointValues } from './projection-checkpoints';
 import {
   SERVICE_CALL_COLUMNS as COLUMNS,
   serviceCallRowOf,
@@ -9,7 +10,11 @@ import {
   upsertServiceCallsSql,
 } from '@app/common/read-model';
 
-const UPSERT = upsertServiceCallsSql(`"${S}".service_calls`);
+export const saveViewsSql = (schema: string): string =>
+  `WITH views AS (${upsertServiceCallsSql(`"${schema}".service_calls`)} RETURNING 1)
+   ${advanceCheckpointSql(schema, 2)}`;
+
+const SAVE = saveViewsSql(S);
 
 /**
  * The views of the given keys, each looked up by primary key. A plain join is planned for the 100
@@ -41,9 +46,16 @@ export class ServiceCallViews {
     );
   }
 
-  /** One upsert for many views that only moves forward: an older or equal version never overwrites a newer row. */
-  async saveAll(manager: EntityManager, views: readonly ServiceCallView[]): Promise<void> {
-    if (views.length === 0) return;
-    await namedQuery(manager, UPSERT, [JSON.stringify(views.map(serviceCallRowOf))]);
+  /**
+   * One statement for a batch: the upsert of the views that moved, which only moves forward (an
+   * older or equal version never overwrites a newer row), and the partition's checkpoint. Being one
+   * statement, it commits both or neither without a transaction around it.
+   */
+  async saveWithCheckpoint(
+    manager: EntityManager,
+    views: readonly ServiceCallView[],
+    at: CheckpointPosition,
+  ): Promise<void> {
+    await namedQuery(manager, SAVE, [JSON.stringify(views.map(serviceCallRowOf)), ...checkpointValues(at)]);
   }
 }

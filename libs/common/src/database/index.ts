@@ -7,3 +7,4 @@ export * from './returned-rows';
 export * from './is-transient-database-error';
 export * from './write-coalescer';
 export * from './named-query';
+export * from './with-connection';

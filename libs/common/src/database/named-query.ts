@@ -5,10 +5,11 @@ import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner
 const names = new Map<string, string>();
 
 /**
- * Runs a hot statement of fixed text as a named prepared statement on the transaction's connection,
- * so Postgres plans it once per session instead of on every call: the batch statements here are
- * CTEs over jsonb_to_recordset whose planning cost up to half as much as running them. Returns
- * the rows. Outside a transaction it is a plain query. Errors are pg's own (SQLSTATE in `code`).
+ * Runs a hot statement of fixed text as a named prepared statement on the manager's connection (a
+ * transaction's, or a query runner's held without one), so Postgres plans it once per session
+ * instead of on every call: the batch statements here are CTEs over jsonb_to_recordset whose
+ * planning cost up to half as much as running them. Returns the rows. Without a connection of its
+ * own (the data source's manager) it is a plain query. Errors are pg's own (SQLSTATE in `code`).
  */
 export async function namedQuery<T = Record<string, unknown>>(
   manager: EntityManager,
@@ -16,8 +17,7 @@ export async function namedQuery<T = Record<string, unknown>>(
   values: readonly unknown[],
 ): Promise<T[]> {
   const runner = manager.queryRunner;
-  if (!(runner instanceof PostgresQueryRunner) || runner.isReleased || !runner.isTransactionActive)
-    return manager.query(text, [...values]);
+  if (!(runner instanceof PostgresQueryRunner) || runner.isReleased) return manager.query(text, [...values]);
   const client = (await runner.connect()) as {
     query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
   };
