@@ -5,7 +5,7 @@ import { GATEWAY_SCHEMA } from '../../apps/gateway/src/gateway.schema';
 import { submissionsSql } from '../../apps/gateway/src/service-calls/service-call-submissions';
 import { loadViewsSql } from '../../apps/projector/src/service-calls/service-call-views';
 import { PROJECTOR_SCHEMA } from '../../apps/projector/src/projector.schema';
-import { readStreamsSql } from '../../apps/scheduler-core/src/event-store/postgres-event-store';
+import { claimAndReadStreamsSql, readStreamsSql } from '../../apps/scheduler-core/src/event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA } from '../../apps/scheduler-core/src/scheduler-core.schema';
 import { migrateAll } from '../../tools/migrate-all';
 import { createTestDatabase } from '../support/test-database';
@@ -50,8 +50,12 @@ describe('batch statements on growing tables (real Postgres)', () => {
 
   afterAll(() => db.end());
 
-  async function genericPlan(sql: string, parameters: 'jsonb' | 'keys' = 'jsonb'): Promise<string> {
-    const [types, values] = parameters === 'jsonb' ? ['jsonb', `'[]'`] : ['text[], text[]', `'{}', '{}'`];
+  async function genericPlan(sql: string, parameters: 'jsonb' | 'keys' | 'claim and keys' = 'jsonb'): Promise<string> {
+    const [types, values] = {
+      jsonb: ['jsonb', `'[]'`],
+      keys: ['text[], text[]', `'{}', '{}'`],
+      'claim and keys': ['text[], text[], text[], text[]', `'{}', '{}', '{}', '{}'`],
+    }[parameters];
     await db.query(`PREPARE statement_under_test(${types}) AS ${sql}`);
     try {
       const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE statement_under_test(${values})`);
@@ -75,6 +79,12 @@ describe('batch statements on growing tables (real Postgres)', () => {
 
   it("scheduler-core reads a batch's streams through the stream key, one lookup per stream", async () => {
     const plan = await genericPlan(readStreamsSql(SCHEDULER_CORE_SCHEMA), 'keys');
+    expect(plan).toMatch(/Index Scan using events_stream_version_key on events/);
+    expect(plan).not.toMatch(/Seq Scan on events/);
+  });
+
+  it("scheduler-core's first statement of a batch (inbox claim and stream reads) reads the streams by key too", async () => {
+    const plan = await genericPlan(claimAndReadStreamsSql(SCHEDULER_CORE_SCHEMA), 'claim and keys');
     expect(plan).toMatch(/Index Scan using events_stream_version_key on events/);
     expect(plan).not.toMatch(/Seq Scan on events/);
   });

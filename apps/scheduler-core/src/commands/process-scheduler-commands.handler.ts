@@ -1,4 +1,3 @@
-import { claimMessages } from '@app/common/inbox';
 import { SchedulerCommandMessage } from '@app/common/contracts';
 import { messageLogFields } from '@app/common/observability';
 import { appendToOutbox } from '@app/common/outbox';
@@ -10,14 +9,14 @@ import { PostgresEventStore } from '../event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA } from '../scheduler-core.schema';
 import { applyTimerChanges } from '../timers/timer-changes';
 import { timersSet } from '../timers/timers-set-signal';
-import { planCommandBatch, StreamPlan, streamKey } from './plan-command-batch';
+import { LoadedStream, planCommandBatch, StreamPlan, streamKey } from './plan-command-batch';
 import { ProcessSchedulerCommands } from './process-scheduler-commands.command';
 
 const MAX_CONFLICT_ROUNDS = 5;
 
 /**
- * One transaction per batch, set-based: claim the messages in the inbox, load every affected stream,
- * decide each command in memory, then append all events (guarded per stream by its expected version),
+ * One transaction per batch, set-based: claim the messages in the inbox and load every affected
+ * stream in one statement, decide each command in memory, then append all events (guarded per stream by its expected version),
  * the outbox rows and the timer changes with one statement each. Streams that moved on meanwhile
  * are re-read and re-decided alone.
  */
@@ -37,7 +36,10 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
 
   /** True when a timer was set (the poller is told after the commit). */
   private async decideAndAppend(manager: EntityManager, messages: readonly SchedulerCommandMessage[]): Promise<boolean> {
-    const { fresh, now } = await claimMessages(manager, SCHEDULER_CORE_SCHEMA, messages);
+    // One round trip: the claim, the clock and the streams of the whole batch (duplicates' included, a rare waste).
+    const claim = await this.eventStore.claimAndReadStreams(manager, messages, uniqueRefs(messages));
+    const { fresh, now } = claim;
+    let loaded: Map<string, LoadedStream> | undefined = claim.streams;
     if (fresh.length < messages.length)
       this.log.debug({ duplicates: messages.length - fresh.length }, 'duplicate commands ignored');
     if (this.log.logger.isLevelEnabled('debug'))
@@ -49,8 +51,9 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
         const first = pending[0];
         throw new ConcurrencyConflictError(first.aggregateId, -1);
       }
-      const refs = uniqueRefs(pending);
-      const plan = planCommandBatch(pending, await this.eventStore.readStreams(manager, refs), now);
+      const streams = loaded ?? (await this.eventStore.readStreams(manager, uniqueRefs(pending)));
+      loaded = undefined;
+      const plan = planCommandBatch(pending, streams, now);
       for (const r of plan.rejections)
         this.log.warn({ ...messageLogFields(r.message), reason: r.reason, status: r.status }, 'command rejected');
       const conflicts = await this.eventStore.appendToStreams(manager, plan.streams);

@@ -5,6 +5,7 @@ import { LoadedStream, streamKey } from '../commands/plan-command-batch';
 import { StreamRef } from '../commands/outgoing-messages';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
 import { namedQuery } from '@app/common/database';
+import { claimedCte, claimValues, freshOf } from '@app/common/inbox';
 
 export interface StreamAppend {
   readonly ref: StreamRef;
@@ -23,31 +24,69 @@ type EventRow = ServiceCallEvent & { tenant_id: string; stream_id: string; versi
  * out of the join by `OFFSET 0`, can only be a lookup per stream.
  */
 export const readStreamsSql = (schema: string): string =>
+  `${streamEvents(schema, '$1', '$2')} ORDER BY e.tenant_id, e.stream_id, e.version`;
+
+const streamEvents = (schema: string, tenants: string, streams: string): string =>
   `SELECT e.tenant_id, e.stream_id, e.type, e.data, e.version
-     FROM unnest($1::text[], $2::text[]) AS s(tenant_id, stream_id)
+     FROM unnest(${tenants}::text[], ${streams}::text[]) AS s(tenant_id, stream_id)
      CROSS JOIN LATERAL (
        SELECT tenant_id, stream_id, type, data, version FROM "${schema}".events
-        WHERE tenant_id = s.tenant_id AND stream_id = s.stream_id OFFSET 0) e
-    ORDER BY e.tenant_id, e.stream_id, e.version`;
+        WHERE tenant_id = s.tenant_id AND stream_id = s.stream_id OFFSET 0) e`;
 
 const READ_STREAMS = readStreamsSql(S);
+
+/**
+ * The first round of a batch in one round trip: the inbox claim ($1, $2), the database's clock, and
+ * the events of the streams ($3, $4), each row saying which it is. The events are read with the
+ * statement's snapshot, taken before a claim that waits on a rival claiming the same message: a
+ * stream a rival moved on meanwhile fails its append guard and is re-read, as any stale stream is.
+ */
+export const claimAndReadStreamsSql = (schema: string): string =>
+  `WITH ${claimedCte(schema)}
+   SELECT 'event' AS kind, NULL::text AS message_id, NULL::timestamptz AS now, e.* FROM (${streamEvents(schema, '$3', '$4')}) e
+   UNION ALL SELECT 'claimed', message_id, NULL, NULL, NULL, NULL, NULL, NULL FROM claimed
+   UNION ALL SELECT 'now', NULL, clock_timestamp(), NULL, NULL, NULL, NULL, NULL`;
+
+const CLAIM_AND_READ_STREAMS = claimAndReadStreamsSql(S);
+
+type ClaimAndReadRow =
+  | ({ kind: 'event'; message_id: null; now: null } & EventRow)
+  | { kind: 'claimed'; message_id: string; now: null }
+  | { kind: 'now'; message_id: null; now: Date };
 
 /** Append-only streams keyed (tenantId, serviceCallId); every append states the version it expects. */
 export class PostgresEventStore {
   /** Every given stream folded to its state, in one query; a stream with no events is absent from the map. */
   async readStreams(manager: EntityManager, refs: readonly StreamRef[]): Promise<Map<string, LoadedStream>> {
-    const rows = await namedQuery<EventRow>(manager, READ_STREAMS, [
-      refs.map((r) => r.tenantId),
-      refs.map((r) => r.serviceCallId),
+    const rows = await namedQuery<EventRow>(manager, READ_STREAMS, refValues(refs));
+    return foldStreams(rows);
+  }
+
+  /**
+   * Claims a batch's messages in the inbox (see claimMessages) and reads the streams they address,
+   * in one statement: the messages not processed before, the database's clock for every decision of
+   * the batch, and the streams folded.
+   */
+  async claimAndReadStreams<M extends { messageId: string; type: string }>(
+    manager: EntityManager,
+    messages: readonly M[],
+    refs: readonly StreamRef[],
+  ): Promise<{ fresh: M[]; now: Date; streams: Map<string, LoadedStream> }> {
+    const rows = await namedQuery<ClaimAndReadRow>(manager, CLAIM_AND_READ_STREAMS, [
+      ...claimValues(messages),
+      ...refValues(refs),
     ]);
-    const streams = new Map<string, LoadedStream>();
+    const events: EventRow[] = [];
+    const claimed: { message_id: string }[] = [];
+    let now: Date | undefined;
     for (const row of rows) {
-      const ref = { tenantId: row.tenant_id, serviceCallId: row.stream_id };
-      const key = streamKey(ref);
-      const stream = streams.get(key) ?? { ref, state: initialState(), version: 0 };
-      streams.set(key, { ref, state: evolve(stream.state, row), version: row.version });
+      if (row.kind === 'event') events.push(row);
+      else if (row.kind === 'claimed') claimed.push(row);
+      else now = new Date(row.now);
     }
-    return streams;
+    // Folding needs each stream's events in version order; streams may interleave.
+    events.sort((a, b) => a.version - b.version);
+    return { fresh: freshOf(messages, claimed), now: now!, streams: foldStreams(events) };
   }
 
   /**
@@ -125,4 +164,18 @@ export class PostgresEventStore {
       appends.flatMap((a) => a.events.map((e) => e.messageId)),
     ]);
   }
+}
+
+const refValues = (refs: readonly StreamRef[]): unknown[] => [refs.map((r) => r.tenantId), refs.map((r) => r.serviceCallId)];
+
+/** Folds events, each stream's in version order, into each stream's state and version. */
+function foldStreams(rows: readonly EventRow[]): Map<string, LoadedStream> {
+  const streams = new Map<string, LoadedStream>();
+  for (const row of rows) {
+    const ref = { tenantId: row.tenant_id, serviceCallId: row.stream_id };
+    const key = streamKey(ref);
+    const stream = streams.get(key) ?? { ref, state: initialState(), version: 0 };
+    streams.set(key, { ref, state: evolve(stream.state, row), version: row.version });
+  }
+  return streams;
 }

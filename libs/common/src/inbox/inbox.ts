@@ -26,15 +26,34 @@ export async function claimMessages<M extends { messageId: string; type: string 
 ): Promise<Claimed<M>> {
   const rows = await namedQuery<{ message_id: string | null; now: Date }>(
     manager,
-    `WITH claimed AS (
-       INSERT INTO "${schema}".inbox (message_id, message_type)
-       SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING message_id)
+    `WITH ${claimedCte(schema)}
      SELECT c.message_id, clock_timestamp() AS now FROM (SELECT 1) one LEFT JOIN claimed c ON true`,
-    [messages.map((m) => m.messageId), messages.map((m) => m.type)],
+    claimValues(messages),
   );
+  return { fresh: freshOf(messages, rows), now: new Date(rows[0].now) };
+}
+
+/**
+ * The claim as a CTE named `claimed` (one `message_id` per message not processed before), for a
+ * statement that does more in the same round trip; its parameters are $1 and $2 (claimValues).
+ */
+export const claimedCte = (schema: string): string =>
+  `claimed AS (
+     INSERT INTO "${schema}".inbox (message_id, message_type)
+     SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING message_id)`;
+
+export const claimValues = (messages: readonly { messageId: string; type: string }[]): unknown[] => [
+  messages.map((m) => m.messageId),
+  messages.map((m) => m.type),
+];
+
+/** The messages whose ids the claim returned: each once, first occurrence, in batch order. */
+export function freshOf<M extends { messageId: string }>(
+  messages: readonly M[],
+  rows: readonly { message_id: string | null }[],
+): M[] {
   const claimed = new Set(rows.map((r) => r.message_id).filter((id): id is string => id !== null));
-  const fresh = messages.filter((m) => claimed.delete(m.messageId));
-  return { fresh, now: new Date(rows[0].now) };
+  return messages.filter((m) => claimed.delete(m.messageId));
 }
 
 /** One message at a time; kept for callers that handle a single message. */
