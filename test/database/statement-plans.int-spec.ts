@@ -65,33 +65,45 @@ describe('batch statements on growing tables (real Postgres)', () => {
     }
   }
 
-  it("the gateway's submissions look up earlier uses of their idempotency keys by key", async () => {
-    const plan = await genericPlan(submissionsSql(GATEWAY_SCHEMA));
-    expect(plan).toMatch(/Index Scan using idempotency_keys_pkey on idempotency_keys/);
-    expect(plan).not.toMatch(/Seq Scan on idempotency_keys/);
-  });
-
-  it("the executor's results find their unfinished attempts through the index of unfinished ones", async () => {
-    const plan = await genericPlan(resultsSql(EXECUTOR_SCHEMA));
-    expect(plan).toMatch(/Index Scan using attempts_unfinished_idx on attempts/);
-    expect(plan).not.toMatch(/Seq Scan on attempts/);
-  });
-
-  it("scheduler-core reads a batch's streams through the stream key, one lookup per stream", async () => {
-    const plan = await genericPlan(readStreamsSql(SCHEDULER_CORE_SCHEMA), 'keys');
-    expect(plan).toMatch(/Index Scan using events_stream_version_key on events/);
-    expect(plan).not.toMatch(/Seq Scan on events/);
-  });
-
-  it("scheduler-core's first statement of a batch (inbox claim and stream reads) reads the streams by key too", async () => {
-    const plan = await genericPlan(claimAndReadStreamsSql(SCHEDULER_CORE_SCHEMA), 'claim and keys');
-    expect(plan).toMatch(/Index Scan using events_stream_version_key on events/);
-    expect(plan).not.toMatch(/Seq Scan on events/);
-  });
-
-  it("the projector loads a batch's views by primary key", async () => {
-    const plan = await genericPlan(loadViewsSql(PROJECTOR_SCHEMA), 'keys');
-    expect(plan).toMatch(/Index Scan using service_calls_pkey on service_calls/);
-    expect(plan).not.toMatch(/Seq Scan on service_calls/);
+  it.each([
+    {
+      statement: "the gateway's submissions look up earlier uses of their idempotency keys",
+      sql: submissionsSql(GATEWAY_SCHEMA),
+      parameters: 'jsonb' as const,
+      index: 'idempotency_keys_pkey',
+      table: 'idempotency_keys',
+    },
+    {
+      statement: "the executor's results find their unfinished attempts",
+      sql: resultsSql(EXECUTOR_SCHEMA),
+      parameters: 'jsonb' as const,
+      index: 'attempts_unfinished_idx',
+      table: 'attempts',
+    },
+    {
+      statement: "scheduler-core reads a batch's streams",
+      sql: readStreamsSql(SCHEDULER_CORE_SCHEMA),
+      parameters: 'keys' as const,
+      index: 'events_stream_version_key',
+      table: 'events',
+    },
+    {
+      statement: "scheduler-core's first statement of a batch (inbox claim and stream reads) reads the streams",
+      sql: claimAndReadStreamsSql(SCHEDULER_CORE_SCHEMA),
+      parameters: 'claim and keys' as const,
+      index: 'events_stream_version_key',
+      table: 'events',
+    },
+    {
+      statement: "the projector loads a batch's views",
+      sql: loadViewsSql(PROJECTOR_SCHEMA),
+      parameters: 'keys' as const,
+      index: 'service_calls_pkey',
+      table: 'service_calls',
+    },
+  ])('$statement through $index, one lookup per key', async ({ sql, parameters, index, table }) => {
+    const plan = await genericPlan(sql, parameters);
+    expect(plan).toMatch(new RegExp(`Index Scan using ${index} on ${table}`));
+    expect(plan).not.toMatch(new RegExp(`Seq Scan on ${table}`));
   });
 });

@@ -15,7 +15,7 @@ export const SERVICE_CALLS_PROJECTION = 'service_calls';
  * one query loads the affected views, the events fold in memory in order, and one statement writes
  * the views that moved (forward only, by version) together with the checkpoint. Reading outside the
  * write's transaction loses nothing: a view that moved on meanwhile has a version the write will not
- * go below, and a transaction round the two would not have locked it either (READ COMMITTED).
+ * go below, and a transaction around the two would not have locked it either (READ COMMITTED).
  */
 export class ServiceCallProjectionHandler {
   private readonly views = new ServiceCallViews();

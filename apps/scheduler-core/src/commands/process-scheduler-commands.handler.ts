@@ -16,9 +16,9 @@ const MAX_CONFLICT_ROUNDS = 5;
 
 /**
  * One transaction per batch, set-based: claim the messages in the inbox and load every affected
- * stream in one statement, decide each command in memory, then append all events (guarded per stream by its expected version),
- * the outbox rows and the timer changes with one statement each. Streams that moved on meanwhile
- * are re-read and re-decided alone.
+ * stream in one statement, decide each command in memory, then append all events (guarded per
+ * stream by its expected version), the outbox rows and the timer changes with one statement each.
+ * Streams that moved on meanwhile are re-read and re-decided alone.
  */
 @CommandHandler(ProcessSchedulerCommands)
 export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessSchedulerCommands> {
