@@ -17,8 +17,8 @@ import { runSweep, SweepResult } from './sweep';
 
 /**
  * Load nobody measures, so that the figures describe a system in its steady state: in the first
- * minute Kafka's JVM compiles its hot paths (8–11 ms of broker CPU per call at 50/s, against about
- * 1 ms later) and V8 optimises the apps', which charged the first rate of a sweep with start-up
+ * minute Kafka's JVM compiles its hot paths (8.0 ms of broker CPU per call at 50/s as the first rate
+ * of a cold run, 4.8 ms after a warm-up) and V8 optimises the apps', which charged the first rate of a sweep with start-up
  * costs a running service does not pay again.
  */
 async function warmUp(cpuGroups: readonly CpuGroup[], ctx: ScenarioContext, settings: BenchSettings): Promise<void> {

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
  * (EADDRINUSE in a CI run); ports below the range are only ever taken by a listen.
  */
 export async function freePort(): Promise<number> {
-  const [ephemeralLow] = ephemeralRange();
+  const ephemeralLow = lowestEphemeralPort();
   const low = 10_000;
   if (ephemeralLow - low >= 1_000)
     for (let i = 0; i < 100; i++) {
@@ -18,14 +18,14 @@ export async function freePort(): Promise<number> {
   return (await listenOnce(0))!;
 }
 
-function ephemeralRange(): [number, number] {
+function lowestEphemeralPort(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (Number.isInteger(low) && Number.isInteger(high)) return [low, high];
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(low)) return low;
   } catch {
     // Not Linux: fall back to the IANA dynamic range.
   }
-  return [49_152, 65_535];
+  return 49_152;
 }
 
 /** The first of `count` consecutive free ports (the stack gives its four apps PORT, PORT+1, …). */
