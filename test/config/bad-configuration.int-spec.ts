@@ -106,6 +106,12 @@ describe('bad configuration stops each compiled app with one clear line', () => 
       secrets: ['c2VjcmV0LWtleS1xdzk'],
     },
     {
+      name: 'SCHEDULER_TIMER_LEAD_MS above its bound',
+      app: 'scheduler-core',
+      env: { SCHEDULER_TIMER_LEAD_MS: '60000' },
+      variable: 'SCHEDULER_TIMER_LEAD_MS',
+    },
+    {
       name: 'DATABASE_URL with a password, on a closed port',
       app: 'gateway',
       env: { DATABASE_URL: 'postgres://scheduler:pw-never-printed-42@127.0.0.1:1/x' },

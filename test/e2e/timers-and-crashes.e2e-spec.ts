@@ -23,8 +23,9 @@ describe('scheduled calls and crashes (e2e)', () => {
     await target?.stop();
   });
 
+  // A scheduled call is handed to the executor SCHEDULER_TIMER_LEAD_MS (1 s) before its dueAt; until then it is Scheduled.
   it('holds a call with a future dueAt as Scheduled, then runs it once at its time', async () => {
-    const dueAt = new Date(Date.now() + 2_500);
+    const dueAt = new Date(Date.now() + 3_500);
     const submitted = await api.submit({
       target: { method: 'POST', url: `${targetUrl}/scheduled`, body: 'tick' },
       dueAt: dueAt.toISOString(),
@@ -51,7 +52,7 @@ describe('scheduled calls and crashes (e2e)', () => {
   it('cancels a scheduled call before it runs, and refuses to cancel one that already ran', async () => {
     const submitted = await api.submit({
       target: { method: 'POST', url: `${targetUrl}/cancelled` },
-      dueAt: new Date(Date.now() + 3_000).toISOString(),
+      dueAt: new Date(Date.now() + 4_000).toISOString(),
     });
     const id = submitted.body.data.id;
     await api.waitForStatus(id, ['Scheduled'], 10_000);
@@ -61,7 +62,7 @@ describe('scheduled calls and crashes (e2e)', () => {
       status: 'Cancelled',
       attempts: 0,
     });
-    await new Promise((r) => setTimeout(r, 3_500));
+    await new Promise((r) => setTimeout(r, 4_500));
     expect(target.requestsTo('/cancelled')).toHaveLength(0);
     expect((await api.get(id)).body.data.status).toBe('Cancelled');
 

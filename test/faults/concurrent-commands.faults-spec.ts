@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_TIMER_LEAD_MS } from '../../apps/scheduler-core/src/timers/timer-lead';
 import { ApiClient } from '../support/api-client';
 import { RecordingTarget } from '../support/recording-target';
 import { FAULTS_API_KEY, FaultSystem } from './support/fault-system';
 import { settleAndCheck } from './support/settle-and-check';
 
 /**
- * Scenario 8: 50 concurrent commands on one call around its dueAt: 25 cancels racing the timer
+ * Scenario 8: 50 concurrent commands on one call around its timer: 25 cancels racing the timer
  * and 25 replays of the same submit (same Idempotency-Key). Done for 6 calls. Each call ends in
  * one terminal state with contiguous versions; a cancelled call never reaches the target, a call
  * that ran reaches it once.
@@ -43,12 +44,14 @@ describe('fault: 50 concurrent commands on one call at its dueAt', () => {
     };
     await Promise.all(
       calls.map(async (c, i) => {
-        // Each call's burst of 50 commands spans 200 ms and starts at a different point around its
-        // dueAt (from 240 ms before to 160 ms after), so some calls' first cancel beats the timer,
-        // some lands right on it, and some come too late; replays run all the way through.
+        // Each call's burst of 50 commands spans 200 ms and starts at a different point around the
+        // moment its timer fires, one lead before its dueAt (from 240 ms before to 160 ms after), so
+        // some calls' first cancel beats the timer, some lands right on it, and some come too late;
+        // replays run all the way through.
+        const firesAt = c.dueAt - DEFAULT_TIMER_LEAD_MS;
         await Promise.all(
           Array.from({ length: 50 }, async (_, j) => {
-            await sleep(c.dueAt + (i - 3) * 80 + j * 4 - Date.now());
+            await sleep(firesAt + (i - 3) * 80 + j * 4 - Date.now());
             if (j % 2 === 0) {
               const res = await api.request('DELETE', `/v1/service-calls/${c.id}`);
               count(`cancel ${res.status}${res.body?.error?.code ? ` ${res.body.error.code}` : ''}`);

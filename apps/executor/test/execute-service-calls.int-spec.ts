@@ -101,6 +101,28 @@ describe('ExecuteServiceCallsHandler (real Postgres, real HTTP target)', () => {
     await dataSource?.destroy();
   });
 
+  it('holds a call handed over before its dueAt until then, unjournalled and outside the slots, while other calls run', async () => {
+    target.release();
+    const handler = handlerWith(1);
+    const notBefore = new Date(Date.now() + 700);
+    const early = execution();
+    const held: ExecuteServiceCall = { ...early, payload: { ...early.payload, notBefore: notBefore.toISOString() } };
+    const now = execution();
+
+    const done = completionsOf(handler, [held, now]);
+    await eventually('the call without a hold at the target', () => target.count(pathOf(now)) === 1);
+    expect(target.count(pathOf(held))).toBe(0);
+    expect(await attempts([held])).toEqual([]);
+
+    await done;
+    expect(target.count(pathOf(held))).toBe(1);
+    const arrived = target.firstArrival.get(pathOf(held)) ?? 0;
+    expect(arrived).toBeGreaterThanOrEqual(notBefore.getTime());
+    expect(arrived - notBefore.getTime()).toBeLessThan(500);
+    const [attempt] = await attempts([held]);
+    expect(attempt.started_at.getTime()).toBeGreaterThanOrEqual(notBefore.getTime());
+  });
+
   it('journals only the calls that hold a slot (together, in one statement); the others wait unjournalled and then run once each', async () => {
     const handler = handlerWith(2);
     const messages = Array.from({ length: 5 }, () => execution());

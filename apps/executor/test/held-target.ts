@@ -7,12 +7,16 @@ import { AddressInfo } from 'node:net';
  */
 export class HeldTarget {
   readonly received: string[] = [];
+  /** When each path's first request arrived (epoch ms). */
+  readonly firstArrival = new Map<string, number>();
   private readonly held: ServerResponse[] = [];
   private holding = true;
   private server?: Server;
 
   async start(): Promise<string> {
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const path = req.url ?? '/';
+      if (!this.firstArrival.has(path)) this.firstArrival.set(path, Date.now());
       req.resume();
       req.on('end', () => {
         this.received.push(req.url ?? '/');

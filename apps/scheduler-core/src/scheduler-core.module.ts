@@ -8,10 +8,13 @@ import { DataSource } from 'typeorm';
 import { ProcessSchedulerCommandsHandler } from './commands/process-scheduler-commands.handler';
 import { SchedulerCommandsController } from './commands/scheduler-commands.controller';
 import { PostgresEventStore } from './event-store/postgres-event-store';
+import { TIMER_LEAD_MS } from './timers/timer-lead';
 
 export interface SchedulerCoreDependencies {
   readonly dataSource: DataSource;
   readonly consumer: KafkaConsumerServer;
+  /** SCHEDULER_TIMER_LEAD_MS */
+  readonly timerLeadMs: number;
   readonly logLevel: LogLevel;
 }
 
@@ -21,13 +24,14 @@ const CommandHandlers = [ProcessSchedulerCommandsHandler];
 
 @Module({})
 export class SchedulerCoreModule {
-  static register({ dataSource, consumer, logLevel }: SchedulerCoreDependencies): DynamicModule {
+  static register({ dataSource, consumer, timerLeadMs, logLevel }: SchedulerCoreDependencies): DynamicModule {
     return {
       module: SchedulerCoreModule,
       imports: [CqrsModule.forRoot(), loggerModule('scheduler-core', logLevel)],
       controllers: Controllers,
       providers: [
         { provide: DataSource, useValue: dataSource },
+        { provide: TIMER_LEAD_MS, useValue: timerLeadMs },
         { provide: READINESS_CHECKS, useValue: [databaseReadiness(dataSource), consumerReadiness(consumer)] },
         HttpRequestMetrics,
         PostgresEventStore,

@@ -1,7 +1,7 @@
 import { Clock } from '@app/common/clock';
 import { ExecuteServiceCall, ExecutionResult, TargetRequest } from '@app/common/contracts';
 import { BatchOutcome } from '@app/common/messaging';
-import { executionLatency, executions, messageLogFields } from '@app/common/observability';
+import { callStartLateness, executionLatency, executions, messageLogFields } from '@app/common/observability';
 import { TargetSealer } from '@app/common/secrets';
 import { PinoLogger } from 'nestjs-pino';
 import { HttpCallExecutor } from '../http/http-call-executor';
@@ -75,14 +75,33 @@ export class ExecuteServiceCallsHandler {
   private async run(message: ExecuteServiceCall): Promise<void> {
     const fields = { ...messageLogFields(message), attempt: message.payload.attempt };
     this.log.debug(fields, 'execution received');
+    await this.untilNotBefore(message);
     const target = this.openTarget(message);
     const outcome = await this.limit.run(fairnessKey(message, target), () => this.beginAndSend(message, target));
-    if (outcome.kind === 'sent') return this.finish(message, outcome.startedAt, outcome.result);
+    if (outcome.kind === 'sent') {
+      const { notBefore } = message.payload;
+      if (notBefore !== undefined)
+        callStartLateness.observe(Math.max(0, outcome.startedAt.getTime() - Date.parse(notBefore)) / 1000);
+      return this.finish(message, outcome.startedAt, outcome.result);
+    }
     if (outcome.kind === 'finished') {
       this.log.debug(fields, 'attempt already finished; duplicate ignored');
       return;
     }
     return this.awaitOtherExecutor(message, outcome.startedAt);
+  }
+
+  /**
+   * A scheduled call handed over before its dueAt waits here, outside any slot and before it is
+   * journalled, until its dueAt by this process's clock: its request never leaves early (ADR-0017).
+   */
+  private async untilNotBefore(message: ExecuteServiceCall): Promise<void> {
+    const { notBefore } = message.payload;
+    if (notBefore === undefined) return;
+    const at = Date.parse(notBefore);
+    // A timeout may wake a millisecond before the wall clock reaches `at`; look again rather than start early.
+    for (let wait = at - this.clock.now().getTime(); wait > 0; wait = at - this.clock.now().getTime())
+      await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   /** Holding a slot: journal the attempt, then send it unless it was begun before by a call that may have left. */

@@ -67,7 +67,12 @@ export class ExecutionResultDto {
 
 export class ServiceCallDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: STATUSES }) status!: string;
+  @ApiProperty({
+    enum: STATUSES,
+    description:
+      'Running: handed to the executor. A scheduled call is handed over SCHEDULER_TIMER_LEAD_MS (default 1 s) before its dueAt and its request leaves at the dueAt, never before.',
+  })
+  status!: string;
   @ApiProperty({ type: RedactedTargetDto }) target!: RedactedTargetDto;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) dueAt!: string | null;

@@ -149,7 +149,12 @@ export class ServiceCallsHttpController {
 
   @Delete(':id')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Cancel a call that has not started', operationId: 'cancelServiceCall' })
+  @ApiOperation({
+    summary: 'Cancel a call that has not started',
+    description:
+      'A scheduled call is handed to the executor SCHEDULER_TIMER_LEAD_MS (default 1 s) before its dueAt so that it starts on time; from then on it is Running and can no longer be cancelled. A cancellation that was requested (202) but reached the scheduler after the hand-over leaves the call to run: its final status tells which happened.',
+    operationId: 'cancelServiceCall',
+  })
   @ApiParam(ID_PARAM)
   @ApiAcceptedResponse({
     type: AcceptedServiceCallResponseDto,

@@ -47,6 +47,7 @@ export function outboxMessagesFor(
         target: call.target,
         sealedTarget: call.sealedTarget,
         timeoutMs: call.timeoutMs,
+        ...(message.payload.notBefore === undefined ? {} : { notBefore: message.payload.notBefore }),
       };
       out.push({
         topic: TOPICS.executions,

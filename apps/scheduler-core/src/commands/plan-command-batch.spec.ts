@@ -169,6 +169,18 @@ describe('planCommandBatch', () => {
     expect(plan.streams[0].timer).toEqual({ kind: 'clear' });
   });
 
+  it('hands a call fired within the lead to the executor with its dueAt as notBefore', () => {
+    const id = 'call-6b';
+    const soon = new Date(now.getTime() + 800).toISOString();
+    const plan = planCommandBatch([due(id, soon)], new Map([scheduledStream(id, soon)]), now, 1_000);
+    const execute = plan.streams[0].outbox.find((o) => o.topic === TOPICS.executions);
+    expect(execute?.envelope).toMatchObject({ type: 'ExecuteServiceCall', payload: { attempt: 1, notBefore: soon } });
+    expect(plan.streams[0].timer).toEqual({ kind: 'clear' });
+
+    const outsideLead = planCommandBatch([due(id, soon)], new Map([scheduledStream(id, soon)]), now, 500);
+    expect(outsideLead.rejections.map((r) => r.reason)).toEqual(['NOT_YET_DUE']);
+  });
+
   it('re-arms the timer at the stored dueAt when a timer fires early (NOT_YET_DUE), and runs nothing', () => {
     const id = 'call-7';
     const early = due(id);

@@ -46,6 +46,7 @@ export function planCommandBatch(
   messages: readonly SchedulerCommandMessage[],
   loaded: ReadonlyMap<string, LoadedStream>,
   now: Date,
+  timerLeadMs = 0,
 ): BatchPlan {
   const plans = new Map<string, StreamPlan & { state: ServiceCallState }>();
   const rejections: Rejection[] = [];
@@ -60,7 +61,7 @@ export function planCommandBatch(
     }
     plan.messageIds.push(message.messageId);
     const before = plan.state;
-    const decision = decide(toDomainCommand(message, now), before);
+    const decision = decide(toDomainCommand(message, now, timerLeadMs), before);
     if (decision.kind === 'rejected') {
       rejections.push({ message, reason: decision.reason, status: before.status });
       if (decision.reason === 'NOT_YET_DUE' && before.status === 'Scheduled') {

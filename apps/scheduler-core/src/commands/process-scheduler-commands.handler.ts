@@ -1,12 +1,14 @@
 import { SchedulerCommandMessage } from '@app/common/contracts';
 import { messageLogFields } from '@app/common/observability';
 import { appendToOutbox } from '@app/common/outbox';
+import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConcurrencyConflictError } from '../event-store/concurrency-conflict.error';
 import { PostgresEventStore } from '../event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA } from '../scheduler-core.schema';
+import { TIMER_LEAD_MS } from '../timers/timer-lead';
 import { applyTimerChanges } from '../timers/timer-changes';
 import { timersSet } from '../timers/timers-set-signal';
 import { LoadedStream, planCommandBatch, StreamPlan, streamKey } from './plan-command-batch';
@@ -26,6 +28,7 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
     private readonly dataSource: DataSource,
     private readonly eventStore: PostgresEventStore,
     @InjectPinoLogger(ProcessSchedulerCommandsHandler.name) private readonly log: PinoLogger,
+    @Optional() @Inject(TIMER_LEAD_MS) private readonly timerLeadMs = 0,
   ) {}
 
   async execute({ messages }: ProcessSchedulerCommands): Promise<void> {
@@ -53,7 +56,7 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
       }
       const streams = loaded ?? (await this.eventStore.readStreams(manager, uniqueRefs(pending)));
       loaded = undefined;
-      const plan = planCommandBatch(pending, streams, now);
+      const plan = planCommandBatch(pending, streams, now, this.timerLeadMs);
       for (const r of plan.rejections)
         this.log.warn({ ...messageLogFields(r.message), reason: r.reason, status: r.status }, 'command rejected');
       const conflicts = await this.eventStore.appendToStreams(manager, plan.streams);

@@ -1,8 +1,11 @@
 import { SchedulerCommandMessage } from '@app/common/contracts';
 import { ServiceCallCommand } from '../domain';
 
-/** Maps a command message to the domain's command, stamping the time the decision is made. */
-export function toDomainCommand(message: SchedulerCommandMessage, now: Date): ServiceCallCommand {
+/**
+ * Maps a command message to the domain's command, stamping the time the decision is made and how
+ * long before its dueAt a scheduled call may be handed to the executor (SCHEDULER_TIMER_LEAD_MS).
+ */
+export function toDomainCommand(message: SchedulerCommandMessage, now: Date, timerLeadMs: number): ServiceCallCommand {
   const at = now.toISOString();
   switch (message.type) {
     case 'SubmitServiceCall': {
@@ -23,7 +26,7 @@ export function toDomainCommand(message: SchedulerCommandMessage, now: Date): Se
       };
     }
     case 'DueTimeReached':
-      return { type: 'DueTimeReached', data: { now: at } };
+      return { type: 'DueTimeReached', data: { now: at, leadMs: timerLeadMs } };
     case 'RecordExecutionResult': {
       const { attempt, startedAt, finishedAt, result } = message.payload;
       return { type: 'RecordExecutionResult', data: { attempt, startedAt, finishedAt, result } };

@@ -46,8 +46,14 @@ const dueTimeReached = ({ data }: DueTimeReached, state: ServiceCallState): Deci
   if (state.status === 'Initial') return rejected('CALL_NOT_FOUND');
   // Timers fire at least once; only the first firing while scheduled counts.
   if (state.status !== 'Scheduled') return accepted();
-  if (isLater(state.dueAt, data.now)) return rejected('NOT_YET_DUE');
-  return accepted({ type: 'ExecutionRequested', data: { attempt: FIRST_ATTEMPT, requestedAt: data.now } });
+  const earliestHandOver = new Date(Date.parse(state.dueAt) - data.leadMs).toISOString();
+  if (isLater(earliestHandOver, data.now)) return rejected('NOT_YET_DUE');
+  const requested = { attempt: FIRST_ATTEMPT, requestedAt: data.now };
+  // Handed over ahead of time, it carries its dueAt: the request never leaves before it.
+  return accepted({
+    type: 'ExecutionRequested',
+    data: isLater(state.dueAt, data.now) ? { ...requested, notBefore: state.dueAt } : requested,
+  });
 };
 
 const recordExecutionResult = ({ data }: RecordExecutionResult, state: ServiceCallState): Decision => {

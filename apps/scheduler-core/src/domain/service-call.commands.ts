@@ -9,7 +9,8 @@ export type SubmitServiceCall = {
 
 export type DueTimeReached = {
   readonly type: 'DueTimeReached';
-  readonly data: { readonly now: string };
+  /** `leadMs`: how long before its dueAt a call may be handed to the executor, which holds it until then. */
+  readonly data: { readonly now: string; readonly leadMs: number };
 };
 
 export type RecordExecutionResult = {

@@ -25,7 +25,7 @@ const submit = (dueAt: string | null, at = now): SubmitServiceCall => ({
   type: 'SubmitServiceCall',
   data: { ...call(dueAt), now: at },
 });
-const dueTimeReached = (at = later): DueTimeReached => ({ type: 'DueTimeReached', data: { now: at } });
+const dueTimeReached = (at = later, leadMs = 0): DueTimeReached => ({ type: 'DueTimeReached', data: { now: at, leadMs } });
 const cancel = (at = now): CancelServiceCall => ({ type: 'CancelServiceCall', data: { now: at } });
 
 const success: ExecutionResult = {
@@ -156,6 +156,46 @@ describe('ServiceCall decider', () => {
       given(scheduledCall)
         .when(dueTimeReached(later))
         .then([executionRequested(later)]);
+    });
+
+    describe('with a lead', () => {
+      const leadMs = 1_000;
+      const withinLead = '2026-05-01T10:59:59.400Z';
+
+      it('hands a call over within the lead before its dueAt, not to leave before the dueAt', () => {
+        const state = given(scheduledCall)
+          .when(dueTimeReached(withinLead, leadMs))
+          .then([{ type: 'ExecutionRequested', data: { attempt: 1, requestedAt: withinLead, notBefore: later } }]);
+
+        expect(state).toEqual({ status: 'Running', call: call(later), attempt: 1 });
+      });
+
+      it('hands a call over exactly one lead before its dueAt', () => {
+        given(scheduledCall)
+          .when(dueTimeReached('2026-05-01T10:59:59.000Z', leadMs))
+          .then([
+            { type: 'ExecutionRequested', data: { attempt: 1, requestedAt: '2026-05-01T10:59:59.000Z', notBefore: later } },
+          ]);
+      });
+
+      it('refuses a firing earlier than the lead', () => {
+        given(scheduledCall).when(dueTimeReached('2026-05-01T10:59:58.999Z', leadMs)).thenRejected('NOT_YET_DUE');
+      });
+
+      it('sets no hold once the dueAt has passed', () => {
+        given(scheduledCall)
+          .when(dueTimeReached(startedAt, leadMs))
+          .then([executionRequested(startedAt)]);
+      });
+
+      it('refuses to cancel a call once it was handed over', () => {
+        given([
+          ...scheduledCall,
+          { type: 'ExecutionRequested', data: { attempt: 1, requestedAt: withinLead, notBefore: later } },
+        ])
+          .when(cancel(withinLead))
+          .thenRejected('CALL_ALREADY_STARTED');
+      });
     });
   });
 

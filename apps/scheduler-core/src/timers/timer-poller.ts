@@ -15,10 +15,19 @@ interface DueTimer {
   traceparent: string | null;
 }
 
+export interface TimerPollerOptions {
+  /** SCHEDULER_TIMER_LEAD_MS: a timer fires this long before its dueAt; the executor holds the call until the dueAt. */
+  readonly leadMs: number;
+  /** Bounds how late a timer set by another replica is seen; this process's own are seen at once. */
+  readonly maxSleepMs?: number;
+}
+
 /**
- * Fires due timers as DueTimeReached commands through the outbox (at least once). Replicas share
- * the work with FOR UPDATE SKIP LOCKED; after each pass it sleeps until the next timer is due
- * (at most maxSleepMs), which keeps lateness well under a second. The first pass is the boot scan.
+ * Fires due timers as DueTimeReached commands through the outbox (at least once). A timer is due
+ * `leadMs` before its call's dueAt, so that the command and the execution it leads to cross the
+ * pipeline before the call must start (ADR-0017). Replicas share the work with FOR UPDATE SKIP
+ * LOCKED; after each pass it sleeps until the next timer is due (at most maxSleepMs). The first
+ * pass is the boot scan.
  */
 export class TimerPoller {
   private running = false;
@@ -26,12 +35,17 @@ export class TimerPoller {
   private wake?: () => void;
   private stopListening?: () => void;
 
-  /** maxSleepMs bounds how late a timer set by another replica is seen; this process's own are seen at once. */
+  private readonly leadMs: number;
+  private readonly maxSleepMs: number;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly log: Log,
-    private readonly maxSleepMs = 500,
-  ) {}
+    options: TimerPollerOptions,
+  ) {
+    this.leadMs = options.leadMs;
+    this.maxSleepMs = options.maxSleepMs ?? 500;
+  }
 
   start(): void {
     this.running = true;
@@ -79,10 +93,12 @@ export class TimerPoller {
       const rows = returnedRows<DueTimer>(
         await manager.query(
           `DELETE FROM "${S}".timers t USING (
-           SELECT tenant_id, service_call_id FROM "${S}".timers WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED
+           SELECT tenant_id, service_call_id FROM "${S}".timers
+           WHERE due_at <= now() + make_interval(secs => $2::double precision / 1000)
+           ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED
          ) due WHERE t.tenant_id = due.tenant_id AND t.service_call_id = due.service_call_id
          RETURNING t.*`,
-          [batch],
+          [batch, this.leadMs],
         ),
       );
       const now = new Date();
@@ -109,7 +125,7 @@ export class TimerPoller {
               serviceCallId: row.service_call_id,
               tenantId: row.tenant_id,
               correlationId: row.correlation_id,
-              lateMs: now.getTime() - new Date(row.due_at).getTime(),
+              lateMs: now.getTime() - this.handOverAt(row).getTime(),
             },
             'timer fired',
           );
@@ -118,16 +134,21 @@ export class TimerPoller {
       );
       return { rows, now };
     });
-    for (const row of fired.rows) recordTimerLateness(new Date(row.due_at), fired.now);
+    for (const row of fired.rows) recordTimerLateness(this.handOverAt(row), fired.now);
     return fired.rows.length;
   }
 
-  /** Milliseconds until the earliest timer is due (by the database's clock; negative when overdue), or null when there is none. */
+  /** When a timer is meant to fire: its lead before the call's dueAt. */
+  private handOverAt(row: DueTimer): Date {
+    return new Date(new Date(row.due_at).getTime() - this.leadMs);
+  }
+
+  /** Milliseconds until the earliest timer is due to fire (by the database's clock; negative when overdue), or null when there is none. */
   private async msUntilNextTimer(): Promise<number | null> {
     const rows: { ms: number | null }[] = await this.dataSource.query(
       `SELECT EXTRACT(EPOCH FROM (min(due_at) - now())) * 1000 AS ms FROM "${S}".timers`,
     );
     const ms = rows[0]?.ms;
-    return ms === null || ms === undefined ? null : Math.ceil(Number(ms));
+    return ms === null || ms === undefined ? null : Math.ceil(Number(ms) - this.leadMs);
   }
 }

@@ -5,6 +5,7 @@ import {
   readKafkaBrokers,
   readLogLevel,
   readPositiveInt,
+  readWholeNumber,
   readTopicPrefix,
 } from './env-readers';
 
@@ -31,6 +32,16 @@ describe('environment readers', () => {
     expect(readPositiveInt({ KAFKA_PARTITIONS: '12' }, 'KAFKA_PARTITIONS', 6)).toBe(12);
     fails(() => readPositiveInt({ PORT: '70000' }, 'PORT', 3000, 65535), 'PORT');
     fails(() => readPositiveInt({ PORT: '1.5' }, 'PORT', 3000), 'PORT');
+    expect(readWholeNumber({ SCHEDULER_TIMER_LEAD_MS: '0' }, 'SCHEDULER_TIMER_LEAD_MS', 1_000, 0, 10_000)).toBe(0);
+    expect(readWholeNumber({}, 'SCHEDULER_TIMER_LEAD_MS', 1_000, 0, 10_000)).toBe(1_000);
+    fails(
+      () => readWholeNumber({ SCHEDULER_TIMER_LEAD_MS: '-1' }, 'SCHEDULER_TIMER_LEAD_MS', 1_000, 0, 10_000),
+      'SCHEDULER_TIMER_LEAD_MS',
+    );
+    fails(
+      () => readWholeNumber({ SCHEDULER_TIMER_LEAD_MS: '10001' }, 'SCHEDULER_TIMER_LEAD_MS', 1_000, 0, 10_000),
+      'SCHEDULER_TIMER_LEAD_MS',
+    );
     expect(readBoolean({ X: 'true' }, 'X', false)).toBe(true);
     fails(
       () => readBoolean({ EXECUTOR_ALLOW_PRIVATE_TARGETS: 'yes' }, 'EXECUTOR_ALLOW_PRIVATE_TARGETS', false),

@@ -33,11 +33,15 @@ export function readKafkaBrokers(env: Env): string[] {
 }
 
 export function readPositiveInt(env: Env, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  return readWholeNumber(env, name, fallback, 1, max);
+}
+
+export function readWholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new ConfigurationError(name, `must be a whole number from 1 to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigurationError(name, `must be a whole number from ${min} to ${max}, got "${value}"`);
   return n;
 }
 

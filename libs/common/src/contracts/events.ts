@@ -20,6 +20,8 @@ export interface ServiceCallScheduledData {
 export interface ExecutionRequestedData {
   readonly attempt: number;
   readonly requestedAt: string;
+  /** Present when a scheduled call is handed to the executor before its dueAt: its request does not leave before this instant. */
+  readonly notBefore?: string;
 }
 
 /** Data of ServiceCallSucceeded and ServiceCallFailed. */

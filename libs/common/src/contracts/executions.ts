@@ -8,6 +8,8 @@ export interface ExecuteServiceCallPayload {
   readonly target: RedactedTarget;
   readonly sealedTarget: SealedTarget;
   readonly timeoutMs: number;
+  /** The call's dueAt when it was handed over ahead of time: the executor holds it until then. */
+  readonly notBefore?: string;
 }
 
 export type ExecuteServiceCall = Envelope<'ExecuteServiceCall', ExecuteServiceCallPayload>;
