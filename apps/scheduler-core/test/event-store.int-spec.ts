@@ -212,6 +212,44 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       expect(count).toBe(0);
     });
 
+    it('queues the outbox rows and changes the timers of exactly the streams whose events went in, in the same statement', async () => {
+      const [stale, fine, rearmed] = [randomUUID(), randomUUID(), randomUUID()];
+      await append([appendOf(stale, 0, [submittedEvent(stale, inAnHour()), scheduledEvent(inAnHour())])]);
+      const withEffects = (a: StreamAppend, dueAt: string): StreamAppend => ({
+        ...a,
+        outbox: a.events.map((envelope) => ({ topic: TOPICS.events, envelope })),
+        timer: { kind: 'set', dueAt, correlationId: randomUUID(), causationId: randomUUID() },
+      });
+      const dueAt = inAnHour();
+      const conflicts = await append([
+        withEffects(appendOf(stale, 1, [cancelledEvent()]), dueAt),
+        withEffects(appendOf(fine, 0, [submittedEvent(fine, dueAt), scheduledEvent(dueAt)]), dueAt),
+        // No events to guard (a timer fired early is re-armed): its timer change always applies.
+        withEffects(appendOf(rearmed, 0, []), dueAt),
+      ]);
+
+      expect(conflicts).toEqual(new Set([keyOf(stale)]));
+      const queued = async (id: string) =>
+        (
+          await dataSource.query<{ type: string }[]>(
+            `SELECT envelope->>'type' AS type FROM "${S}".outbox WHERE message_key = $1 ORDER BY id`,
+            [id],
+          )
+        ).map((r) => r.type);
+      const timerOf = async (id: string) =>
+        (
+          await dataSource.query<{ due_at: Date }[]>(`SELECT due_at FROM "${S}".timers WHERE service_call_id = $1`, [id])
+        ).map((r) => r.due_at.toISOString());
+      expect(await queued(stale)).toEqual([]);
+      expect(await timerOf(stale)).toEqual([]);
+      expect(await queued(fine)).toEqual(['ServiceCallSubmitted', 'ServiceCallScheduled']);
+      expect(await timerOf(fine)).toEqual([dueAt]);
+      expect(await timerOf(rearmed)).toEqual([dueAt]);
+
+      await append([{ ...appendOf(fine, 2, [cancelledEvent()]), timer: { kind: 'clear' } }]);
+      expect(await timerOf(fine)).toEqual([]);
+    });
+
     it('refuses events whose versions do not follow the expected version', async () => {
       const id = randomUUID();
       const gap: StreamAppend = {
@@ -250,7 +288,8 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       const rivalAppend = appendOf(id, 2, [cancelledEvent()]);
       await store.appendToStreams(rival.manager, [rivalAppend]);
       // Three events from version 2: the first collides with the rival's, the two after it would not.
-      const mine = appendOf(id, 2, [scheduledEvent(inAnHour()), requestedEvent(), cancelledEvent()]);
+      const mineEvents = appendOf(id, 2, [scheduledEvent(inAnHour()), requestedEvent(), cancelledEvent()]);
+      const mine = { ...mineEvents, outbox: mineEvents.events.map((envelope) => ({ topic: TOPICS.events, envelope })) };
       const me = await openTransaction();
       const myPid = await backendPid(me);
       const outcome = store.appendToStreams(me.manager, [mine]);
@@ -264,6 +303,11 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
         [TENANT, id],
       );
       expect([type, event_id]).toEqual(['ServiceCallCancelled', rivalAppend.events[0].messageId]);
+      const [{ queued }] = await dataSource.query(
+        `SELECT count(*)::int AS queued FROM "${S}".outbox WHERE message_id = ANY($1::uuid[])`,
+        [mine.events.map((e) => e.messageId)],
+      );
+      expect(queued).toBe(0);
     });
 
     it('gives exactly one success among many concurrent appends at the same expectedVersion', async () => {

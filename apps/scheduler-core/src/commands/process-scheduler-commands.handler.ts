@@ -1,15 +1,12 @@
 import { SchedulerCommandMessage } from '@app/common/contracts';
 import { messageLogFields } from '@app/common/observability';
-import { appendToOutbox } from '@app/common/outbox';
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConcurrencyConflictError } from '../event-store/concurrency-conflict.error';
 import { PostgresEventStore } from '../event-store/postgres-event-store';
-import { SCHEDULER_CORE_SCHEMA } from '../scheduler-core.schema';
 import { TIMER_LEAD_MS } from '../timers/timer-lead';
-import { applyTimerChanges } from '../timers/timer-changes';
 import { timersSet } from '../timers/timers-set-signal';
 import { LoadedStream, planCommandBatch, StreamPlan, streamKey } from './plan-command-batch';
 import { ProcessSchedulerCommands } from './process-scheduler-commands.command';
@@ -19,8 +16,8 @@ const MAX_CONFLICT_ROUNDS = 5;
 /**
  * One transaction per batch, set-based: claim the messages in the inbox and load every affected
  * stream in one statement, decide each command in memory, then append all events (guarded per
- * stream by its expected version), the outbox rows and the timer changes with one statement each.
- * Streams that moved on meanwhile are re-read and re-decided alone.
+ * stream by its expected version) with the outbox rows and timer changes of the streams that went
+ * in, in one more statement. Streams that moved on meanwhile are re-read and re-decided alone.
  */
 @CommandHandler(ProcessSchedulerCommands)
 export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessSchedulerCommands> {
@@ -61,12 +58,6 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
         this.log.warn({ ...messageLogFields(r.message), reason: r.reason, status: r.status }, 'command rejected');
       const conflicts = await this.eventStore.appendToStreams(manager, plan.streams);
       const applied = plan.streams.filter((s) => !conflicts.has(streamKey(s.ref)));
-      await appendToOutbox(
-        manager,
-        SCHEDULER_CORE_SCHEMA,
-        applied.flatMap((s) => s.outbox),
-      );
-      await applyTimerChanges(manager, applied);
       setTimers ||= applied.some((s) => s.timer?.kind === 'set');
       this.logAppended(applied);
       if (conflicts.size > 0)

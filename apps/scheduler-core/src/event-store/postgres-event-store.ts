@@ -1,16 +1,21 @@
 import { ServiceCallEvent, ServiceCallEventMessage } from '@app/common/contracts';
 import { EntityManager } from 'typeorm';
 import { evolve, initialState } from '../domain';
-import { LoadedStream, streamKey } from '../commands/plan-command-batch';
+import { LoadedStream, streamKey, TimerChange } from '../commands/plan-command-batch';
 import { StreamRef } from '../commands/outgoing-messages';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
 import { namedQuery } from '@app/common/database';
 import { claimedCte, claimValues, freshOf } from '@app/common/inbox';
+import { markOutboxWritten, OutboxMessage, outboxInsert, outboxRow } from '@app/common/outbox';
+import { timersToClear, timersToSet } from '../timers/timer-changes';
 
 export interface StreamAppend {
   readonly ref: StreamRef;
   readonly expectedVersion: number;
   readonly events: readonly ServiceCallEventMessage[];
+  /** Queued in the outbox, and the timer changed, only if the stream's events are appended. */
+  readonly outbox?: readonly OutboxMessage[];
+  readonly timer?: TimerChange;
 }
 
 /** A stored event: its `type` and `data` columns are the domain event itself. */
@@ -54,6 +59,54 @@ type ClaimAndReadRow =
   | { kind: 'claimed'; message_id: string; now: null }
   | { kind: 'now'; message_id: null; now: Date };
 
+/**
+ * The write of a batch in one statement: every stream's events ($1 expected versions and event
+ * counts, $2 events), each stream only while it is still at its expected version, and, for exactly
+ * the streams whose events all went in, their outbox rows ($3, in order) and timer changes ($4 set,
+ * $5/$6 cleared). A stream with no events has nothing to guard: its outbox rows and timer change
+ * always apply. Returns the events appended, by which the caller tells the streams that moved on.
+ */
+export const appendToStreamsSql = (schema: string): string =>
+  `WITH expected AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, stream_id text, version int, events int)),
+        current AS (
+          SELECT x.tenant_id, x.stream_id FROM expected x
+           WHERE x.events > 0
+             AND (SELECT COALESCE(max(e.version), 0) FROM "${schema}".events e WHERE e.tenant_id = x.tenant_id AND e.stream_id = x.stream_id) = x.version),
+        appended AS (
+          INSERT INTO "${schema}".events (tenant_id, stream_id, version, event_id, type, data, metadata)
+          SELECT r.tenant_id, r.stream_id, r.version, r.event_id, r.type, r.data, r.metadata
+            FROM jsonb_to_recordset($2::jsonb) AS r(tenant_id text, stream_id text, version int, event_id uuid, type text, data jsonb, metadata jsonb)
+            JOIN current USING (tenant_id, stream_id)
+           ORDER BY r.tenant_id, r.stream_id, r.version
+          ON CONFLICT DO NOTHING
+          RETURNING tenant_id, stream_id, version),
+        applied AS (
+          SELECT x.tenant_id, x.stream_id FROM expected x
+            LEFT JOIN (SELECT tenant_id, stream_id, count(*) AS n FROM appended GROUP BY tenant_id, stream_id) a USING (tenant_id, stream_id)
+           WHERE COALESCE(a.n, 0) = x.events),
+        queued AS (
+          ${outboxInsert(schema)}
+          SELECT o.topic, o.message_key, o.message_id, o.envelope, o.traceparent
+            FROM jsonb_to_recordset($3::jsonb) AS o(seq int, tenant_id text, stream_id text, topic text, message_key text, message_id uuid, envelope jsonb, traceparent text)
+            JOIN applied USING (tenant_id, stream_id)
+           ORDER BY o.seq
+          RETURNING 1),
+        timers_set AS (
+          INSERT INTO "${schema}".timers (tenant_id, service_call_id, due_at, correlation_id, causation_id, traceparent)
+          SELECT t.tenant_id, t.service_call_id, t.due_at, t.correlation_id, t.causation_id, t.traceparent
+            FROM jsonb_to_recordset($4::jsonb) AS t(tenant_id text, service_call_id text, due_at timestamptz, correlation_id text, causation_id text, traceparent text)
+            JOIN applied a ON a.tenant_id = t.tenant_id AND a.stream_id = t.service_call_id
+          ON CONFLICT (tenant_id, service_call_id) DO UPDATE SET due_at = EXCLUDED.due_at
+          RETURNING 1),
+        timers_cleared AS (
+          DELETE FROM "${schema}".timers t USING unnest($5::text[], $6::text[]) AS c(tenant_id, service_call_id), applied a
+           WHERE t.tenant_id = c.tenant_id AND t.service_call_id = c.service_call_id
+             AND a.tenant_id = c.tenant_id AND a.stream_id = c.service_call_id
+          RETURNING 1)
+   SELECT tenant_id, stream_id, version FROM appended`;
+
+const APPEND_TO_STREAMS = appendToStreamsSql(S);
+
 /** Append-only streams keyed (tenantId, serviceCallId); every append states the version it expects. */
 export class PostgresEventStore {
   /** Every given stream folded to its state, in one query; a stream with no events is absent from the map. */
@@ -90,56 +143,36 @@ export class PostgresEventStore {
   }
 
   /**
-   * Appends to many streams in one statement, each only while it is still at its expected version.
-   * Returns the keys of the streams that moved on meanwhile (nothing of theirs is left appended), so
-   * the caller re-decides just those.
+   * Appends to many streams in one statement, each only while it is still at its expected version,
+   * with the outbox rows and timer changes of the streams that went in (appendToStreamsSql). Returns
+   * the keys of the streams that moved on meanwhile (nothing of theirs is left written), so the
+   * caller re-decides just those.
    */
   async appendToStreams(manager: EntityManager, appends: readonly StreamAppend[]): Promise<Set<string>> {
-    const nonEmpty = appends.filter((a) => a.events.length > 0);
-    if (nonEmpty.length === 0) return new Set();
-    const expected = nonEmpty.map((a) => ({
+    const writes = appends.filter((a) => a.events.length > 0 || (a.outbox?.length ?? 0) > 0 || a.timer !== undefined);
+    if (writes.length === 0) return new Set();
+    const expected = writes.map((a) => ({
       tenant_id: a.ref.tenantId,
       stream_id: a.ref.serviceCallId,
       version: a.expectedVersion,
+      events: a.events.length,
     }));
-    const rows = nonEmpty.flatMap((a) =>
-      a.events.map((m, i) => {
-        if (m.version !== a.expectedVersion + i + 1)
-          throw new Error(`event ${m.type} has version ${m.version}, expected ${a.expectedVersion + i + 1}`);
-        const metadata = {
-          messageId: m.messageId,
-          correlationId: m.correlationId,
-          causationId: m.causationId,
-          schemaVersion: m.schemaVersion,
-          timestamp: m.timestamp,
-        };
-        return {
-          tenant_id: m.tenantId,
-          stream_id: m.aggregateId,
-          version: m.version,
-          event_id: m.messageId,
-          type: m.type,
-          data: m.payload,
-          metadata,
-        };
-      }),
+    const events = writes.flatMap((a) => a.events.map((m, i) => eventRow(a, m, i)));
+    const outbox = writes.flatMap((a) =>
+      (a.outbox ?? []).map((m) => ({ tenant_id: a.ref.tenantId, stream_id: a.ref.serviceCallId, ...outboxRow(m) })),
     );
     // A racing writer either already moved the stream (the guard filters it out) or collides on the
     // unique (tenant, stream, version) key (DO NOTHING); either way fewer rows come back for that stream.
     const inserted = await namedQuery<{ tenant_id: string; stream_id: string; version: number }>(
       manager,
-      `WITH expected AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, stream_id text, version int)),
-            current AS (
-              SELECT x.tenant_id, x.stream_id FROM expected x
-               WHERE (SELECT COALESCE(max(e.version), 0) FROM "${S}".events e WHERE e.tenant_id = x.tenant_id AND e.stream_id = x.stream_id) = x.version)
-       INSERT INTO "${S}".events (tenant_id, stream_id, version, event_id, type, data, metadata)
-       SELECT r.tenant_id, r.stream_id, r.version, r.event_id, r.type, r.data, r.metadata
-         FROM jsonb_to_recordset($2::jsonb) AS r(tenant_id text, stream_id text, version int, event_id uuid, type text, data jsonb, metadata jsonb)
-         JOIN current USING (tenant_id, stream_id)
-       ORDER BY r.tenant_id, r.stream_id, r.version
-       ON CONFLICT DO NOTHING
-       RETURNING tenant_id, stream_id, version`,
-      [JSON.stringify(expected), JSON.stringify(rows)],
+      APPEND_TO_STREAMS,
+      [
+        JSON.stringify(expected),
+        JSON.stringify(events),
+        JSON.stringify(outbox.map((row, seq) => ({ seq, ...row }))),
+        JSON.stringify(timersToSet(writes)),
+        ...timersToClear(writes),
+      ],
     );
     const counts = new Map<string, number>();
     for (const r of inserted) {
@@ -148,13 +181,14 @@ export class PostgresEventStore {
     }
     const conflicts = new Set<string>();
     const partial: StreamAppend[] = [];
-    for (const a of nonEmpty) {
+    for (const a of writes) {
       const count = counts.get(streamKey(a.ref)) ?? 0;
       if (count === a.events.length) continue;
       conflicts.add(streamKey(a.ref));
       if (count > 0) partial.push(a);
     }
     if (partial.length > 0) await this.removeOwnRows(manager, partial);
+    if (outbox.length > 0 && conflicts.size < writes.length) markOutboxWritten(manager, S);
     return conflicts;
   }
 
@@ -164,6 +198,28 @@ export class PostgresEventStore {
       appends.flatMap((a) => a.events.map((e) => e.messageId)),
     ]);
   }
+}
+
+/** An event as the append statement takes it; its version must follow the stream's expected one. */
+function eventRow(append: StreamAppend, m: ServiceCallEventMessage, index: number) {
+  if (m.version !== append.expectedVersion + index + 1)
+    throw new Error(`event ${m.type} has version ${m.version}, expected ${append.expectedVersion + index + 1}`);
+  const metadata = {
+    messageId: m.messageId,
+    correlationId: m.correlationId,
+    causationId: m.causationId,
+    schemaVersion: m.schemaVersion,
+    timestamp: m.timestamp,
+  };
+  return {
+    tenant_id: m.tenantId,
+    stream_id: m.aggregateId,
+    version: m.version,
+    event_id: m.messageId,
+    type: m.type,
+    data: m.payload,
+    metadata,
+  };
 }
 
 const refValues = (refs: readonly StreamRef[]): unknown[] => [refs.map((r) => r.tenantId), refs.map((r) => r.serviceCallId)];

@@ -24,13 +24,7 @@ export async function appendToOutbox(
   messages: readonly OutboxMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
-  const rows = messages.map((m) => ({
-    topic: m.topic,
-    message_key: m.envelope.aggregateId,
-    message_id: m.envelope.messageId,
-    envelope: m.envelope,
-    traceparent: m.traceparent ?? traceContexts.follow(m.envelope.messageId, m.envelope.causationId),
-  }));
+  const rows = messages.map(outboxRow);
   await namedQuery(
     manager,
     `${outboxInsert(schema)}
@@ -40,9 +34,20 @@ export async function appendToOutbox(
   markOutboxWritten(manager, schema);
 }
 
+/** An outbox row's columns as the statements that queue rows take them (through jsonb_to_recordset). */
+export function outboxRow(m: OutboxMessage) {
+  return {
+    topic: m.topic,
+    message_key: m.envelope.aggregateId,
+    message_id: m.envelope.messageId,
+    envelope: m.envelope,
+    traceparent: m.traceparent ?? traceContexts.follow(m.envelope.messageId, m.envelope.causationId),
+  };
+}
+
 /**
  * The head of a statement that queues rows in an app's outbox, for the statements that write their
- * state and their messages in one go (the gateway's submissions, the executor's results); a SELECT
+ * state and their messages in one go (the gateway's submissions, the executor's results, scheduler-core's appends); a SELECT
  * of (topic, message_key, message_id, envelope, traceparent) follows it.
  */
 export function outboxInsert(schema: string): string {
