@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { createDataSource } from '@app/common/database';
-import { claimMessage, createInboxTableSql } from '@app/common/inbox';
+import { claimedCte, claimValues, createInboxTableSql, freshOf } from '@app/common/inbox';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { backendPid, OpenTransactions, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
 
 const SCHEMA = 'inbox_it';
 
-describe('claimMessage (real Postgres)', () => {
+/** The shared claim on its own: true when this transaction is the first to claim the message. */
+async function claimMessage(manager: EntityManager, schema: string, message: { messageId: string; type: string }) {
+  const rows: { message_id: string }[] = await manager.query(
+    `WITH ${claimedCte(schema)} SELECT message_id FROM claimed`,
+    claimValues([message]),
+  );
+  return freshOf([message], rows).length === 1;
+}
+
+describe('the inbox claim (real Postgres)', () => {
   let dataSource: DataSource;
   const transactions = new OpenTransactions(() => dataSource);
 

@@ -116,7 +116,7 @@ export class PostgresEventStore {
   }
 
   /**
-   * Claims a batch's messages in the inbox (see claimMessages) and reads the streams they address,
+   * Claims a batch's messages in the inbox (claimedCte) and reads the streams they address,
    * in one statement: the messages not processed before, the database's clock for every decision of
    * the batch, and the streams folded.
    */
