@@ -36,6 +36,7 @@ runApp('executor', async () => {
     schema: EXECUTOR_SCHEMA,
     migrations: EXECUTOR_MIGRATIONS,
     poolSize: 10,
+    genericPlans: true,
   });
   log.info({ openingKeyIds: sealer.openingKeyIds }, 'target keys loaded');
   const consumer = new KafkaConsumerServer({

@@ -15,6 +15,7 @@ runApp('projector', async () => {
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('projector', config, {
     schema: PROJECTOR_SCHEMA,
     migrations: PROJECTOR_MIGRATIONS,
+    genericPlans: true,
   });
   const consumer = new KafkaConsumerServer({
     kafka,

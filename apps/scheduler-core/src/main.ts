@@ -19,6 +19,7 @@ runApp('scheduler-core', async () => {
   const { log, dataSource, kafka, namespace } = await connectAppInfrastructure('scheduler-core', config, {
     schema: SCHEDULER_CORE_SCHEMA,
     migrations: SCHEDULER_CORE_MIGRATIONS,
+    genericPlans: true,
   });
   const consumer = new KafkaConsumerServer({
     kafka,

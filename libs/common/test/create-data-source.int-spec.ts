@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createDataSource } from '@app/common/database';
+import { createDataSource, namedQuery } from '@app/common/database';
 import { createTestDatabase } from '../../../test/support/test-database';
 
 describe('createDataSource (real Postgres)', () => {
@@ -26,4 +26,39 @@ describe('createDataSource (real Postgres)', () => {
       await dataSource.destroy();
     }
   });
+
+  it.each([
+    { genericPlans: true, fewestCustom: 0 },
+    { genericPlans: false, fewestCustom: 5 },
+  ])(
+    'runs a named statement on its one generic plan with genericPlans, and plans it per run without (genericPlans $genericPlans)',
+    async ({ genericPlans, fewestCustom }) => {
+      const url = await createTestDatabase('data-source-plans');
+      const dataSource = await createDataSource({
+        url,
+        schema: 'public',
+        migrations: [],
+        applicationName: 'ds-plans-it',
+        poolSize: 1,
+        genericPlans,
+      }).initialize();
+      try {
+        await dataSource.query(`CREATE TABLE items (id text PRIMARY KEY, label text NOT NULL)`);
+        const lookup = `SELECT i.* FROM unnest($1::text[]) AS k(id) JOIN items i USING (id)`;
+        const plans = await dataSource.transaction(async (m) => {
+          for (let run = 0; run < 8; run += 1) await namedQuery(m, lookup, [[`item-${run}`]]);
+          const [row] = await m.query(
+            `SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement = $1`,
+            [lookup],
+          );
+          return row as { generic: number; custom: number };
+        });
+        // Postgres's default plans at least the first five runs for their values (here it planned all eight).
+        if (genericPlans) expect(plans).toEqual({ generic: 8, custom: 0 });
+        else expect(plans.custom).toBeGreaterThanOrEqual(fewestCustom);
+      } finally {
+        await dataSource.destroy();
+      }
+    },
+  );
 });

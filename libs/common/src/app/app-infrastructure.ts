@@ -22,6 +22,8 @@ export interface AppStorage {
   readonly schema: string;
   readonly migrations: MixedList<MigrationClass>;
   readonly poolSize?: number;
+  /** The pool runs only the app's own statements (see `DataSourceOptions.genericPlans`). */
+  readonly genericPlans?: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function connectAppInfrastructure(
       migrations: storage.migrations,
       applicationName: app,
       poolSize: storage.poolSize,
+      genericPlans: storage.genericPlans,
     }),
     config.databaseUrl,
   );
