@@ -1,6 +1,7 @@
 import { Kafka, Message, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { Envelope } from '../contracts/envelope';
+import { GENERIC_PLANS } from '../database/create-data-source';
 import { createProducer } from '../messaging/create-producer';
 import { encodeHeaders } from '../messaging/envelope-codec';
 import { TopicNamespace } from '../messaging/topic-namespace';
@@ -25,6 +26,8 @@ export interface OutboxPublisherOptions {
 }
 
 const HELD_BACK_RETRY_MS = 5;
+/** How long published rows may wait for the next poll to delete them before a DELETE of their own. */
+const DELETE_DEFERRAL_MS = 100;
 /** Per record beyond its value: the key, eight routing headers (ids, type, tenant: about 300 bytes), a traceparent (about 70) and framing. */
 const RECORD_OVERHEAD_BYTES = 512;
 /**
@@ -61,8 +64,9 @@ interface OutboxRow {
  * lock (replicas wait on standby); rows are taken in id order up to the first one whose transaction
  * is not older than every open one (`xid < pg_snapshot_xmin`), so a row that commits late is neither
  * skipped nor overtaken by a later row of the same key. Many rows go in one produce request, bounded
- * by bytes; a row the broker can never take is set aside with its error. A crash between produce and
- * its delete republishes: consumers dedupe by messageId. Published rows are deleted; set-aside rows stay.
+ * by bytes; a row the broker can never take is set aside with its error. Published rows are deleted
+ * by the next poll (or after DELETE_DEFERRAL_MS without one); set-aside rows stay. A crash between
+ * produce and that delete republishes: consumers dedupe by messageId.
  */
 export class OutboxPublisher {
   private client?: Client;
@@ -76,6 +80,8 @@ export class OutboxPublisher {
   private stopListening?: () => void;
   /** The last drain stopped at a committed row whose transaction is newer than one still open. */
   private heldBack = false;
+  /** Ids of rows the broker has acknowledged and that are still in the outbox: the next poll deletes them. */
+  private published: string[] = [];
 
   constructor(private readonly options: OutboxPublisherOptions) {}
 
@@ -97,6 +103,7 @@ export class OutboxPublisher {
     this.stopListening?.();
     this.wakeUp();
     await this.loop;
+    if (this.leader) await this.deletePublished().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     const client = this.client;
     this.client = undefined;
@@ -159,6 +166,11 @@ export class OutboxPublisher {
           continue;
         }
         if (this.leader) await this.cleanup();
+        if (this.leader && this.published.length > 0 && !this.woken) {
+          // No commit came to carry the delete: rows stay at most this long after they are sent.
+          await this.sleep(DELETE_DEFERRAL_MS);
+          if (!this.woken) await this.deletePublished();
+        }
       } catch (error) {
         this.options.log.error(
           { outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) },
@@ -168,6 +180,18 @@ export class OutboxPublisher {
       // A standby tries for the lock every 2 s: that bounds how long an outbox waits after its leader dies.
       if (!this.woken) await this.sleep(this.leader ? interval : 2_000);
     }
+  }
+
+  /** Deleted, not marked: an UPDATE would write every envelope to the WAL a second time. */
+  private async deletePublished(): Promise<void> {
+    const deleting = this.published;
+    if (deleting.length === 0 || !this.client) return;
+    await this.client.query({
+      name: `outbox-delete-${this.options.schema}`,
+      text: `DELETE FROM "${this.options.schema}".outbox WHERE id = ANY($1::bigint[])`,
+      values: [deleting],
+    });
+    this.published = this.published.slice(deleting.length);
   }
 
   private async tryLock(): Promise<boolean> {
@@ -184,12 +208,14 @@ export class OutboxPublisher {
   async drainOnce(): Promise<{ left: number; more: boolean }> {
     const { schema } = this.options;
     const batchSize = this.options.batchSize ?? 2_000;
+    const deleting = this.published;
     const { rows: found } = await this.client!.query<Partial<OutboxRow> & { first_held: string | null }>({
       // Named, so the session plans it once rather than on every poll.
       name: `outbox-candidates-${schema}`,
       text: outboxCandidatesSql(schema),
-      values: [batchSize],
+      values: [batchSize, deleting],
     });
+    this.published = this.published.slice(deleting.length);
     this.heldBack = found[0]?.first_held != null;
     const rows = found.filter((r): r is OutboxRow & { first_held: string | null } => r.id != null);
     outboxPolls.inc({ outbox: schema, outcome: rows.length > 0 ? 'rows' : this.heldBack ? 'held_back' : 'empty' });
@@ -198,12 +224,7 @@ export class OutboxPublisher {
     let done = 0;
     for (const request of cutByBytes(rows, maxBytes)) {
       const sent = await this.produce(request);
-      // Deleted, not marked: an UPDATE would write every envelope to the WAL a second time.
-      await this.client!.query({
-        name: `outbox-delete-${schema}`,
-        text: `DELETE FROM "${schema}".outbox WHERE id = ANY($1::bigint[])`,
-        values: [sent.map((r) => r.id)],
-      });
+      this.published.push(...sent.map((r) => r.id));
       for (const row of sent) outboxPublished.inc({ outbox: schema, topic: row.topic });
       if (debugEnabled(this.options.log))
         for (const row of sent)
@@ -326,8 +347,9 @@ function groupByTopic(rows: OutboxRow[], namespace: TopicNamespace) {
  * most expensive statement, and more as a run goes on). An index walk visits each dead entry's heap
  * tuple once and marks it dead in the index, so a poll costs the live rows and what the last poll
  * deleted. The session runs nothing that needs a sequential scan but the rare retention cleanup.
+ * Its two statements are planned once per session (generic plans).
  */
-export const OUTBOX_PUBLISHER_SESSION_OPTIONS = '-c enable_seqscan=off -c enable_bitmapscan=off';
+export const OUTBOX_PUBLISHER_SESSION_OPTIONS = `-c enable_seqscan=off -c enable_bitmapscan=off ${GENERIC_PLANS}`;
 
 /**
  * The rows a poll may publish: the first `$1` unpublished rows in id order, cut at the first one
@@ -341,11 +363,17 @@ export const OUTBOX_PUBLISHER_SESSION_OPTIONS = '-c enable_seqscan=off -c enable
  * still go out in id order. With such a bound, in a benchmark run, a call's ExecuteServiceCall went
  * out while its ServiceCallSubmitted and ExecutionRequested (lower ids, same transaction) waited, and
  * its ServiceCallSucceeded reached the events topic before them.
+ *
+ * The same statement deletes the rows the last poll published (`$2`): their delete costs no round
+ * trip of its own. The rest of the statement sees the table as it was before that delete, hence
+ * `id <> ALL($2)`.
  */
 export function outboxCandidatesSql(schema: string): string {
-  return `WITH window_ AS (
+  return `WITH gone AS (
+     DELETE FROM "${schema}".outbox WHERE id = ANY($2::bigint[])),
+   window_ AS (
      SELECT id, xid, topic, message_key, envelope, traceparent FROM "${schema}".outbox
-      WHERE published_at IS NULL ORDER BY id LIMIT $1),
+      WHERE published_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1),
    boundary AS (
      SELECT min(id) AS first_held FROM window_ WHERE xid >= pg_snapshot_xmin(pg_current_snapshot()))
    SELECT b.first_held, o.* FROM boundary b LEFT JOIN LATERAL (
