@@ -5,7 +5,7 @@ import { GATEWAY_SCHEMA } from '../../apps/gateway/src/gateway.schema';
 import { submissionsSql } from '../../apps/gateway/src/service-calls/service-call-submissions';
 import { loadViewsSql } from '../../apps/projector/src/service-calls/service-call-views';
 import { PROJECTOR_SCHEMA } from '../../apps/projector/src/projector.schema';
-import { claimAndReadStreamsSql, readStreamsSql } from '../../apps/scheduler-core/src/event-store/postgres-event-store';
+import { readBatchSql, readStreamsSql } from '../../apps/scheduler-core/src/event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA } from '../../apps/scheduler-core/src/scheduler-core.schema';
 import { migrateAll } from '../../tools/migrate-all';
 import { createTestDatabase } from '../support/test-database';
@@ -50,11 +50,11 @@ describe('batch statements on growing tables (real Postgres)', () => {
 
   afterAll(() => db.end());
 
-  async function genericPlan(sql: string, parameters: 'jsonb' | 'keys' | 'claim and keys' = 'jsonb'): Promise<string> {
+  async function genericPlan(sql: string, parameters: 'jsonb' | 'keys' | 'ids and keys' = 'jsonb'): Promise<string> {
     const [types, values] = {
       jsonb: ['jsonb', `'[]'`],
       keys: ['text[], text[]', `'{}', '{}'`],
-      'claim and keys': ['text[], text[], text[], text[]', `'{}', '{}', '{}', '{}'`],
+      'ids and keys': ['text[], text[], text[]', `'{}', '{}', '{}'`],
     }[parameters];
     await db.query(`PREPARE statement_under_test(${types}) AS ${sql}`);
     try {
@@ -88,9 +88,9 @@ describe('batch statements on growing tables (real Postgres)', () => {
       table: 'events',
     },
     {
-      statement: "scheduler-core's first statement of a batch (inbox claim and stream reads) reads the streams",
-      sql: claimAndReadStreamsSql(SCHEDULER_CORE_SCHEMA),
-      parameters: 'claim and keys' as const,
+      statement: "scheduler-core's first statement of a batch (processed messages and stream reads) reads the streams",
+      sql: readBatchSql(SCHEDULER_CORE_SCHEMA),
+      parameters: 'ids and keys' as const,
       index: 'events_stream_version_key',
       table: 'events',
     },

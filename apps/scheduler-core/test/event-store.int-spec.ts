@@ -11,16 +11,18 @@ import {
   SubmitServiceCall,
   TOPICS,
 } from '@app/common/contracts';
-import { createDataSource } from '@app/common/database';
+import { createDataSource, isUniqueViolation, withConnection } from '@app/common/database';
+import { onOutboxCommitted } from '@app/common/outbox';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { migrateAll } from '../../../tools/migrate-all';
 import { eventMessages } from '../src/commands/outgoing-messages';
 import { streamKey } from '../src/commands/plan-command-batch';
 import { ProcessSchedulerCommands } from '../src/commands/process-scheduler-commands.command';
 import { ProcessSchedulerCommandsHandler } from '../src/commands/process-scheduler-commands.handler';
-import { PostgresEventStore, StreamAppend } from '../src/event-store/postgres-event-store';
+import { MessageClaim, PostgresEventStore, StreamAppend } from '../src/event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA as S } from '../src/scheduler-core.schema';
 import { backendPid, OpenTransactions, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
+import { failureOf } from '../../../test/support/failure-of';
 
 const TENANT = 'tenant-a';
 const silentPino = pino({ level: 'silent' });
@@ -137,10 +139,21 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
   });
 
   const openTransaction = () => transactions.open();
-  const append = (appends: StreamAppend[], manager: EntityManager = dataSource.manager) =>
+  const append = (appends: StreamAppend[], manager: EntityManager = dataSource.manager, claims: MessageClaim[] = []) =>
     manager === dataSource.manager
-      ? dataSource.transaction((m) => store.appendToStreams(m, appends))
-      : store.appendToStreams(manager, appends);
+      ? withConnection(dataSource, (m) => store.appendToStreams(m, appends, claims))
+      : store.appendToStreams(manager, appends, claims);
+  const claimFor = (serviceCallId: string): MessageClaim => ({
+    ref: { tenantId: TENANT, serviceCallId },
+    messageId: randomUUID(),
+    type: 'SubmitServiceCall',
+  });
+  const recorded = async (claims: MessageClaim[]): Promise<string[]> =>
+    (
+      await dataSource.query(`SELECT message_id FROM "${S}".inbox WHERE message_id = ANY($1::text[])`, [
+        claims.map((c) => c.messageId),
+      ])
+    ).map((r: { message_id: string }) => r.message_id);
   const keyOf = (serviceCallId: string, tenantId = TENANT) => streamKey({ tenantId, serviceCallId });
 
   const storedVersions = async (serviceCallId: string, tenantId = TENANT): Promise<number[]> =>
@@ -212,8 +225,8 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       expect(count).toBe(0);
     });
 
-    it('queues the outbox rows and changes the timers of exactly the streams whose events went in, in the same statement', async () => {
-      const [stale, fine, rearmed] = [randomUUID(), randomUUID(), randomUUID()];
+    it('queues the outbox rows, changes the timers and records the messages of exactly the streams whose events went in, in the same statement', async () => {
+      const [stale, fine, rearmed, untouched] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
       await append([appendOf(stale, 0, [submittedEvent(stale, inAnHour()), scheduledEvent(inAnHour())])]);
       const withEffects = (a: StreamAppend, dueAt: string): StreamAppend => ({
         ...a,
@@ -221,14 +234,26 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
         timer: { kind: 'set', dueAt, correlationId: randomUUID(), causationId: randomUUID() },
       });
       const dueAt = inAnHour();
-      const conflicts = await append([
-        withEffects(appendOf(stale, 1, [cancelledEvent()]), dueAt),
-        withEffects(appendOf(fine, 0, [submittedEvent(fine, dueAt), scheduledEvent(dueAt)]), dueAt),
-        // No events to guard (a timer fired early is re-armed): its timer change always applies.
-        withEffects(appendOf(rearmed, 0, []), dueAt),
-      ]);
+      // A message decided on a stream with nothing to write (a rejected command) is recorded all the same.
+      const claims = [stale, fine, rearmed, untouched].map(claimFor);
+      const conflicts = await append(
+        [
+          withEffects(appendOf(stale, 1, [cancelledEvent()]), dueAt),
+          withEffects(appendOf(fine, 0, [submittedEvent(fine, dueAt), scheduledEvent(dueAt)]), dueAt),
+          // No events to guard (a timer fired early is re-armed): its timer change always applies.
+          withEffects(appendOf(rearmed, 0, []), dueAt),
+        ],
+        dataSource.manager,
+        claims,
+      );
 
       expect(conflicts).toEqual(new Set([keyOf(stale)]));
+      expect((await recorded(claims)).sort()).toEqual(
+        claims
+          .slice(1)
+          .map((c) => c.messageId)
+          .sort(),
+      );
       const queued = async (id: string) =>
         (
           await dataSource.query<{ type: string }[]>(
@@ -261,19 +286,21 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       expect(await storedVersions(id)).toEqual([]);
     });
 
-    it('lets exactly one of two open transactions append at the same expectedVersion; the other waits, then reports the conflict', async () => {
+    it('lets exactly one of two open transactions append at the same expectedVersion; the other waits, then fails and writes nothing', async () => {
       const id = randomUUID();
       const first = await openTransaction();
       const second = await openTransaction();
       const secondPid = await backendPid(second);
       const mine = appendOf(id, 0, [submittedEvent(id)]);
       const theirs = appendOf(id, 0, [submittedEvent(id)]);
+      const theirClaim = claimFor(id);
       expect(await store.appendToStreams(first.manager, [mine])).toEqual(new Set());
-      const secondAppend = store.appendToStreams(second.manager, [theirs]);
+      const secondAppend = failureOf(store.appendToStreams(second.manager, [theirs], [theirClaim]));
       await untilWaitingOnLock(dataSource, secondPid);
       await first.commitTransaction();
-      expect(await secondAppend).toEqual(new Set([keyOf(id)]));
-      await second.commitTransaction();
+      expect(isUniqueViolation(await secondAppend)).toBe(true);
+      await second.rollbackTransaction();
+      expect(await recorded([theirClaim])).toEqual([]);
       const rows = await dataSource.query(`SELECT event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2`, [
         TENANT,
         id,
@@ -292,11 +319,11 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       const mine = { ...mineEvents, outbox: mineEvents.events.map((envelope) => ({ topic: TOPICS.events, envelope })) };
       const me = await openTransaction();
       const myPid = await backendPid(me);
-      const outcome = store.appendToStreams(me.manager, [mine]);
+      const outcome = failureOf(store.appendToStreams(me.manager, [mine]));
       await untilWaitingOnLock(dataSource, myPid);
       await rival.commitTransaction();
-      expect(await outcome).toEqual(new Set([keyOf(id)]));
-      await me.commitTransaction();
+      expect(isUniqueViolation(await outcome)).toBe(true);
+      await me.rollbackTransaction();
       expect(await storedVersions(id)).toEqual([1, 2, 3]);
       const [{ type, event_id }] = await dataSource.query(
         `SELECT type, event_id FROM "${S}".events WHERE tenant_id = $1 AND stream_id = $2 AND version = 3`,
@@ -310,13 +337,45 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       expect(queued).toBe(0);
     });
 
-    it('gives exactly one success among many concurrent appends at the same expectedVersion', async () => {
+    it('gives exactly one success among many concurrent appends at the same expectedVersion; the others report the conflict or fail, and write nothing', async () => {
       const id = randomUUID();
       await append([appendOf(id, 0, [submittedEvent(id)])]);
-      const outcomes = await Promise.all(Array.from({ length: 8 }, () => append([appendOf(id, 1, [requestedEvent()])])));
-      expect(outcomes.filter((conflicts) => conflicts.size === 0)).toHaveLength(1);
-      expect(outcomes.filter((conflicts) => conflicts.has(keyOf(id)))).toHaveLength(7);
+      const claims = Array.from({ length: 8 }, () => claimFor(id));
+      const outcomes = await Promise.all(
+        claims.map((claim) =>
+          append([appendOf(id, 1, [requestedEvent()])], dataSource.manager, [claim]).then(
+            (conflicts) => (conflicts.size === 0 ? 'appended' : 'conflict'),
+            (error: unknown) => (isUniqueViolation(error) ? 'failed' : error),
+          ),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'appended')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'conflict' || o === 'failed')).toHaveLength(7);
       expect(await storedVersions(id)).toEqual([1, 2]);
+      // Only the winner's message is recorded as processed.
+      expect(await recorded(claims)).toEqual([claims[outcomes.indexOf('appended')].messageId]);
+    });
+
+    it('fails, writing nothing, when a message of the write was recorded by a rival meanwhile', async () => {
+      const [id, other] = [randomUUID(), randomUUID()];
+      const claim = claimFor(id);
+      const rival = await openTransaction();
+      await store.appendToStreams(rival.manager, [], [claim]);
+      const me = await openTransaction();
+      const myPid = await backendPid(me);
+      const outcome = failureOf(
+        store.appendToStreams(
+          me.manager,
+          [appendOf(id, 0, [submittedEvent(id)]), appendOf(other, 0, [submittedEvent(other)])],
+          [claim],
+        ),
+      );
+      await untilWaitingOnLock(dataSource, myPid);
+      await rival.commitTransaction();
+      expect(isUniqueViolation(await outcome)).toBe(true);
+      await me.rollbackTransaction();
+      expect(await storedVersions(id)).toEqual([]);
+      expect(await storedVersions(other)).toEqual([]);
     });
   });
 
@@ -489,6 +548,17 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       await expectConsistent(soon);
     });
 
+    it('wakes the outbox publisher as soon as a batch is written (no transaction to wait for)', async () => {
+      let signals = 0;
+      const stopListening = onOutboxCommitted(S, () => (signals += 1));
+      try {
+        await run(submit(randomUUID()));
+        expect(signals).toBe(1);
+      } finally {
+        stopListening();
+      }
+    });
+
     it('decides a command that lost a version race again, against the stream that won', async () => {
       const id = randomUUID();
       const dueAt = new Date(Date.now() + 300).toISOString();
@@ -514,7 +584,7 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       expect(await inboxCount([fired.messageId])).toBe(1);
     });
 
-    it('re-decides only the stream that moved on in the middle of a batch; the others are appended once, every stream contiguous', async () => {
+    it('decides a batch again when a rival takes a stream version during its write; every stream is appended once and contiguous', async () => {
       const [fresh, moved, ripe] = [randomUUID(), randomUUID(), randomUUID()];
       const ripeAt = new Date(Date.now() + 300).toISOString();
       await run(submit(moved, inAnHour()), submit(ripe, ripeAt));

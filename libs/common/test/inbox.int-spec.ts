@@ -1,22 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { createDataSource } from '@app/common/database';
-import { claimedCte, claimValues, createInboxTableSql, freshOf } from '@app/common/inbox';
+import { createDataSource, isUniqueViolation } from '@app/common/database';
+import { createInboxTableSql, inboxInsert, processedMessagesSql, unprocessedOf } from '@app/common/inbox';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { backendPid, OpenTransactions, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
+import { failureOf } from '../../../test/support/failure-of';
 
 const SCHEMA = 'inbox_it';
 
-/** The shared claim on its own: true when this transaction is the first to claim the message. */
-async function claimMessage(manager: EntityManager, schema: string, message: { messageId: string; type: string }) {
-  const rows: { message_id: string }[] = await manager.query(
-    `WITH ${claimedCte(schema)} SELECT message_id FROM claimed`,
-    claimValues([message]),
-  );
-  return freshOf([message], rows).length === 1;
+type Message = { messageId: string; type: string };
+
+/** Records messages as processed, as a handler's write does with its effects. */
+async function record(manager: EntityManager, messages: Message[]): Promise<void> {
+  await manager.query(`${inboxInsert(SCHEMA)} SELECT * FROM unnest($1::text[], $2::text[])`, [
+    messages.map((m) => m.messageId),
+    messages.map((m) => m.type),
+  ]);
 }
 
-describe('the inbox claim (real Postgres)', () => {
+async function unprocessed(manager: EntityManager, messages: Message[]): Promise<Message[]> {
+  const rows: { message_id: string }[] = await manager.query(processedMessagesSql(SCHEMA, '$1'), [
+    messages.map((m) => m.messageId),
+  ]);
+  return unprocessedOf(
+    messages,
+    rows.map((r) => r.message_id),
+  );
+}
+
+describe('the inbox (real Postgres)', () => {
   let dataSource: DataSource;
   const transactions = new OpenTransactions(() => dataSource);
 
@@ -41,50 +53,48 @@ describe('the inbox claim (real Postgres)', () => {
 
   const openTransaction = () => transactions.open();
 
-  const message = () => ({ messageId: randomUUID(), type: 'SubmitServiceCall' });
-  const claimInOwnTransaction = (m: { messageId: string; type: string }) =>
-    dataSource.transaction((manager) => claimMessage(manager, SCHEMA, m));
+  const message = (): Message => ({ messageId: randomUUID(), type: 'SubmitServiceCall' });
 
-  it('claims a message once: true the first time, false for the same messageId afterwards', async () => {
-    const m = message();
-    expect(await claimInOwnTransaction(m)).toBe(true);
-    expect(await claimInOwnTransaction(m)).toBe(false);
-    expect(await claimInOwnTransaction({ ...m, type: 'SomethingElse' })).toBe(false);
-    expect(await claimInOwnTransaction(message())).toBe(true);
-    const rows = await dataSource.query(`SELECT message_type FROM "${SCHEMA}".inbox WHERE message_id = $1`, [m.messageId]);
+  it('finds the messages not processed before, each once, in batch order', async () => {
+    const [a, b, c] = [message(), message(), message()];
+    await record(dataSource.manager, [b]);
+    expect(await unprocessed(dataSource.manager, [a, b, a, c, b, c])).toEqual([a, c]);
+    const rows = await dataSource.query(`SELECT message_type FROM "${SCHEMA}".inbox WHERE message_id = $1`, [b.messageId]);
     expect(rows).toEqual([{ message_type: 'SubmitServiceCall' }]);
   });
 
-  it('lets exactly one of two open transactions claim the same message: the second waits, then loses', async () => {
+  it('refuses to record a message twice: the second of two open transactions waits, then fails', async () => {
     const m = message();
     const first = await openTransaction();
     const second = await openTransaction();
     const secondPid = await backendPid(second);
-    expect(await claimMessage(first.manager, SCHEMA, m)).toBe(true);
-    const secondClaim = claimMessage(second.manager, SCHEMA, m);
+    await record(first.manager, [m]);
+    const secondRecord = failureOf(record(second.manager, [m]));
     await untilWaitingOnLock(dataSource, secondPid);
     await first.commitTransaction();
-    expect(await secondClaim).toBe(false);
+    expect(isUniqueViolation(await secondRecord)).toBe(true);
+    expect(await unprocessed(dataSource.manager, [m])).toEqual([]);
   });
 
-  it('releases the claim when the claiming transaction rolls back, so a redelivery is processed', async () => {
+  it('leaves a message unprocessed when the transaction recording it rolls back, so a redelivery is handled', async () => {
     const m = message();
     const first = await openTransaction();
     const second = await openTransaction();
     const secondPid = await backendPid(second);
-    expect(await claimMessage(first.manager, SCHEMA, m)).toBe(true);
-    const secondClaim = claimMessage(second.manager, SCHEMA, m);
+    await record(first.manager, [m]);
+    const secondRecord = record(second.manager, [m]);
     await untilWaitingOnLock(dataSource, secondPid);
     await first.rollbackTransaction();
-    expect(await secondClaim).toBe(true);
+    await secondRecord;
     await second.commitTransaction();
-    expect(await claimInOwnTransaction(m)).toBe(false);
+    expect(await unprocessed(dataSource.manager, [m])).toEqual([]);
   });
 
-  it('gives exactly one winner among many concurrent claims of the same message', async () => {
+  it('lets exactly one of many concurrent records of the same message through', async () => {
     const m = message();
-    const results = await Promise.all(Array.from({ length: 10 }, () => claimInOwnTransaction(m)));
-    expect(results.filter(Boolean)).toHaveLength(1);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => failureOf(record(dataSource.manager, [m]))));
+    expect(outcomes.filter((o) => o === undefined)).toHaveLength(1);
+    expect(outcomes.filter((o) => isUniqueViolation(o))).toHaveLength(9);
     const [{ count }] = await dataSource.query(
       `SELECT count(*)::int AS count FROM "${SCHEMA}".inbox WHERE message_id = $1`,
       [m.messageId],

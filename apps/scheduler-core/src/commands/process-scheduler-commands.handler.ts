@@ -1,4 +1,5 @@
 import { SchedulerCommandMessage } from '@app/common/contracts';
+import { isUniqueViolation, withConnection } from '@app/common/database';
 import { messageLogFields } from '@app/common/observability';
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
@@ -12,12 +13,16 @@ import { LoadedStream, planCommandBatch, StreamPlan, streamKey } from './plan-co
 import { ProcessSchedulerCommands } from './process-scheduler-commands.command';
 
 const MAX_CONFLICT_ROUNDS = 5;
+const MAX_RACES = 5;
 
 /**
- * One transaction per batch, set-based: claim the messages in the inbox and load every affected
- * stream in one statement, decide each command in memory, then append all events (guarded per
- * stream by its expected version) with the outbox rows and timer changes of the streams that went
- * in, in one more statement. Streams that moved on meanwhile are re-read and re-decided alone.
+ * Two statements per batch and no transaction, set-based: read which messages were processed
+ * before and every affected stream in one statement, decide each command in memory, then append
+ * all events (guarded per stream by its expected version) with the outbox rows, timer changes and
+ * inbox records of the streams that went in, in one more statement, atomic on its own. Streams
+ * that moved on meanwhile are re-read and re-decided alone. A rival committing the same stream
+ * version or message while the write runs (two consumers on one partition, in a rebalance) fails
+ * the write as a whole, and the batch is read and decided again.
  */
 @CommandHandler(ProcessSchedulerCommands)
 export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessSchedulerCommands> {
@@ -29,17 +34,29 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
   ) {}
 
   async execute({ messages }: ProcessSchedulerCommands): Promise<void> {
-    // READ COMMITTED (the sessions' default, see createDataSource): a conflict round re-reads what others committed.
-    const setTimers = await this.dataSource.transaction((manager) => this.decideAndAppend(manager, messages));
-    if (setTimers) timersSet();
+    for (let race = 1; ; race++) {
+      try {
+        // One held connection: the batch's statements are prepared on it, and each commits by itself.
+        const setTimers = await withConnection(this.dataSource, (manager) => this.decideAndAppend(manager, messages));
+        if (setTimers) timersSet();
+        return;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        if (race >= MAX_RACES) throw new ConcurrencyConflictError(messages[0].aggregateId, -1);
+        this.log.warn(
+          { race, messages: messages.length },
+          'a rival wrote a stream or message of the batch; deciding it again',
+        );
+      }
+    }
   }
 
   /** True when a timer was set (the poller is told after the commit). */
   private async decideAndAppend(manager: EntityManager, messages: readonly SchedulerCommandMessage[]): Promise<boolean> {
-    // One round trip: the claim, the clock and the streams of the whole batch (duplicates' included, a rare waste).
-    const claim = await this.eventStore.claimAndReadStreams(manager, messages, uniqueRefs(messages));
-    const { fresh, now } = claim;
-    let loaded: Map<string, LoadedStream> | undefined = claim.streams;
+    // One round trip: what was processed before, the clock and the streams of the whole batch (duplicates' included, a rare waste).
+    const read = await this.eventStore.readBatch(manager, messages, uniqueRefs(messages));
+    const { fresh, now } = read;
+    let loaded: Map<string, LoadedStream> | undefined = read.streams;
     if (fresh.length < messages.length)
       this.log.debug({ duplicates: messages.length - fresh.length }, 'duplicate commands ignored');
     if (this.log.logger.isLevelEnabled('debug'))
@@ -56,7 +73,7 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
       const plan = planCommandBatch(pending, streams, now, this.timerLeadMs);
       for (const r of plan.rejections)
         this.log.warn({ ...messageLogFields(r.message), reason: r.reason, status: r.status }, 'command rejected');
-      const conflicts = await this.eventStore.appendToStreams(manager, plan.streams);
+      const conflicts = await this.eventStore.appendToStreams(manager, plan.streams, pending.map(claimOf));
       const applied = plan.streams.filter((s) => !conflicts.has(streamKey(s.ref)));
       setTimers ||= applied.some((s) => s.timer?.kind === 'set');
       this.logAppended(applied);
@@ -78,6 +95,10 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
       );
     }
   }
+}
+
+function claimOf(m: SchedulerCommandMessage) {
+  return { ref: { tenantId: m.tenantId, serviceCallId: m.aggregateId }, messageId: m.messageId, type: m.type };
 }
 
 function uniqueRefs(messages: readonly SchedulerCommandMessage[]) {

@@ -5,7 +5,7 @@ import { LoadedStream, streamKey, TimerChange } from '../commands/plan-command-b
 import { StreamRef } from '../commands/outgoing-messages';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
 import { namedQuery } from '@app/common/database';
-import { claimedCte, claimValues, freshOf } from '@app/common/inbox';
+import { inboxInsert, processedMessagesSql, unprocessedOf } from '@app/common/inbox';
 import { markOutboxWritten, OutboxMessage, outboxInsert, outboxRow } from '@app/common/outbox';
 import { timersToClear, timersToSet } from '../timers/timer-changes';
 
@@ -16,6 +16,13 @@ export interface StreamAppend {
   /** Queued in the outbox, and the timer changed, only if the stream's events are appended. */
   readonly outbox?: readonly OutboxMessage[];
   readonly timer?: TimerChange;
+}
+
+/** A message to record in the inbox with the write, if its stream goes in (or has nothing to write). */
+export interface MessageClaim {
+  readonly ref: StreamRef;
+  readonly messageId: string;
+  readonly type: string;
 }
 
 /** A stored event: its `type` and `data` columns are the domain event itself. */
@@ -41,30 +48,34 @@ const streamEvents = (schema: string, tenants: string, streams: string): string 
 const READ_STREAMS = readStreamsSql(S);
 
 /**
- * The first round of a batch in one round trip: the inbox claim ($1, $2), the database's clock, and
- * the events of the streams ($3, $4), each row saying which it is. The events are read with the
- * statement's snapshot, taken before a claim that waits on a rival claiming the same message: a
- * stream a rival moved on meanwhile fails its append guard and is re-read, as any stale stream is.
+ * The read of a batch in one round trip: which of its messages ($1) were processed before, the
+ * database's clock, and the events of the streams ($2, $3), each row saying which it is.
  */
-export const claimAndReadStreamsSql = (schema: string): string =>
-  `WITH ${claimedCte(schema)}
-   SELECT 'event' AS kind, NULL::text AS message_id, NULL::timestamptz AS now, e.* FROM (${streamEvents(schema, '$3', '$4')}) e
-   UNION ALL SELECT 'claimed', message_id, NULL, NULL, NULL, NULL, NULL, NULL FROM claimed
+export const readBatchSql = (schema: string): string =>
+  `SELECT 'event' AS kind, NULL::text AS message_id, NULL::timestamptz AS now, e.* FROM (${streamEvents(schema, '$2', '$3')}) e
+   UNION ALL SELECT 'processed', message_id, NULL, NULL, NULL, NULL, NULL, NULL FROM (${processedMessagesSql(schema, '$1')}) p
    UNION ALL SELECT 'now', NULL, clock_timestamp(), NULL, NULL, NULL, NULL, NULL`;
 
-const CLAIM_AND_READ_STREAMS = claimAndReadStreamsSql(S);
+const READ_BATCH = readBatchSql(S);
 
-type ClaimAndReadRow =
+type ReadBatchRow =
   | ({ kind: 'event'; message_id: null; now: null } & EventRow)
-  | { kind: 'claimed'; message_id: string; now: null }
+  | { kind: 'processed'; message_id: string; now: null }
   | { kind: 'now'; message_id: null; now: Date };
 
 /**
- * The write of a batch in one statement: every stream's events ($1 expected versions and event
- * counts, $2 events), each stream only while it is still at its expected version, and, for exactly
- * the streams whose events all went in, their outbox rows ($3, in order) and timer changes ($4 set,
- * $5/$6 cleared). A stream with no events has nothing to guard: its outbox rows and timer change
- * always apply. Returns the events appended, by which the caller tells the streams that moved on.
+ * The write of a batch in one statement, atomic without a transaction around it: every stream's
+ * events ($1 expected versions and event counts, $2 events), each stream only while it is still at
+ * its expected version, and, for exactly the streams whose events went in, their outbox rows ($3,
+ * in order), timer changes ($4 set, $5/$6 cleared) and the inbox records of the messages decided
+ * on them ($7). A stream with no events has nothing to guard: its outbox rows, timer change and
+ * messages always apply, as do messages of a stream with nothing to write. Returns the events
+ * appended, by which the caller tells the streams that moved on (those it re-decides).
+ *
+ * A rival that commits the same stream version or records the same message while this statement
+ * runs (only two consumers on one partition, in a rebalance, can) makes it fail with a unique
+ * violation, and nothing of it is written: no ON CONFLICT, since without a transaction there is no
+ * undoing a stream that went in only in part.
  */
 export const appendToStreamsSql = (schema: string): string =>
   `WITH expected AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, stream_id text, version int, events int)),
@@ -78,7 +89,6 @@ export const appendToStreamsSql = (schema: string): string =>
             FROM jsonb_to_recordset($2::jsonb) AS r(tenant_id text, stream_id text, version int, event_id uuid, type text, data jsonb, metadata jsonb)
             JOIN current USING (tenant_id, stream_id)
            ORDER BY r.tenant_id, r.stream_id, r.version
-          ON CONFLICT DO NOTHING
           RETURNING tenant_id, stream_id, version),
         applied AS (
           SELECT x.tenant_id, x.stream_id FROM expected x
@@ -102,6 +112,13 @@ export const appendToStreamsSql = (schema: string): string =>
           DELETE FROM "${schema}".timers t USING unnest($5::text[], $6::text[]) AS c(tenant_id, service_call_id), applied a
            WHERE t.tenant_id = c.tenant_id AND t.service_call_id = c.service_call_id
              AND a.tenant_id = c.tenant_id AND a.stream_id = c.service_call_id
+          RETURNING 1),
+        recorded AS (
+          ${inboxInsert(schema)}
+          SELECT m.message_id, m.message_type
+            FROM jsonb_to_recordset($7::jsonb) AS m(message_id text, message_type text, tenant_id text, stream_id text)
+           WHERE NOT EXISTS (SELECT 1 FROM expected x WHERE x.tenant_id = m.tenant_id AND x.stream_id = m.stream_id)
+              OR EXISTS (SELECT 1 FROM applied a WHERE a.tenant_id = m.tenant_id AND a.stream_id = m.stream_id)
           RETURNING 1)
    SELECT tenant_id, stream_id, version FROM appended`;
 
@@ -116,41 +133,43 @@ export class PostgresEventStore {
   }
 
   /**
-   * Claims a batch's messages in the inbox (claimedCte) and reads the streams they address,
-   * in one statement: the messages not processed before, the database's clock for every decision of
-   * the batch, and the streams folded.
+   * Reads what a batch needs in one statement: its messages not processed before (each once, in
+   * order), the database's clock for every decision of the batch, and the streams folded.
    */
-  async claimAndReadStreams<M extends { messageId: string; type: string }>(
+  async readBatch<M extends { messageId: string }>(
     manager: EntityManager,
     messages: readonly M[],
     refs: readonly StreamRef[],
   ): Promise<{ fresh: M[]; now: Date; streams: Map<string, LoadedStream> }> {
-    const rows = await namedQuery<ClaimAndReadRow>(manager, CLAIM_AND_READ_STREAMS, [
-      ...claimValues(messages),
-      ...refValues(refs),
-    ]);
+    const rows = await namedQuery<ReadBatchRow>(manager, READ_BATCH, [messages.map((m) => m.messageId), ...refValues(refs)]);
     const events: EventRow[] = [];
-    const claimed: { message_id: string }[] = [];
+    const processed: string[] = [];
     let now: Date | undefined;
     for (const row of rows) {
       if (row.kind === 'event') events.push(row);
-      else if (row.kind === 'claimed') claimed.push(row);
+      else if (row.kind === 'processed') processed.push(row.message_id);
       else now = new Date(row.now);
     }
     // Folding needs each stream's events in version order; streams may interleave.
     events.sort((a, b) => a.version - b.version);
-    return { fresh: freshOf(messages, claimed), now: now!, streams: foldStreams(events) };
+    return { fresh: unprocessedOf(messages, processed), now: now!, streams: foldStreams(events) };
   }
 
   /**
    * Appends to many streams in one statement, each only while it is still at its expected version,
-   * with the outbox rows and timer changes of the streams that went in (appendToStreamsSql). Returns
-   * the keys of the streams that moved on meanwhile (nothing of theirs is left written), so the
-   * caller re-decides just those.
+   * with the outbox rows, timer changes and inbox records of the streams that went in
+   * (appendToStreamsSql). Returns the keys of the streams that moved on meanwhile (nothing of theirs
+   * is written, their messages are not recorded), so the caller re-decides just those. Throws a
+   * unique violation, having written nothing, when a rival wrote the same version or recorded the
+   * same message while it ran.
    */
-  async appendToStreams(manager: EntityManager, appends: readonly StreamAppend[]): Promise<Set<string>> {
+  async appendToStreams(
+    manager: EntityManager,
+    appends: readonly StreamAppend[],
+    claims: readonly MessageClaim[] = [],
+  ): Promise<Set<string>> {
     const writes = appends.filter((a) => a.events.length > 0 || (a.outbox?.length ?? 0) > 0 || a.timer !== undefined);
-    if (writes.length === 0) return new Set();
+    if (writes.length === 0 && claims.length === 0) return new Set();
     const expected = writes.map((a) => ({
       tenant_id: a.ref.tenantId,
       stream_id: a.ref.serviceCallId,
@@ -161,8 +180,8 @@ export class PostgresEventStore {
     const outbox = writes.flatMap((a) =>
       (a.outbox ?? []).map((m) => ({ tenant_id: a.ref.tenantId, stream_id: a.ref.serviceCallId, ...outboxRow(m) })),
     );
-    // A racing writer either already moved the stream (the guard filters it out) or collides on the
-    // unique (tenant, stream, version) key (DO NOTHING); either way fewer rows come back for that stream.
+    // A writer that moved the stream before this statement's snapshot is filtered out by the guard
+    // (no rows come back for it); one that commits the same version meanwhile fails the statement.
     const inserted = await namedQuery<{ tenant_id: string; stream_id: string; version: number }>(
       manager,
       APPEND_TO_STREAMS,
@@ -172,6 +191,14 @@ export class PostgresEventStore {
         JSON.stringify(outbox.map((row, seq) => ({ seq, ...row }))),
         JSON.stringify(timersToSet(writes)),
         ...timersToClear(writes),
+        JSON.stringify(
+          claims.map((c) => ({
+            message_id: c.messageId,
+            message_type: c.type,
+            tenant_id: c.ref.tenantId,
+            stream_id: c.ref.serviceCallId,
+          })),
+        ),
       ],
     );
     const counts = new Map<string, number>();
@@ -180,23 +207,9 @@ export class PostgresEventStore {
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     const conflicts = new Set<string>();
-    const partial: StreamAppend[] = [];
-    for (const a of writes) {
-      const count = counts.get(streamKey(a.ref)) ?? 0;
-      if (count === a.events.length) continue;
-      conflicts.add(streamKey(a.ref));
-      if (count > 0) partial.push(a);
-    }
-    if (partial.length > 0) await this.removeOwnRows(manager, partial);
+    for (const a of writes) if ((counts.get(streamKey(a.ref)) ?? 0) !== a.events.length) conflicts.add(streamKey(a.ref));
     if (outbox.length > 0 && conflicts.size < writes.length) markOutboxWritten(manager, S);
     return conflicts;
-  }
-
-  /** Undoes this transaction's rows of a stream that was only partly appended (a version collided mid-way). */
-  private async removeOwnRows(manager: EntityManager, appends: readonly StreamAppend[]): Promise<void> {
-    await manager.query(`DELETE FROM "${S}".events WHERE event_id = ANY($1::uuid[])`, [
-      appends.flatMap((a) => a.events.map((e) => e.messageId)),
-    ]);
   }
 }
 

@@ -5,27 +5,27 @@ export const createInboxTableSql = (schema: string): string =>
 export const dropInboxTableSql = (schema: string): string => `DROP TABLE IF EXISTS "${schema}".inbox`;
 
 /**
- * Records, inside the handler's transaction, that a batch of messages is being processed: a CTE
- * named `claimed` with one `message_id` per message not processed before, for a statement that does
- * more in the same round trip (scheduler-core reads its streams with it); its parameters are $1 and
- * $2 (claimValues). Messages processed before (a redelivery or an outbox republish), or repeated
- * within the batch, are left out (freshOf): the handler must change nothing for them.
+ * The ids, among `$n` (a text[] parameter), of messages processed before: a redelivery or an outbox
+ * republish. A statement that reads more in the same round trip selects from it (scheduler-core
+ * reads its streams with it).
  */
-export const claimedCte = (schema: string): string =>
-  `claimed AS (
-     INSERT INTO "${schema}".inbox (message_id, message_type)
-     SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING message_id)`;
+export const processedMessagesSql = (schema: string, idsParameter: string): string =>
+  `SELECT message_id FROM "${schema}".inbox WHERE message_id = ANY(${idsParameter}::text[])`;
 
-export const claimValues = (messages: readonly { messageId: string; type: string }[]): unknown[] => [
-  messages.map((m) => m.messageId),
-  messages.map((m) => m.type),
-];
+/**
+ * The head of the insert that records messages as processed, for a statement that inserts the
+ * rows (message_id, message_type) in the same atomic write as their effects. No ON CONFLICT: a
+ * message a rival recorded since it was looked up fails the whole statement with a unique
+ * violation, so none of its effects are written twice and the batch is decided again.
+ */
+export const inboxInsert = (schema: string): string => `INSERT INTO "${schema}".inbox (message_id, message_type)`;
 
-/** The messages whose ids the claim returned: each once, first occurrence, in batch order. */
-export function freshOf<M extends { messageId: string }>(
-  messages: readonly M[],
-  rows: readonly { message_id: string | null }[],
-): M[] {
-  const claimed = new Set(rows.map((r) => r.message_id).filter((id): id is string => id !== null));
-  return messages.filter((m) => claimed.delete(m.messageId));
+/** The messages not processed before, each once (its first occurrence), in batch order: the ones to handle. */
+export function unprocessedOf<M extends { messageId: string }>(messages: readonly M[], processedIds: Iterable<string>): M[] {
+  const seen = new Set(processedIds);
+  return messages.filter((m) => {
+    if (seen.has(m.messageId)) return false;
+    seen.add(m.messageId);
+    return true;
+  });
 }

@@ -9,8 +9,8 @@ type RunnerData = Record<PropertyKey, unknown>;
 /** Notes on the transaction's connection that it wrote to this outbox; the signal goes out when it commits. */
 export function markOutboxWritten(manager: EntityManager, schema: string): void {
   const data = manager.queryRunner?.data as RunnerData | undefined;
-  if (!data) {
-    // Outside a transaction the row is committed already.
+  if (!data || !manager.queryRunner?.isTransactionActive) {
+    // Outside a transaction (a held connection's statement included) the row is committed already.
     committed.emit(schema);
     return;
   }
