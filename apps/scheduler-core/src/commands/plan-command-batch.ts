@@ -38,6 +38,12 @@ export interface BatchPlan {
 
 export const streamKey = (ref: StreamRef): string => `${ref.tenantId}\u0000${ref.serviceCallId}`;
 
+/** The stream a command addresses. */
+export const streamRefOf = (m: { tenantId: string; aggregateId: string }): StreamRef => ({
+  tenantId: m.tenantId,
+  serviceCallId: m.aggregateId,
+});
+
 /**
  * Decides a batch of commands in memory, in order: each command is decided against its stream's
  * state as left by the commands before it in the batch, so commands for one call apply in order.
@@ -51,7 +57,7 @@ export function planCommandBatch(
   const plans = new Map<string, StreamPlan & { state: ServiceCallState }>();
   const rejections: Rejection[] = [];
   for (const message of messages) {
-    const ref = { tenantId: message.tenantId, serviceCallId: message.aggregateId };
+    const ref = streamRefOf(message);
     const key = streamKey(ref);
     let plan = plans.get(key);
     if (!plan) {

@@ -9,7 +9,8 @@ import { ConcurrencyConflictError } from '../event-store/concurrency-conflict.er
 import { PostgresEventStore } from '../event-store/postgres-event-store';
 import { TIMER_LEAD_MS } from '../timers/timer-lead';
 import { timersSet } from '../timers/timers-set-signal';
-import { LoadedStream, planCommandBatch, StreamPlan, streamKey } from './plan-command-batch';
+import { StreamRef } from './outgoing-messages';
+import { LoadedStream, planCommandBatch, StreamPlan, streamKey, streamRefOf } from './plan-command-batch';
 import { ProcessSchedulerCommands } from './process-scheduler-commands.command';
 
 const MAX_CONFLICT_ROUNDS = 5;
@@ -79,7 +80,7 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
       this.logAppended(applied);
       if (conflicts.size > 0)
         this.log.warn({ streams: conflicts.size, round }, 'concurrency conflict; re-deciding those streams');
-      pending = pending.filter((m) => conflicts.has(streamKey({ tenantId: m.tenantId, serviceCallId: m.aggregateId })));
+      pending = pending.filter((m) => conflicts.has(streamKey(streamRefOf(m))));
     }
     return setTimers;
   }
@@ -98,13 +99,13 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
 }
 
 function claimOf(m: SchedulerCommandMessage) {
-  return { ref: { tenantId: m.tenantId, serviceCallId: m.aggregateId }, messageId: m.messageId, type: m.type };
+  return { ref: streamRefOf(m), messageId: m.messageId, type: m.type };
 }
 
 function uniqueRefs(messages: readonly SchedulerCommandMessage[]) {
-  const refs = new Map<string, { tenantId: string; serviceCallId: string }>();
+  const refs = new Map<string, StreamRef>();
   for (const m of messages) {
-    const ref = { tenantId: m.tenantId, serviceCallId: m.aggregateId };
+    const ref = streamRefOf(m);
     refs.set(streamKey(ref), ref);
   }
   return [...refs.values()];

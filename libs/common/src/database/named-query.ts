@@ -9,8 +9,8 @@ const names = new Map<string, string>();
  * transaction's, or a query runner's held without one), so Postgres parses it once per session,
  * and on a pool with generic plans (`DataSourceOptions.genericPlans`) plans it once too: the batch
  * statements here are CTEs over jsonb_to_recordset whose planning cost up to half as much as
- * running them. Returns the rows. Without a connection of its
- * own (the data source's manager) it is a plain query. Errors are pg's own (SQLSTATE in `code`).
+ * running them. Returns the rows. Without a connection of its own (the data source's manager) it
+ * is a plain query. Errors are pg's own (SQLSTATE in `code`).
  */
 export async function namedQuery<T = Record<string, unknown>>(
   manager: EntityManager,

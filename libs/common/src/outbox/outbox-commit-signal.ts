@@ -8,12 +8,13 @@ type RunnerData = Record<PropertyKey, unknown>;
 
 /** Notes on the transaction's connection that it wrote to this outbox; the signal goes out when it commits. */
 export function markOutboxWritten(manager: EntityManager, schema: string): void {
-  const data = manager.queryRunner?.data as RunnerData | undefined;
-  if (!data || !manager.queryRunner?.isTransactionActive) {
+  const runner = manager.queryRunner;
+  if (!runner?.isTransactionActive) {
     // Outside a transaction (a held connection's statement included) the row is committed already.
     committed.emit(schema);
     return;
   }
+  const data = runner.data as RunnerData;
   const schemas = (data[WRITTEN] as Set<string> | undefined) ?? new Set<string>();
   schemas.add(schema);
   data[WRITTEN] = schemas;

@@ -184,14 +184,13 @@ export class OutboxPublisher {
 
   /** Deleted, not marked: an UPDATE would write every envelope to the WAL a second time. */
   private async deletePublished(): Promise<void> {
-    const deleting = this.published;
-    if (deleting.length === 0 || !this.client) return;
+    if (this.published.length === 0 || !this.client) return;
     await this.client.query({
       name: `outbox-delete-${this.options.schema}`,
       text: `DELETE FROM "${this.options.schema}".outbox WHERE id = ANY($1::bigint[])`,
-      values: [deleting],
+      values: [this.published],
     });
-    this.published = this.published.slice(deleting.length);
+    this.published = [];
   }
 
   private async tryLock(): Promise<boolean> {
@@ -208,14 +207,14 @@ export class OutboxPublisher {
   async drainOnce(): Promise<{ left: number; more: boolean }> {
     const { schema } = this.options;
     const batchSize = this.options.batchSize ?? 2_000;
-    const deleting = this.published;
     const { rows: found } = await this.client!.query<Partial<OutboxRow> & { first_held: string | null }>({
       // Named, so the session plans it once rather than on every poll.
       name: `outbox-candidates-${schema}`,
       text: outboxCandidatesSql(schema),
-      values: [batchSize, deleting],
+      values: [batchSize, this.published],
     });
-    this.published = this.published.slice(deleting.length);
+    // Deleted by that statement; this loop is the only writer of the list, so nothing joined it meanwhile.
+    this.published = [];
     this.heldBack = found[0]?.first_held != null;
     const rows = found.filter((r): r is OutboxRow & { first_held: string | null } => r.id != null);
     outboxPolls.inc({ outbox: schema, outcome: rows.length > 0 ? 'rows' : this.heldBack ? 'held_back' : 'empty' });
