@@ -2,6 +2,7 @@ import { Consumer, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { CoalescingCommitter } from './coalescing-committer';
 import { decodeValue } from './decode-value';
 import { producePlan } from './produce-plan';
+import { fixKafkajsIdleTimer } from '@app/common/messaging';
 import { ClientRunner } from './scenario';
 import { sleep } from './sleep';
 
@@ -9,6 +10,7 @@ const FETCH_BYTES = { maxBytes: 10 * 1024 * 1024, maxBytesPerPartition: 1024 * 1
 
 /** kafkajs 2.2.4 configured as libs/common/src/messaging configures it. */
 export function kafkajsRunner(brokers: string): ClientRunner {
+  fixKafkajsIdleTimer();
   const kafka = new Kafka({
     clientId: 'bench-kafkajs',
     brokers: [brokers],
