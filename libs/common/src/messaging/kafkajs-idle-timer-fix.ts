@@ -3,7 +3,8 @@
  * lives: after each check of its pending requests it schedules the next one, and with nothing pending
  * and no throttle the delay it computes is negative, so Node runs it after 1 ms, again and again
  * (tulios/kafkajs#1556, #1604, #1704; the fix in PR #1667 was never released). Each app has several
- * connections, so its event loop woke more than 1,500 times a second with nothing to do.
+ * connections, so an idle app polled for events about 1,500 times a second (strace: 1,568 `epoll_pwait`
+ * calls a second in the gateway) and spent 25-35 ms of CPU a second doing nothing.
  *
  * This replaces that one method with the fix the upstream pull request proposes: with nothing pending
  * and no throttle in force there is nothing to check; a request that has to wait is pushed with a
