@@ -10,6 +10,8 @@ export interface MachineInfo {
   readonly kernel: string;
   readonly node: string;
   readonly loadAverageAtStart: string;
+  /** CPU µs per wake-up of an idle process (`wake-up-cost.ts`); absent in runs before 2026-12-05 22:00. */
+  readonly wakeUpCpuMicros?: number;
 }
 
 export function machineInfo(): MachineInfo {

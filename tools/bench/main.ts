@@ -6,6 +6,7 @@ import { BenchTarget } from './bench-target';
 import { startDurablePostgres } from './durable-postgres';
 import { invariantViolations } from './invariant-violations';
 import { machineInfo, packageVersion } from './machine-info';
+import { wakeUpCpuMicros } from './wake-up-cost';
 import { runPeerPhases } from './peers/peer-phases';
 import { runSchedulerPhases, SchedulerFigures } from './scheduler-phases';
 import { writeReportData } from './write-report-data';
@@ -19,9 +20,9 @@ const say = (line: string) => process.stdout.write(`[bench] ${new Date().toISOSt
 async function main(): Promise<void> {
   const settings = readBenchSettings(process.env);
   const startedAt = new Date().toISOString();
-  const machine = machineInfo();
+  const machine = { ...machineInfo(), wakeUpCpuMicros: await wakeUpCpuMicros() };
   say(
-    `phases ${settings.phases.join(',')}; rates ${settings.rates.join(',')}/s for ${settings.seconds} s${settings.quick ? ' (quick trial)' : ''}; ${machine.cores} cores, load ${machine.loadAverageAtStart}`,
+    `phases ${settings.phases.join(',')}; rates ${settings.rates.join(',')}/s for ${settings.seconds} s${settings.quick ? ' (quick trial)' : ''}; ${machine.cores} cores, load ${machine.loadAverageAtStart}, ${machine.wakeUpCpuMicros} µs of CPU per wake-up of an idle process`,
   );
   const errors: string[] = [];
   const target = new BenchTarget(settings.slowDelayMs);

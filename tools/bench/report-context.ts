@@ -7,7 +7,7 @@ export function contextMarkdown(d: BenchReportData): string {
   const m = d.machine;
   const lines = [
     `- **Run**: ${d.startedAt} → ${d.finishedAt}, commit \`${d.gitCommit}\`${d.trial ? ' — **TRIAL** (quick mode, low rates, short windows, shared busy machine: not figures to compare)' : ''}.`,
-    `- **Machine**: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverageAtStart}. Load generator, target, Postgres, broker and apps all on this machine.`,
+    `- **Machine**: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverageAtStart}${m.wakeUpCpuMicros === undefined ? '' : `; a wake-up of an idle process costs ${m.wakeUpCpuMicros} µs of CPU`}. Load generator, target, Postgres, broker and apps all on this machine.`,
     `- **Versions**: ${Object.entries(d.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
