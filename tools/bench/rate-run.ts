@@ -77,10 +77,11 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   // Past saturation the gateway still answers submissions long after the window; every call it
   // accepts gets the whole drain wait, or a slow answer would count as a lost call.
   const drainStart = Date.now();
-  await Promise.race([driving, sleep(o.drainMs)]);
+  const answered = () => calls.every((c) => c.answeredAt !== undefined);
+  await waitUntil(answered, drainStart + o.drainMs, 100);
   const drained = () => {
     const b = backlogAt(Date.now());
-    return calls.every((c) => c.answeredAt !== undefined) && b.notAtTarget === 0 && b.notCompleted === 0;
+    return answered() && b.notAtTarget === 0 && b.notCompleted === 0;
   };
   await waitUntil(drained, Date.now() + o.drainMs, 100);
   await Promise.race([driving, sleep(1_000)]);

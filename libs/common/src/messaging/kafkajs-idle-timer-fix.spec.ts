@@ -37,28 +37,28 @@ describe('the kafkajs idle timer fix', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  /** Asserts that the queue's next check of its pending requests comes exactly `ms` from now. */
+  function expectCheckAfter(queue: ReturnType<typeof requestQueue>, ms: number) {
+    const check = jest.spyOn(queue, 'checkPendingRequests').mockImplementation(() => undefined);
+    queue.scheduleCheckPendingRequests();
+    jest.advanceTimersByTime(ms - 1);
+    expect(check).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(check).toHaveBeenCalledTimes(1);
+  }
+
   it('checks again after 10 ms for a request waiting for an in-flight slot', () => {
     const queue = requestQueue(1);
     queue.inflight.set(1, {});
     queue.pending.push({});
-    const check = jest.spyOn(queue, 'checkPendingRequests').mockImplementation(() => undefined);
-    queue.scheduleCheckPendingRequests();
-    jest.advanceTimersByTime(9);
-    expect(check).not.toHaveBeenCalled();
-    jest.advanceTimersByTime(1);
-    expect(check).toHaveBeenCalledTimes(1);
+    expectCheckAfter(queue, 10);
   });
 
   it('checks again when a throttle ends, and not before', () => {
     const queue = requestQueue();
     queue.pending.push({});
     queue.throttledUntil = Date.now() + 250;
-    const check = jest.spyOn(queue, 'checkPendingRequests').mockImplementation(() => undefined);
-    queue.scheduleCheckPendingRequests();
-    jest.advanceTimersByTime(249);
-    expect(check).not.toHaveBeenCalled();
-    jest.advanceTimersByTime(1);
-    expect(check).toHaveBeenCalledTimes(1);
+    expectCheckAfter(queue, 250);
   });
 
   it('schedules one check at a time', () => {
