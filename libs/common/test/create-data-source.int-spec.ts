@@ -27,12 +27,9 @@ describe('createDataSource (real Postgres)', () => {
     }
   });
 
-  it.each([
-    { genericPlans: true, fewestCustom: 0 },
-    { genericPlans: false, fewestCustom: 5 },
-  ])(
+  it.each([{ genericPlans: true }, { genericPlans: false }])(
     'runs a named statement on its one generic plan with genericPlans, and plans it per run without (genericPlans $genericPlans)',
-    async ({ genericPlans, fewestCustom }) => {
+    async ({ genericPlans }) => {
       const url = await createTestDatabase('data-source-plans');
       const dataSource = await createDataSource({
         url,
@@ -55,7 +52,7 @@ describe('createDataSource (real Postgres)', () => {
         });
         // Postgres's default plans at least the first five runs for their values (here it planned all eight).
         if (genericPlans) expect(plans).toEqual({ generic: 8, custom: 0 });
-        else expect(plans.custom).toBeGreaterThanOrEqual(fewestCustom);
+        else expect(plans.custom).toBeGreaterThanOrEqual(5);
       } finally {
         await dataSource.destroy();
       }

@@ -1,4 +1,5 @@
 import { DueTimeReachedPayload, COMMAND_SCHEMA_VERSION, newEnvelope, TOPICS } from '@app/common/contracts';
+import { WakeableSleep } from '@app/common/clock';
 import { Log, recordTimerLateness } from '@app/common/observability';
 import { returnedRows } from '@app/common/database';
 import { appendToOutbox } from '@app/common/outbox';
@@ -32,7 +33,7 @@ export interface TimerPollerOptions {
 export class TimerPoller {
   private running = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly pause = new WakeableSleep();
   private stopListening?: () => void;
 
   private readonly leadMs: number;
@@ -49,14 +50,14 @@ export class TimerPoller {
 
   start(): void {
     this.running = true;
-    this.stopListening = onTimersSet(() => this.wake?.());
+    this.stopListening = onTimersSet(() => this.pause.wake());
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.stopListening?.();
-    this.wake?.();
+    this.pause.wake();
     await this.loop;
   }
 
@@ -73,19 +74,8 @@ export class TimerPoller {
       } catch (error) {
         this.log.error({ error: error instanceof Error ? error.message : String(error) }, 'timer pass failed');
       }
-      if (sleep > 0) await this.sleep(sleep);
+      if (sleep > 0) await this.pause.sleep(sleep);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 
   async fireDueTimers(batch = 200): Promise<number> {

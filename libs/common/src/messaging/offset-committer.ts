@@ -1,4 +1,5 @@
 import { Consumer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { WakeableSleep } from '../clock/wakeable-sleep';
 import { Log } from '../observability/log';
 
 /**
@@ -17,7 +18,8 @@ export class OffsetCommitter {
   private inFlight?: Promise<void>;
   private lastStarted = 0;
   private draining = false;
-  private hurry?: () => void;
+  /** Waits out the rest of the interval since the last commit started; a drain cuts it short. */
+  private readonly interval = new WakeableSleep();
 
   constructor(
     private readonly consumer: () => Consumer | undefined,
@@ -34,7 +36,7 @@ export class OffsetCommitter {
   /** Resolves once everything handed in so far is committed (or has failed). */
   async drain(): Promise<void> {
     this.draining = true;
-    this.hurry?.();
+    this.interval.wake();
     try {
       while (this.inFlight) await this.inFlight;
     } finally {
@@ -46,7 +48,7 @@ export class OffsetCommitter {
     try {
       while (this.pending.size > 0) {
         const wait = this.lastStarted + this.intervalMs - Date.now();
-        if (wait > 0 && !this.draining) await this.pause(wait);
+        if (wait > 0 && !this.draining) await this.interval.sleep(wait);
         this.lastStarted = Date.now();
         const batch = [...this.pending.values()];
         this.pending.clear();
@@ -62,18 +64,5 @@ export class OffsetCommitter {
     } finally {
       this.inFlight = undefined;
     }
-  }
-
-  /** Waits out the rest of the interval since the last commit started; a drain cuts it short. */
-  private pause(wait: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.hurry = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, wait);
-      this.hurry = done;
-    });
   }
 }

@@ -11,7 +11,7 @@ export function markOutboxWritten(manager: EntityManager, schema: string): void 
   const runner = manager.queryRunner;
   if (!runner?.isTransactionActive) {
     // Outside a transaction (a held connection's statement included) the row is committed already.
-    committed.emit(schema);
+    outboxCommitted(schema);
     return;
   }
   const data = runner.data as RunnerData;

@@ -1,5 +1,6 @@
 import { Kafka, Message, Producer } from 'kafkajs';
 import { Client } from 'pg';
+import { WakeableSleep } from '../clock/wakeable-sleep';
 import { Envelope } from '../contracts/envelope';
 import { GENERIC_PLANS } from '../database/create-data-source';
 import { createProducer } from '../messaging/create-producer';
@@ -73,7 +74,7 @@ export class OutboxPublisher {
   private producer?: Producer;
   private running = false;
   private leader = false;
-  private wake?: () => void;
+  private readonly pause = new WakeableSleep();
   private woken = false;
   private loop?: Promise<void>;
   private lastCleanup = 0;
@@ -121,7 +122,7 @@ export class OutboxPublisher {
 
   private wakeUp(): void {
     this.woken = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   /** The session holds the lock and the LISTEN; when it drops, both are gone and the loop opens a new one. */
@@ -162,13 +163,13 @@ export class OutboxPublisher {
         if (drained.more || (drained.left > 0 && this.woken)) continue;
         if (this.leader && this.heldBack) {
           // Committed rows wait for an older transaction still open elsewhere; it is usually about to end.
-          await this.sleep(HELD_BACK_RETRY_MS);
+          await this.pause.sleep(HELD_BACK_RETRY_MS);
           continue;
         }
         if (this.leader) await this.cleanup();
         if (this.leader && this.published.length > 0 && !this.woken) {
           // No commit came to carry the delete: rows stay at most this long after they are sent.
-          await this.sleep(DELETE_DEFERRAL_MS);
+          await this.pause.sleep(DELETE_DEFERRAL_MS);
           if (!this.woken) await this.deletePublished();
         }
       } catch (error) {
@@ -178,7 +179,7 @@ export class OutboxPublisher {
         );
       }
       // A standby tries for the lock every 2 s: that bounds how long an outbox waits after its leader dies.
-      if (!this.woken) await this.sleep(this.leader ? interval : 2_000);
+      if (!this.woken) await this.pause.sleep(this.leader ? interval : 2_000);
     }
   }
 
@@ -295,17 +296,6 @@ export class OutboxPublisher {
       `DELETE FROM "${this.options.schema}".outbox WHERE published_at < now() - ($1 || ' milliseconds')::interval AND set_aside_at IS NULL`,
       [String(retention)],
     );
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }
 
