@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { ExecutionResult, newEventMessage, ServiceCallEvent, ServiceCallEventMessage, TOPICS } from '@app/common/contracts';
 import { createDataSource } from '@app/common/database';
 import { ConsumedMessage, createKafka, createProducer, encodeEnvelope } from '@app/common/messaging';
+import { callsFinished } from '@app/common/observability';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
 import { freePort } from '../../../tools/infra/free-port';
 import { projectRoot } from '../../../tools/infra/project-root';
@@ -18,6 +19,7 @@ import {
   SERVICE_CALLS_PROJECTION,
   ServiceCallProjectionHandler,
 } from '../src/service-calls/service-call-projection.handler';
+import { ServiceCallViews } from '../src/service-calls/service-call-views';
 
 const TENANT = 'tenant-a';
 const silentPino = pino({ level: 'silent' });
@@ -299,6 +301,46 @@ describe('service call projection (real Postgres)', () => {
     expect(await row(third)).toMatchObject({ status: 'Accepted', version: 1 });
     expect(await checkpoint(partition, renamed)).toBe('0');
     expect(await checkpoint(partition)).not.toBe('0');
+  });
+
+  it('folds the next events of a call onto the view it wrote, and reads the table only after a gap in versions', async () => {
+    const reads = jest.spyOn(ServiceCallViews.prototype, 'load');
+    try {
+      const own = new ServiceCallProjectionHandler(dataSource, silent);
+      const steady = randomUUID();
+      const [sa, sb, sc] = callStream(steady, [submitted(steady), requested(), succeeded()]);
+      for (const [i, message] of [sa, sb, sc].entries()) await own.handle([at(message, 11, i)]);
+      expect(await row(steady)).toMatchObject({ status: 'Succeeded', version: 3, attempts: 1 });
+      expect(reads).not.toHaveBeenCalled();
+
+      // The partition moves to another member for one event, then comes back: this one's view is a version behind.
+      const other = new ServiceCallProjectionHandler(dataSource, silent);
+      const moved = randomUUID();
+      const [ma, mb, mc] = callStream(moved, [submitted(moved), requested(), succeeded()]);
+      await own.handle([at(ma, 12, 0)]);
+      await other.handle([at(mb, 12, 1)]);
+      await own.handle([at(mc, 12, 2)]);
+      expect(reads).toHaveBeenCalledTimes(2);
+      // Folded onto the table's version 2 (attempt 1), not onto the version 1 this member kept.
+      expect(await row(moved)).toMatchObject({ status: 'Succeeded', version: 3, attempts: 1 });
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
+  it('counts a finished call once when a projector with no memory of it gets its whole stream again', async () => {
+    const finished = async () =>
+      (await callsFinished.get()).values.find((v) => v.labels.tenant === TENANT && v.labels.outcome === 'Succeeded')
+        ?.value ?? 0;
+    const id = randomUUID();
+    const stream = callStream(id, [submitted(id), requested(), succeeded()]);
+    const before = await finished();
+    await handler.handle(records(13, 0, stream));
+    expect(await finished()).toBe(before + 1);
+    // Folded from its first event in memory, the stream reaches Succeeded again; the table already had it.
+    await new ServiceCallProjectionHandler(dataSource, silent).handle(records(13, 0, stream));
+    expect(await finished()).toBe(before + 1);
+    expect(await row(id)).toMatchObject({ status: 'Succeeded', version: 3 });
   });
 
   it('applies nothing of a batch, checkpoint included, when one of its events cannot be projected', async () => {

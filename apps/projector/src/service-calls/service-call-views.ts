@@ -11,8 +11,8 @@ import {
 } from '@app/common/read-model';
 
 export const saveViewsSql = (schema: string): string =>
-  `WITH views AS (${upsertServiceCallsSql(`"${schema}".service_calls`)} RETURNING 1)
-   ${advanceCheckpointSql(schema, 2)}`;
+  `WITH checkpoint AS (${advanceCheckpointSql(schema, 2)})
+   ${upsertServiceCallsSql(`"${schema}".service_calls`)} RETURNING tenant_id, id`;
 
 const SAVE = saveViewsSql(S);
 
@@ -49,13 +49,18 @@ export class ServiceCallViews {
   /**
    * One statement for a batch: the upsert of the views that moved, which only moves forward (an
    * older or equal version never overwrites a newer row), and the partition's checkpoint. Being one
-   * statement, it commits both or neither without a transaction around it.
+   * statement, it commits both or neither without a transaction around it. Returns the keys of the
+   * rows it wrote: a view the table already had at its version or newer is not among them.
    */
   async saveWithCheckpoint(
     manager: EntityManager,
     views: readonly ServiceCallView[],
     at: CheckpointPosition,
-  ): Promise<void> {
-    await namedQuery(manager, SAVE, [JSON.stringify(views.map(serviceCallRowOf)), ...checkpointValues(at)]);
+  ): Promise<Set<string>> {
+    const written = await namedQuery<{ tenant_id: string; id: string }>(manager, SAVE, [
+      JSON.stringify(views.map(serviceCallRowOf)),
+      ...checkpointValues(at),
+    ]);
+    return new Set(written.map((r) => viewKey(r.tenant_id, r.id)));
   }
 }
