@@ -74,7 +74,7 @@ describe('batch statements on growing tables (real Postgres)', () => {
       table: 'idempotency_keys',
     },
     {
-      statement: "the executor's results find their unfinished attempts",
+      statement: "the executor's results find their unfinished attempts (and update them by row id)",
       sql: resultsSql(EXECUTOR_SCHEMA),
       parameters: 'jsonb' as const,
       index: 'attempts_unfinished_idx',
@@ -103,7 +103,8 @@ describe('batch statements on growing tables (real Postgres)', () => {
     },
   ])('$statement through $index, one lookup per key', async ({ sql, parameters, index, table }) => {
     const plan = await genericPlan(sql, parameters);
-    expect(plan).toMatch(new RegExp(`Index Scan using ${index} on ${table}`));
+    // Looked up by the key: an index scan with no condition on it reads every entry, dead ones included.
+    expect(plan).toMatch(new RegExp(`Index Scan using ${index} on ${table}.*\\n\\s+Index Cond: \\(\\(tenant_id = `));
     expect(plan).not.toMatch(new RegExp(`Seq Scan on ${table}`));
   });
 });
