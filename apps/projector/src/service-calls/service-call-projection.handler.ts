@@ -32,7 +32,7 @@ export class ServiceCallProjectionHandler {
   async handle(batch: readonly ConsumedMessage<ServiceCallEventMessage>[]): Promise<void> {
     if (batch.length === 0) return;
     const finished: [ServiceCallView | null, ServiceCallView][] = [];
-    // One connection for both statements, so each is a prepared statement of that session.
+    // One connection for the batch's statements, so each is a prepared statement of that session.
     await withConnection(this.dataSource, async (manager) => {
       const current = await this.viewsBefore(manager, batch);
       const moved = new Map<string, ServiceCallView>();
