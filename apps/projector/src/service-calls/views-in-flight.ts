@@ -22,7 +22,10 @@ export class ViewsInFlight {
     return view?.version === version - 1 ? view : undefined;
   }
 
-  /** Keeps the view a batch's fold reached (the table holds it, or a newer one); a settled call's is dropped, as nothing follows it. */
+  /**
+   * Keeps the view a batch's fold reached (the table holds it, or a newer one); a settled call's is
+   * dropped, as nothing follows it.
+   */
   keep(key: string, view: ServiceCallView): void {
     this.views.delete(key);
     if (SETTLED.has(view.status)) return;
