@@ -1,10 +1,16 @@
 /** One broker and one Postgres server for every suite (test/support/global-setup.ts); each suite gets its own database and topics. */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  '/node_modules/@platformatic/.+\\.js$': '<rootDir>/test/support/esm-to-commonjs.js',
+};
+/** Packages that ship only ES modules, which Jest on Node 20 cannot require as they are. */
+const transformIgnorePatterns = ['/node_modules/(?!@platformatic/)'];
 const moduleNameMapper = { '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1' };
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform,
+  transformIgnorePatterns,
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

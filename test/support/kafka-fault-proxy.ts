@@ -49,6 +49,8 @@ export class KafkaFaultProxy {
   private readonly remaining = new Map<number, number>();
   /** Every request seen, by API key (forwarded or refused). */
   private readonly seen = new Map<number, number>();
+  /** The size on the wire of every request seen, by API key. */
+  private readonly sizes = new Map<number, number[]>();
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -93,6 +95,11 @@ export class KafkaFaultProxy {
     return this.seen.get(apiKey) ?? 0;
   }
 
+  /** The size of each request of an API that went through the proxy so far, in bytes on the wire (size prefix included). */
+  requestSizes(apiKey: number): number[] {
+    return [...(this.sizes.get(apiKey) ?? [])];
+  }
+
   /** Injected answers to one API since `since` (ms epoch). */
   answers(apiKey: number, since = 0): InjectedAnswer[] {
     return this.injected.filter((a) => a.apiKey === apiKey && a.at >= since);
@@ -124,6 +131,7 @@ export class KafkaFaultProxy {
         const apiVersion = frame.readInt16BE(6);
         const correlationId = frame.readInt32BE(8);
         this.seen.set(apiKey, (this.seen.get(apiKey) ?? 0) + 1);
+        this.sizes.set(apiKey, [...(this.sizes.get(apiKey) ?? []), frame.length]);
         const errorCode = this.failing.get(apiKey);
         const left = this.remaining.get(apiKey);
         if (left !== undefined && errorCode !== undefined) {
@@ -182,11 +190,12 @@ function frame32(correlationId: number, body: Buffer): Buffer {
   return Buffer.concat([head, body]);
 }
 
-/** The body a broker sends when it refuses the request with `errorCode`, for the versions kafkajs 2.2 speaks. */
+/** The body a broker sends when it refuses the request with `errorCode`, for the versions kafkajs 2.2 speaks (and Produce v9-v11, which @platformatic/kafka speaks). */
 function errorAnswer(apiKey: number, version: number, errorCode: number, request: Buffer): Buffer {
   const w = new Writer();
   switch (apiKey) {
     case API.produce: {
+      if (version >= 9 && version <= 11) return flexibleProduceErrorAnswer(request, errorCode);
       // Request v3-v7: header (size api_key api_version correlation_id client_id), transactional_id acks
       // timeout_ms [topic [partition records]]. Response v3-v7: [topic [partition error_code base_offset
       // log_append_time_ms log_start_offset (v5+)]] throttle_time_ms.
@@ -231,8 +240,59 @@ function errorAnswer(apiKey: number, version: number, errorCode: number, request
   throw new Error(`kafka fault proxy: cannot answer api ${apiKey} v${version}`);
 }
 
+/**
+ * Produce v9-v11 (flexible), as answered with `errorCode` for every partition asked for.
+ * Request, after the size: api_key api_version correlation_id client_id (STRING) header tags,
+ * then transactional_id acks timeout_ms [topic [partition records tags] tags] tags (compact arrays).
+ * Answer: the response header's tags, then [topic [partition error_code base_offset
+ * log_append_time_ms log_start_offset record_errors error_message tags] tags] throttle_time_ms tags.
+ */
+function flexibleProduceErrorAnswer(request: Buffer, errorCode: number): Buffer {
+  const r = new Reader(request.subarray(12));
+  r.string();
+  r.tags();
+  r.compactString();
+  r.int16();
+  r.int32();
+  const w = new Writer().tags();
+  const topics = r.uvarint() - 1;
+  w.uvarint(topics + 1);
+  for (let t = 0; t < topics; t++) {
+    w.compactString(r.compactString() ?? '');
+    const partitions = r.uvarint() - 1;
+    w.uvarint(partitions + 1);
+    for (let p = 0; p < partitions; p++) {
+      w.int32(r.int32()).int16(errorCode).int64(-1).int64(-1).int64(-1).uvarint(1).compactString(null).tags();
+      r.skip(r.uvarint() - 1);
+      r.tags();
+    }
+    r.tags();
+    w.tags();
+  }
+  return w.int32(0).tags().done();
+}
+
+/** Metadata v9-v12 (flexible): header tags, throttle_time_ms, brokers [node_id host port rack tags] ...rest. */
+function withFlexibleMetadataBrokersAt(body: Buffer, port: number): Buffer {
+  const r = new Reader(body);
+  r.tags();
+  const w = new Writer().tags().int32(r.int32());
+  const count = r.uvarint() - 1;
+  w.uvarint(count + 1);
+  for (let i = 0; i < count; i++) {
+    w.int32(r.int32());
+    r.compactString();
+    r.int32();
+    w.compactString('127.0.0.1').int32(port).compactString(r.compactString());
+    r.tags();
+    w.tags();
+  }
+  return w.raw(r.rest()).done();
+}
+
 /** Metadata v0-v8 (non-flexible): [throttle_time_ms (v3+)] brokers [node_id host port rack (v1+)] ...rest. */
 function withMetadataBrokersAt(body: Buffer, version: number, port: number): Buffer {
+  if (version >= 9 && version <= 12) return withFlexibleMetadataBrokersAt(body, port);
   if (version > 8) throw new Error(`kafka fault proxy: cannot rewrite Metadata v${version}`);
   const r = new Reader(body);
   const w = new Writer();
@@ -280,6 +340,28 @@ class Reader {
     if (length < 0) return null;
     return this.buffer.toString('utf8', this.at, (this.at += length));
   }
+  /** An unsigned varint (flexible versions' lengths and tag counts). */
+  uvarint(): number {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = this.buffer[this.at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  }
+  /** A COMPACT_(NULLABLE_)STRING: uvarint length + 1, 0 for null. */
+  compactString(): string | null {
+    const length = this.uvarint() - 1;
+    if (length < 0) return null;
+    return this.buffer.toString('utf8', this.at, (this.at += length));
+  }
+  /** Skips a tagged-fields section. */
+  tags(): void {
+    for (let n = this.uvarint(); n > 0; n--) {
+      this.uvarint();
+      this.skip(this.uvarint());
+    }
+  }
   rest(): Buffer {
     return this.buffer.subarray(this.at);
   }
@@ -311,6 +393,21 @@ class Writer {
   }
   nullableString(value: string | null): this {
     return value === null ? this.int16(-1) : this.string(value);
+  }
+  uvarint(value: number): this {
+    const bytes: number[] = [];
+    for (; value >= 0x80; value = Math.floor(value / 0x80)) bytes.push((value & 0x7f) | 0x80);
+    bytes.push(value);
+    return this.raw(Buffer.from(bytes));
+  }
+  compactString(value: string | null): this {
+    if (value === null) return this.uvarint(0);
+    const bytes = Buffer.from(value, 'utf8');
+    return this.uvarint(bytes.length + 1).raw(bytes);
+  }
+  /** An empty tagged-fields section. */
+  tags(): this {
+    return this.uvarint(0);
   }
   raw(bytes: Buffer): this {
     this.parts.push(bytes);
