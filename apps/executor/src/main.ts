@@ -54,7 +54,14 @@ runApp('executor', async () => {
     maxBatchSize: Math.min(500, maxInFlight),
   });
   inFlightLimit.set({ group: namespace.physical(CONSUMER_GROUPS.executor) }, maxInFlight);
-  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: EXECUTOR_SCHEMA, kafka, log, namespace });
+  const publisher = new OutboxPublisher({
+    databaseUrl: config.databaseUrl,
+    schema: EXECUTOR_SCHEMA,
+    brokers: config.kafkaBrokers,
+    clientId: 'executor',
+    log,
+    namespace,
+  });
   const backlog = new OutboxBacklogMonitor({ dataSource, schema: EXECUTOR_SCHEMA, log });
   const app = await NestFactory.create(
     ExecutorModule.register({

@@ -24,7 +24,14 @@ runApp('gateway', async () => {
     ALL_TOPICS.map((t) => namespace.physical(t)),
     config.kafkaPartitions,
   );
-  const publisher = new OutboxPublisher({ databaseUrl: config.databaseUrl, schema: GATEWAY_SCHEMA, kafka, log, namespace });
+  const publisher = new OutboxPublisher({
+    databaseUrl: config.databaseUrl,
+    schema: GATEWAY_SCHEMA,
+    brokers: config.kafkaBrokers,
+    clientId: 'gateway',
+    log,
+    namespace,
+  });
   const backlog = new OutboxBacklogMonitor({ dataSource, schema: GATEWAY_SCHEMA, log });
   const sealer = new TargetSealer(config.encryptionKey);
   log.info({ sealingKeyId: sealer.sealingKeyId }, 'target keys loaded');

@@ -33,7 +33,8 @@ runApp('scheduler-core', async () => {
   const publisher = new OutboxPublisher({
     databaseUrl: config.databaseUrl,
     schema: SCHEDULER_CORE_SCHEMA,
-    kafka,
+    brokers: config.kafkaBrokers,
+    clientId: 'scheduler-core',
     log,
     namespace,
   });

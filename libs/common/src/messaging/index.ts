@@ -9,6 +9,7 @@ export * from './retry-policy';
 export * from './consumer-readiness';
 export * from './topic-namespace';
 export * from './create-producer';
+export * from './record-producer';
 export * from './assert-brokers-reachable';
 export * from './kafka-handler-error.filter';
 export * from './offset-committer';

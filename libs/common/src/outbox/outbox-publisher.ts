@@ -1,10 +1,9 @@
-import { Kafka, Message, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { WakeableSleep } from '../clock/wakeable-sleep';
 import { Envelope } from '../contracts/envelope';
 import { GENERIC_PLANS } from '../database/create-data-source';
-import { createProducer } from '../messaging/create-producer';
 import { encodeHeaders } from '../messaging/envelope-codec';
+import { hasBrokerError, ProducedRecord, RecordProducer } from '../messaging/record-producer';
 import { TopicNamespace } from '../messaging/topic-namespace';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
 import { outboxPolls, outboxPublished, outboxSetAside } from '../observability/metrics';
@@ -15,7 +14,9 @@ import { cutByBytes } from './produce-batches';
 export interface OutboxPublisherOptions {
   readonly databaseUrl: string;
   readonly schema: string;
-  readonly kafka: Kafka;
+  readonly brokers: readonly string[];
+  /** Names the producer to the broker (its logs and quotas). */
+  readonly clientId: string;
   readonly log: Log;
   readonly namespace?: TopicNamespace;
   readonly pollIntervalMs?: number;
@@ -71,7 +72,7 @@ interface OutboxRow {
  */
 export class OutboxPublisher {
   private client?: Client;
-  private producer?: Producer;
+  private producer?: RecordProducer;
   private running = false;
   private leader = false;
   private readonly pause = new WakeableSleep();
@@ -92,8 +93,7 @@ export class OutboxPublisher {
 
   async start(): Promise<void> {
     this.client = await this.connect();
-    this.producer = createProducer(this.options.kafka);
-    await this.producer.connect();
+    this.producer = this.newProducer();
     this.running = true;
     this.stopListening = onOutboxCommitted(this.options.schema, () => this.onLocalCommit());
     this.loop = this.run();
@@ -105,7 +105,7 @@ export class OutboxPublisher {
     this.wakeUp();
     await this.loop;
     if (this.leader) await this.deletePublished().catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.producer?.close().catch(() => undefined);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -244,11 +244,11 @@ export class OutboxPublisher {
    */
   private async produce(rows: OutboxRow[]): Promise<OutboxRow[]> {
     try {
-      await this.producer!.sendBatch({ topicMessages: groupByTopic(rows, this.options.namespace ?? new TopicNamespace()) });
+      await this.producer!.send(toRecords(rows, this.options.namespace ?? new TopicNamespace()));
       return rows;
     } catch (error) {
-      if (hasErrorType(error, PRODUCER_STATE_LOST)) await this.replaceProducer(error);
-      if (!hasErrorType(error, UNPRODUCIBLE)) throw error;
+      if (hasBrokerError(error, PRODUCER_STATE_LOST)) await this.replaceProducer(error);
+      if (!hasBrokerError(error, UNPRODUCIBLE)) throw error;
       if (rows.length > 1) {
         const left: OutboxRow[] = [];
         for (const row of rows) {
@@ -270,9 +270,12 @@ export class OutboxPublisher {
       'the broker lost track of the outbox producer; starting a new one',
     );
     const old = this.producer;
-    this.producer = createProducer(this.options.kafka);
-    await old?.disconnect().catch(() => undefined);
-    await this.producer.connect();
+    this.producer = this.newProducer();
+    await old?.close().catch(() => undefined);
+  }
+
+  private newProducer(): RecordProducer {
+    return new RecordProducer(this.options.clientId, this.options.brokers);
   }
 
   private async setAside(row: OutboxRow, error: unknown): Promise<void> {
@@ -299,33 +302,17 @@ export class OutboxPublisher {
   }
 }
 
-function hasErrorType(error: unknown, types: ReadonlySet<string>): boolean {
-  for (
-    let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0;
-    e && depth < 4;
-    depth++
-  ) {
-    if (typeof e.type === 'string' && types.has(e.type)) return true;
-    e = (e.cause ?? e.originalError) as typeof e;
-  }
-  return false;
-}
-
-/** Keeps id order within each topic; kafkajs keeps it within each partition. */
-function groupByTopic(rows: OutboxRow[], namespace: TopicNamespace) {
-  const byTopic = new Map<string, Message[]>();
-  for (const row of rows) {
-    const topic = namespace.physical(row.topic);
-    const list = byTopic.get(topic) ?? [];
+/** In id order; the producer keeps that order within each partition. */
+function toRecords(rows: OutboxRow[], namespace: TopicNamespace): ProducedRecord[] {
+  return rows.map((row) => {
     const headers = encodeHeaders(JSON.parse(row.value) as Envelope);
-    list.push({
+    return {
+      topic: namespace.physical(row.topic),
       key: row.message_key,
       value: row.value,
       headers: row.traceparent ? { ...headers, traceparent: row.traceparent } : headers,
-    });
-    byTopic.set(topic, list);
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    };
+  });
 }
 
 /**
