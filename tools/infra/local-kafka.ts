@@ -105,7 +105,7 @@ function serverProperties(port: number, controllerPort: number, logDir: string):
   ].join('\n');
 }
 
-function randomClusterId(): string {
-  // KRaft wants a base64url-encoded 16-byte UUID; it may start with '-', hence --cluster-id=<id> above.
+/** KRaft wants a base64url-encoded 16-byte UUID. It may start with '-': pass it as `--cluster-id=<id>`, never as a separate argument. */
+export function randomClusterId(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from '../../../tools/infra/cache-dir';
 import { freePort } from '../../../tools/infra/free-port';
+import { randomClusterId } from '../../../tools/infra/local-kafka';
 import { waitForPort } from '../../../tools/infra/wait-for-port';
 
 const KAFKA_VERSION = '3.9.1';
@@ -40,8 +41,10 @@ export async function startRestartableKafka(log: (line: string) => void = () => 
     main,
     ...args,
   ];
-  const clusterId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
-  execFileSync('java', java('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', config]), { stdio: 'ignore' });
+  // One id in 64 starts with '-': as a separate argument the tool would read it as an option.
+  execFileSync('java', java('kafka.tools.StorageTool', ['format', `--cluster-id=${randomClusterId()}`, '-c', config]), {
+    stdio: 'ignore',
+  });
 
   let broker: ChildProcess | undefined;
   const start = async () => {
