@@ -389,6 +389,33 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     expect(await deadLetterCount()).toBe(0);
   });
 
+  it('stops at once while deferred work backs off from a transient fault, and leaves that message uncommitted for the next member', async () => {
+    await createTopics();
+    const messages = [1, 2, 3].map((seq) => probe('call-backing-off', { seq }));
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+    const backoffMs = 30_000;
+    const calls: number[][] = [];
+    const consumer = await startConsumer(
+      async (batch) => {
+        calls.push(batch.map((m) => m.envelope.payload.seq));
+        return {
+          completions: batch.map((m) => settlesLater(m.envelope.payload.seq === 2 ? connectionRefused() : undefined)),
+        };
+      },
+      { retryPolicy: { ...RETRY, initialBackoffMs: backoffMs, maxBackoffMs: backoffMs } },
+    );
+    await eventually('1 committed, 2 backing off', async () => (await committedOffset(partition)) === offsets[1]);
+    await pause(300);
+
+    const started = Date.now();
+    await consumer.close();
+    // close() waits for deferred work; waiting its backoff out would take the 12 s close deadline.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(calls).toEqual([[1, 2, 3]]);
+    expect(await committedOffset(partition)).toBe(offsets[1]);
+    expect(await deadLetterCount()).toBe(0);
+  });
+
   it('commits an offset only after its handler finished, so a consumer that dies mid-batch has it redelivered', async () => {
     const sessionTimeoutMs = 6_000;
     const key = 'call-crash';

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
@@ -95,6 +97,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private readonly pending = new Map<string, PendingOffsets>();
   private readonly unfinished = new Set<Promise<unknown>>();
   private readonly capacityWaiters: Array<() => void> = [];
+  /** Aborted by close(): every backoff ends then, since each loop checks whether it may go on once it wakes. */
+  private stopping = stopSignal();
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
@@ -138,6 +142,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     );
     this.producer = createProducer(kafka);
     await this.producer.connect();
+    this.stopping = stopSignal();
     this.running = true;
     await this.runConsumer();
   }
@@ -336,7 +341,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
             transient ? 'dependency unavailable; retrying the same batch' : 'handler failed',
           );
         },
-        sleep,
+        sleep: (ms) => this.pause(ms),
       },
       this.retry,
     );
@@ -414,7 +419,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
           { topic, partition, offset: raw.offset, error: errorText(e) },
           'dead-lettering failed; retrying',
         );
-        await sleep(backoffMs(this.retry, attempt));
+        await this.pause(backoffMs(this.retry, attempt));
       }
     }
     return false;
@@ -489,7 +494,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
           { topic, partition, offset: item.message.offset, attempt, error: errorText(error) },
           'deferred work failed transiently; handing the message over again',
         );
-        await sleep(backoffMs(this.retry, attempt));
+        await this.pause(backoffMs(this.retry, attempt));
         if (!this.running) throw error;
         current = again();
       }
@@ -500,7 +505,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private async untilCapacity(isActive: () => boolean, payload: EachBatchPayload): Promise<void> {
     const max = this.options.maxInFlight ?? Number.POSITIVE_INFINITY;
     while (this.unfinished.size >= max && isActive()) {
-      await Promise.race([new Promise<void>((wake) => this.capacityWaiters.push(wake)), sleep(1_000)]);
+      await Promise.race([new Promise<void>((wake) => this.capacityWaiters.push(wake)), this.pause(1_000)]);
       await payload.heartbeat().catch(() => undefined);
     }
   }
@@ -530,9 +535,15 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     );
   }
 
+  /** Waits `ms`, or less if the server closes meanwhile (or has closed). */
+  private pause(ms: number): Promise<void> {
+    return delay(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+
   /** Stops taking work, lets deferred work finish (bounded), commits what finished, and leaves the group. */
   async close(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((r) => (timer = setTimeout(r, this.options.sessionTimeoutMs ?? 12_000)));
     await Promise.race([Promise.allSettled([...this.unfinished]), deadline]);
@@ -552,7 +563,13 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** One listener per backoff under way: a deferred message each, so many at once during an outage. */
+function stopSignal(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A consumer crash that time can heal: the brokers unreachable or busy, not a bad configuration or a refusal. */
