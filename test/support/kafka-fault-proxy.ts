@@ -131,7 +131,9 @@ export class KafkaFaultProxy {
         const apiVersion = frame.readInt16BE(6);
         const correlationId = frame.readInt32BE(8);
         this.seen.set(apiKey, (this.seen.get(apiKey) ?? 0) + 1);
-        this.sizes.set(apiKey, [...(this.sizes.get(apiKey) ?? []), frame.length]);
+        const sizes = this.sizes.get(apiKey) ?? [];
+        sizes.push(frame.length);
+        this.sizes.set(apiKey, sizes);
         const errorCode = this.failing.get(apiKey);
         const left = this.remaining.get(apiKey);
         if (left !== undefined && errorCode !== undefined) {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { IHeaders, Kafka, logLevel } from 'kafkajs';
 
 export interface TopicRecord {
+  readonly partition: number;
+  readonly offset: string;
   readonly key: string | null;
   readonly value: string | null;
   readonly headers: IHeaders;
@@ -25,8 +27,10 @@ export async function readTopicToEnd(brokers: readonly string[], topic: string, 
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) =>
+      eachMessage: async ({ partition, message }) =>
         void records.push({
+          partition,
+          offset: message.offset,
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? null,
           headers: message.headers ?? {},

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer, Kafka, Partitioners } from 'kafkajs';
+import { Kafka, Partitioners } from 'kafkajs';
 import pino from 'pino';
 import {
   createKafka,
@@ -10,18 +10,10 @@ import {
   RecordProducer,
 } from '@app/common/messaging';
 import { testBrokers } from '../../../test/support/test-database';
-import { eventually } from '../../../test/support/eventually';
+import { readTopicToEnd } from '../../../test/support/topic-records';
 
 const log = pino({ level: 'silent' });
 const PARTITIONS = 6;
-
-interface Landed {
-  readonly key: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly value: string;
-  readonly header?: string;
-}
 
 describe('RecordProducer (real Kafka)', () => {
   let kafka: Kafka;
@@ -35,24 +27,16 @@ describe('RecordProducer (real Kafka)', () => {
     while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
   });
 
-  async function read(topic: string): Promise<Landed[]> {
-    const landed: Landed[] = [];
-    const consumer: Consumer = kafka.consumer({ groupId: `it-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    cleanups.push(() => consumer.disconnect());
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        landed.push({
-          key: message.key!.toString(),
-          partition,
-          offset: Number(message.offset),
-          value: message.value!.toString(),
-          header: headerText(message.headers, 'h'),
-        });
-      },
-    });
-    return landed;
+  /** Every record on the topic so far, with where it landed. */
+  async function read(topic: string) {
+    const records = await readTopicToEnd(testBrokers().split(','), topic);
+    return records.map((r) => ({
+      key: r.key!,
+      partition: r.partition,
+      offset: Number(r.offset),
+      value: r.value!,
+      header: headerText(r.headers, 'h'),
+    }));
   }
 
   it('puts every key on the partition kafkajs (and Java clients) choose, so producers of a topic agree, and keeps each key in send order', async () => {
@@ -73,7 +57,7 @@ describe('RecordProducer (real Kafka)', () => {
     await kafkajsProducer.send({ topic, messages: keys.map((key) => ({ key, value: `${key}:kafkajs` })) });
 
     const landed = await read(topic);
-    await eventually('every record read', () => landed.length >= keys.length * 3);
+    expect(landed).toHaveLength(keys.length * 3);
     const javaPartition = Partitioners.DefaultPartitioner();
     const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
       partitionId,
@@ -112,7 +96,6 @@ describe('RecordProducer (real Kafka)', () => {
 
     await producer.send([{ topic, key: 'k', value: 'small', headers: {} }]);
     const landed = await read(topic);
-    await eventually('the small record read', () => landed.length >= 1);
     expect(landed.map((r) => r.value)).toEqual(['small']);
   });
 });

@@ -46,13 +46,13 @@ export class RecordProducer {
 /** Whether the broker answered with one of these errors (by Kafka's name), anywhere in a client error. */
 export function hasBrokerError(error: unknown, names: ReadonlySet<string>): boolean {
   const seen = new Set<unknown>();
-  const walk = (e: unknown, depth: number): boolean => {
-    if (!e || typeof e !== 'object' || depth > 6 || seen.has(e)) return false;
+  const walk = (e: unknown): boolean => {
+    if (!e || typeof e !== 'object' || seen.has(e)) return false;
     seen.add(e);
     const { apiId, errors, cause } = e as { apiId?: unknown; errors?: unknown; cause?: unknown };
     if (typeof apiId === 'string' && names.has(apiId)) return true;
-    if (Array.isArray(errors) && errors.some((inner) => walk(inner, depth + 1))) return true;
-    return walk(cause, depth + 1);
+    if (Array.isArray(errors) && errors.some(walk)) return true;
+    return walk(cause);
   };
-  return walk(error, 0);
+  return walk(error);
 }

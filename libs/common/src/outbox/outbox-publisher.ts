@@ -73,6 +73,7 @@ interface OutboxRow {
 export class OutboxPublisher {
   private client?: Client;
   private producer?: RecordProducer;
+  private readonly namespace: TopicNamespace;
   private running = false;
   private leader = false;
   private readonly pause = new WakeableSleep();
@@ -85,7 +86,9 @@ export class OutboxPublisher {
   /** Ids of rows the broker has acknowledged and that are still in the outbox: the next poll deletes them. */
   private published: string[] = [];
 
-  constructor(private readonly options: OutboxPublisherOptions) {}
+  constructor(private readonly options: OutboxPublisherOptions) {
+    this.namespace = options.namespace ?? new TopicNamespace();
+  }
 
   get isLeader(): boolean {
     return this.leader;
@@ -244,7 +247,7 @@ export class OutboxPublisher {
    */
   private async produce(rows: OutboxRow[]): Promise<OutboxRow[]> {
     try {
-      await this.producer!.send(toRecords(rows, this.options.namespace ?? new TopicNamespace()));
+      await this.producer!.send(toRecords(rows, this.namespace));
       return rows;
     } catch (error) {
       if (hasBrokerError(error, PRODUCER_STATE_LOST)) await this.replaceProducer(error);
