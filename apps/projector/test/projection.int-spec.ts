@@ -187,6 +187,20 @@ describe('service call projection (real Postgres)', () => {
     expect(await checkpoint(5)).toBe('7');
   });
 
+  it('checkpoints each partition of a batch that holds records of several, at its highest offset', async () => {
+    const [x, y] = [randomUUID(), randomUUID()];
+    const [sx, sy] = [callStream(x, [submitted(x), requested()]), callStream(y, [submitted(y), requested(), succeeded()])];
+    await handler.handle([at(sx[0], 13, 40), at(sy[0], 14, 7), at(sx[1], 13, 41), at(sy[1], 14, 8), at(sy[2], 14, 9)]);
+    expect(await row(x)).toMatchObject({ status: 'Running', version: 2 });
+    expect(await row(y)).toMatchObject({ status: 'Succeeded', version: 3 });
+    expect(await checkpoint(13)).toBe('41');
+    expect(await checkpoint(14)).toBe('9');
+    // A later batch of both, one of them redelivered from below its checkpoint: each moves on its own, never back.
+    await handler.handle([at(sy[2], 14, 2), at(sx[1], 13, 42)]);
+    expect(await checkpoint(13)).toBe('42');
+    expect(await checkpoint(14)).toBe('9');
+  });
+
   it('changes nothing when a record is redelivered or an event is republished at a new offset, and never moves the checkpoint back', async () => {
     const id = randomUUID();
     const [a, b, c] = callStream(id, [submitted(id), requested(), succeeded()]);

@@ -6,13 +6,14 @@ import { ServiceCallView } from '@app/common/read-model';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { projectServiceCall } from './project-service-call';
+import { lastPositions } from './projection-checkpoints';
 import { ServiceCallViews, viewKey } from './service-call-views';
 import { ViewsInFlight } from './views-in-flight';
 
 export const SERVICE_CALLS_PROJECTION = 'service_calls';
 
 /**
- * Applies a batch of one partition's events to the read model in one statement, two at most, and no
+ * Applies a batch of events (of one partition or several) to the read model in one statement, two at most, and no
  * transaction: the views the events fold onto come from memory (the views this projector wrote last,
  * see ViewsInFlight) or else from one query, the events fold in memory in order, and one statement
  * writes the views that moved (forward only, by version) together with the checkpoint. Reading
@@ -47,13 +48,12 @@ export class ServiceCallProjectionHandler {
             'read model upserted',
           );
       }
-      const last = batch[batch.length - 1];
-      const written = await this.views.saveWithCheckpoint(manager, [...moved.values()], {
-        projection: SERVICE_CALLS_PROJECTION,
-        topic: last.physicalTopic,
-        partition: last.partition,
-        offset: last.offset,
-      });
+      const written = await this.views.saveWithCheckpoint(
+        manager,
+        [...moved.values()],
+        SERVICE_CALLS_PROJECTION,
+        lastPositions(batch),
+      );
       for (const [key, after] of moved) {
         this.inFlight.keep(key, after);
         // Only rows this statement moved count: a redelivered batch folded from memory writes nothing.

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { PROJECTOR_SCHEMA as S } from '../projector.schema';
 import { namedQuery } from '@app/common/database';
-import { advanceCheckpointSql, CheckpointPosition, checkpointValues } from './projection-checkpoints';
+import { advanceCheckpointsSql, CheckpointPosition, checkpointValues } from './projection-checkpoints';
 import {
   SERVICE_CALL_COLUMNS as COLUMNS,
   serviceCallRowOf,
@@ -11,7 +11,7 @@ import {
 } from '@app/common/read-model';
 
 export const saveViewsSql = (schema: string): string =>
-  `WITH checkpoint AS (${advanceCheckpointSql(schema, 2)})
+  `WITH checkpoint AS (${advanceCheckpointsSql(schema, 2)})
    ${upsertServiceCallsSql(`"${schema}".service_calls`)} RETURNING tenant_id, id`;
 
 const SAVE = saveViewsSql(S);
@@ -48,18 +48,19 @@ export class ServiceCallViews {
 
   /**
    * One statement for a batch: the upsert of the views that moved, which only moves forward (an
-   * older or equal version never overwrites a newer row), and the partition's checkpoint. Being one
+   * older or equal version never overwrites a newer row), and the checkpoint of each partition. Being one
    * statement, it commits both or neither without a transaction around it. Returns the keys of the
    * rows it wrote: a view the table already had at its version or newer is not among them.
    */
   async saveWithCheckpoint(
     manager: EntityManager,
     views: readonly ServiceCallView[],
-    at: CheckpointPosition,
+    projection: string,
+    positions: readonly CheckpointPosition[],
   ): Promise<Set<string>> {
     const written = await namedQuery<{ tenant_id: string; id: string }>(manager, SAVE, [
       JSON.stringify(views.map(serviceCallRowOf)),
-      ...checkpointValues(at),
+      ...checkpointValues(projection, positions),
     ]);
     return new Set(written.map((r) => viewKey(r.tenant_id, r.id)));
   }
