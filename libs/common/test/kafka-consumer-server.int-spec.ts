@@ -38,7 +38,7 @@ interface ProbePayload {
   readonly poison?: boolean;
 }
 
-/** Bound the way the apps bind their consumer controllers: one partition's records at a time. */
+/** Bound the way the apps bind their consumer controllers: a batch of records, of one partition or several fetched together. */
 @Controller()
 @UseFilters(KafkaHandlerErrorFilter)
 class ProbeController {
@@ -851,5 +851,52 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     }
     expect(messages.filter((m) => m.payload.seq % 5 === 0).every((m) => (tries.get(m.messageId) ?? 0) >= 2)).toBe(true);
     expect(await deadLetterCount()).toBe(0);
+  });
+
+  it("hands the batches of partitions fetched together to the handler in one call; a poison message in one partition's part fails none of the others", async () => {
+    await createTopics();
+    const keys = ['call-a', 'call-b', 'call-c', 'call-d', 'call-e', 'call-f'];
+    const messages = [1, 2, 3].flatMap((seq) =>
+      keys.map((key) => probe(key, { seq, poison: key === 'call-a' && seq === 1 })),
+    );
+    const poison = messages.find((m) => m.payload.poison)!;
+    // One request before the consumer runs: its first fetch brings every partition's records at once.
+    await producer.send({ topic: namespace.physical(TOPIC), messages: messages.map(encodeEnvelope) });
+
+    const calls: Handled[][] = [];
+    const handled: Handled[] = [];
+    await startConsumer(async (batch) => {
+      calls.push(batch.map(toHandled));
+      const bad = batch.find((m) => m.envelope.payload.poison);
+      if (bad) throw new ProbeRejected(`poison pill ${bad.envelope.messageId}`);
+      handled.push(...batch.map(toHandled));
+    });
+
+    await eventually('every good message handled', () => handled.length >= messages.length - 1);
+    const partitionsOf = (call: Handled[]) => new Set(call.map((h) => h.partition)).size;
+    expect(partitionsOf(calls[0])).toBeGreaterThan(1);
+    expect(calls[0]).toHaveLength(messages.length);
+    // Each committed offset reaches its partition's end, the dead letter's partition included.
+    const ends = await withAdmin((admin) => admin.fetchTopicOffsets(namespace.physical(TOPIC)));
+    expect(ends.filter((p) => p.high !== '0').length).toBeGreaterThan(1);
+    for (const { partition, high } of ends.filter((p) => p.high !== '0'))
+      await eventually(
+        `partition ${partition} committed to its end`,
+        async () => (await committedOffset(partition)) === high,
+      );
+    await pause(300);
+    expect(handled).toHaveLength(messages.length - 1);
+    expect(new Set(handled.map((h) => h.messageId)).size).toBe(handled.length);
+    for (const key of keys)
+      expect({ key, seqs: handled.filter((h) => h.key === key).map((h) => h.seq) }).toEqual({
+        key,
+        seqs: key === 'call-a' ? [2, 3] : [1, 2, 3],
+      });
+    expect(calls.filter((c) => c.length === 1 && c[0].messageId === poison.messageId)).toHaveLength(RETRY.poisonAttempts);
+    // After the joint call failed, the poison message was only ever handed over with its own partition's records.
+    const poisonPartition = handled.find((h) => h.key === 'call-a')!.partition;
+    const withPoison = calls.slice(1).filter((c) => c.some((h) => h.messageId === poison.messageId));
+    expect(withPoison.map((c) => [...new Set(c.map((h) => h.partition))])).toEqual(withPoison.map(() => [poisonPartition]));
+    expect(await deadLetterCount()).toBe(1);
   });
 });

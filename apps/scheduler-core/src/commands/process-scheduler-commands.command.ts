@@ -1,6 +1,6 @@
 import { SchedulerCommandMessage } from '@app/common/contracts';
 
-/** A batch of command messages taken off one partition of scheduler.commands.v1, in offset order. */
+/** A batch of command messages of scheduler.commands.v1: each partition's in offset order, several partitions' when fetched together. */
 export class ProcessSchedulerCommands {
   constructor(readonly messages: readonly SchedulerCommandMessage[]) {}
 }

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { dlqTopic } from '../contracts/topics';
@@ -13,6 +13,7 @@ import {
   inFlightMessages,
   messagesConsumed,
 } from '../observability/metrics';
+import { BatchCoalescer } from './batch-coalescer';
 import { processBatch } from './batch-processing';
 import { BatchOutcome, ConsumedMessage } from './consumed-message';
 import { createProducer } from './create-producer';
@@ -37,7 +38,10 @@ export interface KafkaConsumerServerOptions {
   readonly log: Log;
   readonly namespace?: TopicNamespace;
   readonly retryPolicy?: RetryPolicy;
-  /** The most messages handed to a handler at once; larger fetches are split. */
+  /**
+   * The most messages handed to a handler at once; larger fetches are split. Batches of several
+   * partitions that arrive together are joined up to this size (BatchCoalescer).
+   */
   readonly maxBatchSize?: number;
   /** For handlers that return completions: how many unfinished messages this process holds at most. */
   readonly maxInFlight?: number;
@@ -79,7 +83,8 @@ interface Decoded {
 
 /**
  * A Nest transport over kafkajs with the semantics the stock one lacks (DESIGN.md §1, §9): each
- * partition's records reach the handler as a batch; offsets are committed only after the batch's
+ * partition's records reach the handler as a batch, in order, joined with the batches of other
+ * partitions fetched at the same time (BatchCoalescer); offsets are committed only after the batch's
  * work is durable (and, for handlers that finish out of order, only below the oldest unfinished
  * message); transient faults retry the same batch for as long as they last; only poison goes to
  * `<topic>.dlq.<group>`; retriable broker errors restart the consumer in place.
@@ -97,6 +102,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private readonly pending = new Map<string, PendingOffsets>();
   private readonly unfinished = new Set<Promise<unknown>>();
   private readonly capacityWaiters: Array<() => void> = [];
+  private readonly coalescers = new Map<string, BatchCoalescer<ConsumedMessage>>();
   /** Aborted by close(): every backoff ends then, since each loop checks whether it may go on once it wakes. */
   private stopping = stopSignal();
 
@@ -109,6 +115,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       options.log,
       options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS,
     );
+  }
+
+  private get maxBatchSize(): number {
+    return this.options.maxBatchSize ?? 500;
   }
 
   private get sessionTimeoutMs(): number {
@@ -232,7 +242,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     if (batch.messages.length === 0) return;
     const generation = this.generation;
     const isActive = () => this.running && payload.isRunning() && !payload.isStale() && generation === this.generation;
-    const size = this.options.maxBatchSize ?? 500;
+    const size = this.maxBatchSize;
     for (let from = 0; from < batch.messages.length; from += size) {
       const chunk = batch.messages.slice(from, from + size);
       const handled = await this.processChunk(batch, chunk, payload, isActive);
@@ -288,37 +298,20 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       {
         handle: async (items) => {
           if (!handler) throw new Error(`no handler for topic ${topic}`);
-          consumerBatchSize.observe({ group: groupId }, items.length);
           if (debugEnabled(log))
             for (const d of items)
               log.debug(
                 { ...messageLogFields(d.message.envelope), groupId, topic, partition, offset: d.message.offset },
                 'consumed',
               );
-          const context = new KafkaMessageContext([topic, partition, items[0].message.offset, 1]);
-          const outcome = await this.heartbeatingWhile(
-            payload,
-            async () =>
-              (await lastValueFrom(
-                this.transformToObservable(
-                  await handler(
-                    items.map((d) => d.message),
-                    context,
-                  ),
-                ),
-                { defaultValue: undefined },
-              )) as BatchOutcome,
+          const outcome = await this.heartbeatingWhile(payload, () =>
+            this.coalescerFor(topic, handler).submit(items.map((d) => d.message)),
           );
           items.forEach((item, i) => {
             const done = outcome?.completions[i];
             if (!done) return;
             deferred.add(item.raw.offset);
-            const again = async () => {
-              const retried = (await lastValueFrom(this.transformToObservable(await handler([item.message], context)), {
-                defaultValue: undefined,
-              })) as BatchOutcome;
-              await retried?.completions[0];
-            };
+            const again = async () => (await this.invoke(topic, handler, [item.message]))?.completions[0];
             this.track(pending, batch.topic, topic, partition, item, done, again, (error) =>
               endSpan(item.raw.offset, error),
             );
@@ -362,6 +355,24 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
     this.commitUpTo(pending, batch.topic, partition);
     return true;
+  }
+
+  /** Batches of the topic's partitions handed over together go to its handler in one call (BatchCoalescer). */
+  private coalescerFor(topic: string, handler: MessageHandler): BatchCoalescer<ConsumedMessage> {
+    let coalescer = this.coalescers.get(topic);
+    if (!coalescer) {
+      coalescer = new BatchCoalescer((messages) => this.invoke(topic, handler, messages), this.maxBatchSize);
+      this.coalescers.set(topic, coalescer);
+    }
+    return coalescer;
+  }
+
+  private async invoke(topic: string, handler: MessageHandler, messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
+    consumerBatchSize.observe({ group: this.options.groupId }, messages.length);
+    const context = new KafkaMessageContext([topic, messages[0].partition, messages[0].offset, 1]);
+    return (await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
+      defaultValue: undefined,
+    })) as BatchOutcome;
   }
 
   /**
