@@ -57,18 +57,23 @@ export function startApp(name: AppName, { env, ports, onLine }: StartAppsOptions
 
 export async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // What the last probe got, so a start that never gets ready says why.
+  let last = 'no answer yet';
   while (Date.now() < deadline) {
     if (app.process.exitCode !== null)
       throw new Error(`${app.name} exited with code ${app.process.exitCode} before it was ready`);
     try {
-      const res = await fetch(`http://127.0.0.1:${app.port}/health/ready`);
+      const res = await fetch(`http://127.0.0.1:${app.port}/health/ready`, { signal: AbortSignal.timeout(5_000) });
       if (res.ok) return;
-    } catch {
+      last = `${res.status} ${(await res.text()).slice(0, 300)}`;
+    } catch (error) {
       // not listening yet
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      last = `${error instanceof Error ? error.message : String(error)}${cause ? ` (${cause})` : ''}`;
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${app.name} was not ready after ${timeoutMs} ms`);
+  throw new Error(`${app.name} was not ready after ${timeoutMs} ms on port ${app.port}; last answer: ${last}`);
 }
 
 export async function stopApp(app: RunningApp, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
