@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../tools/infra/free-port';
+import { freePort, freePortRun } from '../../tools/infra/free-port';
 import { postgresOsUser } from '../../tools/infra/postgres/postgres-os-user';
-import { consecutiveFreePorts } from '../support/consecutive-free-ports';
 import { MarkedProcess, markedProcessesAfter, watchMarkedProcesses } from '../support/marked-processes';
 import { clonePrivately, handOver, modeOf, PrivateClone } from '../support/private-clone';
 import { watchCommand } from '../support/watched-command';
@@ -63,7 +62,7 @@ describe('a fresh clone in a mode-700 home (e2e)', () => {
   });
 
   it('npm run stack starts there, answers /health/ready, and leaves nothing running after Ctrl-C', async () => {
-    const { env, marker } = newcomerEnv({ PORT: String(await consecutiveFreePorts(4)) });
+    const { env, marker } = newcomerEnv({ PORT: String(await freePortRun(4)) });
     const watcher = watchMarkedProcesses(marker);
     const stack = watchCommand(process.execPath, ['dist/tools/stack/main.js'], { cwd: clone.dir, env });
     try {
@@ -89,7 +88,7 @@ describe('a fresh clone in a mode-700 home (e2e)', () => {
 
   it('a Postgres that does not answer ends the stack in one line and stops the broker it started', async () => {
     const closed = `postgres://postgres:postgres@127.0.0.1:${await freePort()}/postgres`;
-    const { env, marker } = newcomerEnv({ PORT: String(await consecutiveFreePorts(4)), DATABASE_URL: closed });
+    const { env, marker } = newcomerEnv({ PORT: String(await freePortRun(4)), DATABASE_URL: closed });
     const watcher = watchMarkedProcesses(marker);
     const stack = watchCommand(process.execPath, ['dist/tools/stack/main.js'], { cwd: clone.dir, env });
     expect(await stack.exited).toBe(1);
@@ -105,7 +104,7 @@ describe('a fresh clone in a mode-700 home (e2e)', () => {
 
   it('a broker that cannot start ends the stack in one line and stops the Postgres it started', async () => {
     const { env, marker } = newcomerEnv({
-      PORT: String(await consecutiveFreePorts(4)),
+      PORT: String(await freePortRun(4)),
       PATH: `${clone.brokenJavaDir}:${process.env.PATH}`,
     });
     const watcher = watchMarkedProcesses(marker);
@@ -161,7 +160,7 @@ describe('a fresh clone in a mode-700 home (e2e)', () => {
       const user = ensureUser(ORDINARY_USER);
       const { xdgCacheHome } = handOver(clone, user.uid, user.gid);
       const { env, marker } = newcomerEnv({
-        PORT: String(await consecutiveFreePorts(4)),
+        PORT: String(await freePortRun(4)),
         HOME: clone.home,
         USER: user.name,
         XDG_CACHE_HOME: xdgCacheHome,

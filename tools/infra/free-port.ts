@@ -19,7 +19,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The first port of the kernel's ephemeral range, the one outgoing connections draw from. */
-export function lowestEphemeralPort(): number {
+function lowestEphemeralPort(): number {
   try {
     const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
     if (Number.isInteger(low)) return low;
