@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     broker: scheduler?.broker ?? 'not started',
     settings,
     cpuMethod:
-      'utime+stime (+ reaped children) from /proc/<pid>/stat at the start and end of each rate window; Postgres = postmaster and all its children (so it includes the read-model watcher queries of the bench for the scheduler and the enqueue statements for the peers); apps = their node process; kafka = the JVM listening on the broker port; redis = redis-server (shared with anything else using it); worker = the worker process of a peer; bench = this process (load generator, target and read-model watcher); per call = window CPU / calls completed in the window; net = minus idle CPU/s measured before the load',
+      'utime+stime (+ reaped children) from /proc/<pid>/stat at the start and end of each rate window; Postgres = postmaster and all its children (for a peer, this includes its enqueue statements), except the backend serving the bench’s own queries for the scheduler (its read-model watcher), which is bench-postgres; apps = their node process; kafka = the JVM listening on the broker port; redis = redis-server (shared with anything else using it); worker = the worker process of a peer; bench = this process (load generator, target and read-model watcher); bench and bench-postgres are left out of the totals; context switches = voluntary + involuntary of every thread, from /proc/<pid>/task/*/status; per call = window CPU / calls completed in the window; net = minus idle CPU/s measured before the load',
     sweep: scheduler?.sweep,
     slowTarget: scheduler?.slowTarget,
     sameSecondTimers: scheduler?.sameSecondTimers,

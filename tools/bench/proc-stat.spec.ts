@@ -38,6 +38,11 @@ describe('cpuTicks', () => {
     expect(cpuTicks(10, stats, true)).toBe(100 + 20 + 30 + 5 + 40 + 10 + 2);
   });
 
+  it('leaves out a descendant measured apart (the bench’s own backend)', () => {
+    expect(processTree(10, stats, [11]).map((s) => s.pid)).toEqual([10]);
+    expect(cpuTicks(10, stats, true, [11])).toBe(100 + 20 + 30 + 5);
+  });
+
   it('counts one process alone, without the children it reaped, when asked', () => {
     expect(cpuTicks(10, stats, false)).toBe(120);
   });

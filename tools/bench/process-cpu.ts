@@ -8,6 +8,8 @@ export interface CpuGroup {
   readonly name: string;
   readonly pid: number;
   readonly withDescendants: boolean;
+  /** Descendants whose CPU belongs to another group (the bench's own Postgres backend). */
+  readonly excluded?: readonly number[];
 }
 
 export type CpuSnapshot = Readonly<Record<string, number | undefined>>;
@@ -28,7 +30,7 @@ export function readAllProcStats(): ProcStat[] {
 
 export function snapshotCpu(groups: readonly CpuGroup[]): CpuSnapshot {
   const stats = readAllProcStats();
-  return Object.fromEntries(groups.map((g) => [g.name, cpuTicks(g.pid, stats, g.withDescendants)]));
+  return Object.fromEntries(groups.map((g) => [g.name, cpuTicks(g.pid, stats, g.withDescendants, g.excluded)]));
 }
 
 let clockTicks: number | undefined;

@@ -31,5 +31,7 @@ export interface RateResult {
   /** Accepted but never at the target (or never completed) after the drain wait. */
   readonly lost: Backlog;
   readonly cpu: Readonly<Record<string, CpuPerCall | null>>;
+  /** Context switches per completed call for each process (all its threads); absent from runs before 2026-12-06. */
+  readonly contextSwitchesPerCall?: Readonly<Record<string, number | null>>;
   readonly sustained: boolean;
 }

@@ -1,5 +1,6 @@
 import { backlogGrowthPerSecond, BacklogSample } from './backlog-growth';
 import { BenchTarget } from './bench-target';
+import { snapshotSwitches, switchesPerCall } from './context-switches';
 import { cpuPerCall, CpuPerCall } from './cpu-per-call';
 import { LoadSubject } from './load-subject';
 import { driveOpenLoop } from './open-loop-driver';
@@ -46,6 +47,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   const windowEnd = startAt + o.seconds * 1000;
   await sleepUntil(startAt);
   const before = snapshotCpu(o.cpuGroups);
+  const switchesBefore = snapshotSwitches(o.cpuGroups);
   const samples: BacklogSample[] = [];
   const sampling = (async () => {
     for (let s = 1; Date.now() < windowEnd; s++) {
@@ -69,6 +71,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   });
   await sleepUntil(windowEnd);
   const after = snapshotCpu(o.cpuGroups);
+  const switchesAfter = snapshotSwitches(o.cpuGroups);
   const measuredEnd = Date.now();
   await sampling;
   const atWindowEnd = backlogAt(measuredEnd);
@@ -92,7 +95,9 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   const perSecond = (n: number) => Math.round((n / (windowMs / 1000)) * 100) / 100;
   const acc = accepted();
   const cpu: Record<string, CpuPerCall | null> = {};
+  const contextSwitchesPerCall: Record<string, number | null> = {};
   for (const g of o.cpuGroups) {
+    contextSwitchesPerCall[g.name] = switchesPerCall(switchesBefore[g.name], switchesAfter[g.name], completedInWindow);
     const [b, a] = [before[g.name], after[g.name]];
     cpu[g.name] =
       b === undefined || a === undefined
@@ -148,6 +153,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   return {
     ...result,
     cpu,
+    contextSwitchesPerCall,
     sustained: isSustained({
       offeredRate: o.rate,
       offered: offsets.length,

@@ -1,4 +1,5 @@
 import { BenchReportData } from './bench-report-data';
+import { isLoadGenerator } from './load-generator';
 import { RateResult } from './rate-result';
 import { LineChart } from './svg-line-chart';
 import { StackedBarChart } from './svg-stacked-bars';
@@ -43,7 +44,7 @@ export function cpuChart(data: BenchReportData): StackedBarChart {
     if (!row) return [];
     const parts: Record<string, number> = {};
     for (const [process, cpu] of Object.entries(row.cpu))
-      if (process !== 'bench' && cpu?.msPerCall != null) parts[process] = cpu.msPerCall;
+      if (!isLoadGenerator(process) && cpu?.msPerCall != null) parts[process] = cpu.msPerCall;
     return [{ label: reference !== undefined ? name : `${name} @${row.offeredRate}/s`, parts }];
   });
   return {

@@ -28,6 +28,7 @@ const rate = (offeredRate: number): RateResult => ({
     gateway: { cpuMs: 100, msPerCall: 1.5, idleMsPerSecond: 3, msPerCallNetOfIdle: 1.2 },
     bench: { cpuMs: 10, msPerCall: 0.1, idleMsPerSecond: 1, msPerCallNetOfIdle: 0.1 },
   },
+  contextSwitchesPerCall: { gateway: 8.6, kafka: 28.8, bench: 5.7 },
   sustained: true,
 });
 
@@ -74,6 +75,18 @@ describe('reportMarkdown', () => {
 
   it('sums CPU per call without the load generator', () => {
     expect(md).toContain('| 1.5 (1.2) | 0.1 (0.1) | 1.5 (1.2) |');
+  });
+
+  it('gives context switches per call by process, summed without the load generator', () => {
+    expect(md).toContain('| offered/s | gateway | kafka | bench | total without bench |');
+    expect(md).toContain('| 40 | 8.6 | 28.8 | 5.7 | 37.4 |');
+  });
+
+  it('leaves the switches table out for a run from before the figure existed', () => {
+    const { contextSwitchesPerCall: _, ...older } = rate(40);
+    const old = reportMarkdown({ ...data, sweep: { ...data.sweep!, rates: [older] } }, { p99: 'p.svg', cpu: 'c.svg' });
+    expect(old).not.toContain('Context switches per call');
+    expect(old).toContain('| 1.5 (1.2) | 0.1 (0.1) | 1.5 (1.2) |');
   });
 });
 

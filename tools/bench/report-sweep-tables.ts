@@ -1,3 +1,4 @@
+import { isLoadGenerator } from './load-generator';
 import { markdownTable, triple } from './markdown-table';
 import { SweepResult } from './sweep';
 
@@ -44,7 +45,7 @@ export function sweepTable(sweep: SweepResult, acceptWord: string, completedWord
 /** CPU ms per completed call for each process, gross and net of idle, plus the idle rate. */
 export function cpuTable(sweep: SweepResult): string {
   const processes = [...new Set(sweep.rates.flatMap((r) => Object.keys(r.cpu)))];
-  const measured = processes.filter((p) => p !== 'bench');
+  const measured = processes.filter((p) => !isLoadGenerator(p));
   const total = (r: SweepResult['rates'][number], key: 'msPerCall' | 'msPerCallNetOfIdle') =>
     Math.round(measured.reduce((s, p) => s + (r.cpu[p]?.[key] ?? 0), 0) * 100) / 100;
   return markdownTable(
@@ -58,5 +59,21 @@ export function cpuTable(sweep: SweepResult): string {
         `${total(r, 'msPerCall')} (${total(r, 'msPerCallNetOfIdle')})`,
       ]),
     ],
+  );
+}
+
+/** Context switches per completed call for each process (runs from before the figure existed show none). */
+export function switchesTable(sweep: SweepResult): string | undefined {
+  const rates = sweep.rates.filter((r) => r.contextSwitchesPerCall);
+  if (rates.length === 0) return undefined;
+  const processes = [...new Set(rates.flatMap((r) => Object.keys(r.contextSwitchesPerCall!)))];
+  const measured = processes.filter((p) => !isLoadGenerator(p));
+  return markdownTable(
+    ['offered/s', ...processes, 'total without bench'],
+    rates.map((r) => {
+      const perCall = r.contextSwitchesPerCall!;
+      const total = measured.reduce((s, p) => s + (perCall[p] ?? 0), 0);
+      return [r.offeredRate, ...processes.map((p) => perCall[p] ?? null), Math.round(total * 10) / 10];
+    }),
   );
 }
