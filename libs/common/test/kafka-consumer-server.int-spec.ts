@@ -27,6 +27,8 @@ const TOPIC = 'probe.v1';
 const GROUP = 'probe-group';
 const PARTITIONS = 3;
 const RETRY: RetryPolicy = { poisonAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 50 };
+/** Tests that close a member with work still running wait this long, not the apps' 12 s. */
+const SHORT_CLOSE_GRACE_MS = 6_000;
 const HANDLE = Symbol('handle');
 
 type ProbeEnvelope = Envelope<'Probe', ProbePayload>;
@@ -159,6 +161,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     handle: Handle,
     options: {
       sessionTimeoutMs?: number;
+      closeGraceMs?: number;
       maxHandlerMs?: number;
       retryPolicy?: RetryPolicy;
       kafka?: Kafka;
@@ -175,6 +178,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
       partitions: PARTITIONS,
       retryPolicy: options.retryPolicy ?? RETRY,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      closeGraceMs: options.closeGraceMs,
       maxHandlerMs: options.maxHandlerMs,
       onCrash: (error) => crashes.push(error),
     });
@@ -525,7 +529,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
           completions: batch.map((m) => new Promise<void>((resolve) => finishers.set(m.envelope.messageId, resolve))),
         };
       },
-      { sessionTimeoutMs },
+      { sessionTimeoutMs, closeGraceMs: SHORT_CLOSE_GRACE_MS },
     );
     const finish = (i: number) => finishers.get(messages[i].messageId)!();
 
@@ -572,6 +576,42 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
       [3, offsets[3]],
       [4, offsets[4]],
     ]);
+  }, 60_000);
+
+  it('lets deferred work finish for the close grace, longer than the session, and commits it; what still runs goes to the next member', async () => {
+    await createTopics();
+    const messages = [0, 1, 2].map((seq) => probe('call-closing', { seq }));
+    const { partition, offsets } = await sendTogether(messages.map(encodeEnvelope));
+    const finishers = new Map<number, () => void>();
+    const sessionTimeoutMs = 6_000;
+    const closeGraceMs = 9_000;
+    const first = await startConsumer(
+      async (batch) => ({
+        completions: batch.map((m) => new Promise<void>((resolve) => finishers.set(m.envelope.payload.seq, resolve))),
+      }),
+      { sessionTimeoutMs, closeGraceMs },
+    );
+    await eventually('every message accepted', () => finishers.size === messages.length);
+    finishers.get(0)!();
+    await eventually('0 committed', async () => (await committedOffset(partition)) === offsets[1]);
+
+    const started = Date.now();
+    const closing = first.close();
+    // 1 finishes after a session timeout has passed: only a member still heartbeating can commit it. 2 never finishes.
+    await pause(sessionTimeoutMs + 1_000);
+    finishers.get(1)!();
+    await closing;
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(closeGraceMs - 50);
+    expect(took).toBeLessThan(closeGraceMs + 4_000);
+    expect(await committedOffset(partition)).toBe(offsets[2]);
+
+    const redelivered: number[] = [];
+    await startConsumer(async (batch) => {
+      redelivered.push(...batch.map((m) => m.envelope.payload.seq));
+    });
+    await eventually('2 handed to the next member', () => redelivered.includes(2));
+    expect(redelivered).toEqual([2]);
   }, 60_000);
 
   it('dead-letters a message whose deferred completion fails, and commits past it', async () => {
@@ -629,7 +669,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
         calls.push(batch.map((m) => m.envelope.payload.seq));
         return { completions: batch.map((m) => later(m.envelope.payload.seq === 2)) };
       },
-      { sessionTimeoutMs },
+      { sessionTimeoutMs, closeGraceMs: SHORT_CLOSE_GRACE_MS },
     );
     await eventually('the message handed over again', () => calls.filter((c) => c.join() === '2').length >= 2);
     expect(await committedOffset(partition)).toBe(offsets[1]);
@@ -785,7 +825,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
         }
         return { completions: batch.map((m) => workFor(m.envelope.messageId).done) };
       },
-      { sessionTimeoutMs },
+      { sessionTimeoutMs, closeGraceMs: SHORT_CLOSE_GRACE_MS },
     );
     await eventually('every message accepted', () => work.size === messages.length);
     // 3 and 4 finish; 0, 1 and 2 are still running.

@@ -61,6 +61,12 @@ export interface KafkaConsumerServerOptions {
    * 250 ms by default. A crash or rebalance redelivers up to this much work, which handlers absorb.
    */
   readonly commitIntervalMs?: number;
+  /**
+   * How long close() lets deferred work (calls still running) finish before it leaves the group;
+   * 12 s by default. The member keeps heartbeating meanwhile, so this is not bound to the session
+   * timeout. Work still unfinished then is not committed, and whoever takes the partition gets it.
+   */
+  readonly closeGraceMs?: number;
   /** What to do when the consumer stops for good on a fault that cannot heal; the apps exit non-zero. */
   readonly onCrash?: (error: Error) => void;
 }
@@ -73,6 +79,9 @@ export interface KafkaConsumerServerOptions {
 const DEFAULT_SESSION_TIMEOUT_MS = 6_000;
 
 const DEFAULT_MAX_HANDLER_MS = 60_000;
+
+/** The longest call timeout the API accepts (10 s), and time to record the call's result. */
+const DEFAULT_CLOSE_GRACE_MS = 12_000;
 
 const DEFAULT_COMMIT_INTERVAL_MS = 250;
 
@@ -556,7 +565,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     this.running = false;
     this.stopping.abort();
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((r) => (timer = setTimeout(r, this.options.sessionTimeoutMs ?? 12_000)));
+    const grace = this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
+    const deadline = new Promise<void>((r) => (timer = setTimeout(r, grace)));
     await Promise.race([Promise.allSettled([...this.unfinished]), deadline]);
     clearTimeout(timer);
     await this.offsets.drain();
