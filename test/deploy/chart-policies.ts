@@ -9,7 +9,8 @@ export const CONSUMERS: Record<string, { group: string; topic: string }> = {
 };
 
 /** Longest call the executor runs (DESIGN.md §5, timeoutMs at most 10000): in-flight work to finish after SIGTERM. */
-const LONGEST_CALL_SECONDS = 10;
+/** The apps' shutdown after the preStop sleep: up to 12 s for calls still running (closeGraceMs), then leaving the group. */
+const SHUTDOWN_SECONDS = 15;
 /** Helm's default --timeout: a hook Job must give up before Helm stops waiting for it. */
 const HELM_DEFAULT_WAIT_SECONDS = 300;
 
@@ -58,8 +59,8 @@ function deploymentViolations(deployment: K8sObject, objects: K8sObject[]): stri
     const sleep = preStopSleepSeconds(c);
     need(sleep !== undefined && sleep > 0, `container ${c.name} has no preStop sleep`);
     need(
-      sleep !== undefined && (pod.terminationGracePeriodSeconds ?? 30) >= sleep + LONGEST_CALL_SECONDS,
-      `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} does not cover the preStop sleep (${sleep}s) plus ${LONGEST_CALL_SECONDS}s of in-flight calls`,
+      sleep !== undefined && (pod.terminationGracePeriodSeconds ?? 30) >= sleep + SHUTDOWN_SECONDS,
+      `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} does not cover the preStop sleep (${sleep}s) plus ${SHUTDOWN_SECONDS}s of shutdown`,
     );
   }
 

@@ -22,6 +22,8 @@ const APP_DEPENDS_ON: Record<string, string> = {
   migrate: 'service_completed_successfully',
   'create-topics': 'service_completed_successfully',
 };
+/** The apps' shutdown after SIGTERM: up to 12 s for calls still running (closeGraceMs), then leaving the group. */
+const SHUTDOWN_SECONDS = 15;
 /** Active Node LTS lines (Node 20 left support on 2026-04-30). */
 const SUPPORTED_NODE = /^node:(22|24)([.-][\w.-]+)?(@sha256:[0-9a-f]{64})?$/;
 
@@ -73,6 +75,11 @@ export function composePolicyViolations(compose: ComposeFile, composePath: strin
     }
     const at = `service ${app}`;
     if (!service.healthcheck?.test) out.push(`${at}: no healthcheck`);
+    const grace = durationSeconds(service.stop_grace_period ?? '10s');
+    if (grace === undefined || grace < SHUTDOWN_SECONDS)
+      out.push(
+        `${at}: stop_grace_period ${service.stop_grace_period ?? '10s (the default)'} is shorter than its ${SHUTDOWN_SECONDS} s shutdown`,
+      );
     if (service.build === undefined) out.push(`${at}: not built from docker/Dockerfile`);
     if (Array.isArray(service.depends_on)) out.push(`${at}: depends_on without conditions`);
     for (const [dependency, condition] of Object.entries(APP_DEPENDS_ON)) {
@@ -109,6 +116,14 @@ export function dockerfileViolations(dockerfile: string): string[] {
   }
   if (froms === 0) out.push('no FROM line');
   return out;
+}
+
+/** A Compose duration such as `15s`, `1m30s` or `500ms`, in seconds; undefined when it is not one. */
+function durationSeconds(value: string): number | undefined {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001, us: 0.000001 };
+  const parts = [...String(value).matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== String(value)) return undefined;
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
 }
 
 function pinnedImage(image: string): boolean {

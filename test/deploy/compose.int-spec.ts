@@ -40,6 +40,9 @@ describe('docker/docker-compose.yml and docker/Dockerfile', () => {
       compose.services.projector = { ...compose.services.projector, build: { context: '..', dockerfile: 'Dockerfile' } };
       const { EXECUTOR_MAX_IN_FLIGHT: _unset, ...executorEnv } = compose.services.executor.environment;
       compose.services.executor = { ...compose.services.executor, environment: executorEnv };
+      const { stop_grace_period: _default, ...projector } = compose.services.projector;
+      compose.services.projector = projector;
+      compose.services['scheduler-core'] = { ...compose.services['scheduler-core'], stop_grace_period: '12s' };
       compose.services.postgres = { ...compose.services.postgres, image: 'postgres:latest' };
       compose.services['redpanda-console'] = { ...compose.services['redpanda-console'], image: 'redpandadata/console' };
       const violations = composePolicyViolations(compose, COMPOSE_PATH, DOCKERFILE_PATH).join('\n');
@@ -49,6 +52,8 @@ describe('docker/docker-compose.yml and docker/Dockerfile', () => {
         /service gateway: build context .*\/docker is not the repository root/,
         /service projector: builds .*\/Dockerfile, not docker\/Dockerfile/,
         /service executor: no EXECUTOR_MAX_IN_FLIGHT/,
+        /service projector: stop_grace_period 10s \(the default\) is shorter than its 15 s shutdown/,
+        /service scheduler-core: stop_grace_period 12s is shorter than its 15 s shutdown/,
         /service postgres: image postgres:latest is not pinned/,
         /service redpanda-console: image redpandadata\/console is not pinned/,
       ]) {
