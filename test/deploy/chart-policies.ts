@@ -1,5 +1,6 @@
 import { CONSUMER_GROUPS, TOPICS } from '../../libs/common/src/contracts/topics';
 import { K8sObject, ofKind, selects } from './k8s-object';
+import { APP_SHUTDOWN_SECONDS } from './app-shutdown';
 
 /** Each consumer app's group and topic, as the apps name them (before KAFKA_TOPIC_PREFIX). */
 export const CONSUMERS: Record<string, { group: string; topic: string }> = {
@@ -8,9 +9,6 @@ export const CONSUMERS: Record<string, { group: string; topic: string }> = {
   projector: { group: CONSUMER_GROUPS.projector, topic: TOPICS.events },
 };
 
-/** Longest call the executor runs (DESIGN.md §5, timeoutMs at most 10000): in-flight work to finish after SIGTERM. */
-/** The apps' shutdown after the preStop sleep: up to 12 s for calls still running (closeGraceMs), then leaving the group. */
-const SHUTDOWN_SECONDS = 15;
 /** Helm's default --timeout: a hook Job must give up before Helm stops waiting for it. */
 const HELM_DEFAULT_WAIT_SECONDS = 300;
 
@@ -59,8 +57,8 @@ function deploymentViolations(deployment: K8sObject, objects: K8sObject[]): stri
     const sleep = preStopSleepSeconds(c);
     need(sleep !== undefined && sleep > 0, `container ${c.name} has no preStop sleep`);
     need(
-      sleep !== undefined && (pod.terminationGracePeriodSeconds ?? 30) >= sleep + SHUTDOWN_SECONDS,
-      `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} does not cover the preStop sleep (${sleep}s) plus ${SHUTDOWN_SECONDS}s of shutdown`,
+      sleep !== undefined && (pod.terminationGracePeriodSeconds ?? 30) >= sleep + APP_SHUTDOWN_SECONDS,
+      `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} does not cover the preStop sleep (${sleep}s) plus ${APP_SHUTDOWN_SECONDS}s of shutdown`,
     );
   }
 

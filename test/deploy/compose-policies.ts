@@ -1,6 +1,7 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { APP_SHUTDOWN_SECONDS } from './app-shutdown';
 
 export type ComposeFile = { services: Record<string, any>; [key: string]: any };
 
@@ -22,8 +23,6 @@ const APP_DEPENDS_ON: Record<string, string> = {
   migrate: 'service_completed_successfully',
   'create-topics': 'service_completed_successfully',
 };
-/** The apps' shutdown after SIGTERM: up to 12 s for calls still running (closeGraceMs), then leaving the group. */
-const SHUTDOWN_SECONDS = 15;
 /** Active Node LTS lines (Node 20 left support on 2026-04-30). */
 const SUPPORTED_NODE = /^node:(22|24)([.-][\w.-]+)?(@sha256:[0-9a-f]{64})?$/;
 
@@ -76,9 +75,9 @@ export function composePolicyViolations(compose: ComposeFile, composePath: strin
     const at = `service ${app}`;
     if (!service.healthcheck?.test) out.push(`${at}: no healthcheck`);
     const grace = durationSeconds(service.stop_grace_period ?? '10s');
-    if (grace === undefined || grace < SHUTDOWN_SECONDS)
+    if (grace === undefined || grace < APP_SHUTDOWN_SECONDS)
       out.push(
-        `${at}: stop_grace_period ${service.stop_grace_period ?? '10s (the default)'} is shorter than its ${SHUTDOWN_SECONDS} s shutdown`,
+        `${at}: stop_grace_period ${service.stop_grace_period ?? '10s (the default)'} is shorter than its ${APP_SHUTDOWN_SECONDS} s shutdown`,
       );
     if (service.build === undefined) out.push(`${at}: not built from docker/Dockerfile`);
     if (Array.isArray(service.depends_on)) out.push(`${at}: depends_on without conditions`);
