@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka } from 'kafkajs';
+import { Client } from 'pg';
 import pino from 'pino';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Envelope } from '@app/common/contracts';
@@ -14,6 +15,7 @@ import {
   OutboxPublisher,
   OutboxPublisherOptions,
   OUTBOX_PUBLISHER_SESSION_OPTIONS,
+  outboxPublisherSession,
   outboxCandidatesSql,
   signalOutboxCommits,
 } from '@app/common/outbox';
@@ -395,6 +397,20 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     // Deduplicated by messageId, the key's stream is intact and in order.
     const firstSeen = [...new Map(received.map((r) => [r.messageId, r.seq])).values()];
     expect(firstSeen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it("commits its deletes without waiting for the WAL flush, in its own session only: a lost delete republishes, as the test above shows, while the writers' commits stay durable", async () => {
+    const schema = await createOutbox();
+    const session = new Client(outboxPublisherSession({ databaseUrl, schema }));
+    await session.connect();
+    try {
+      const [{ synchronous_commit: publisher }] = (await session.query('SHOW synchronous_commit')).rows;
+      expect(publisher).toBe('off');
+    } finally {
+      await session.end();
+    }
+    const [{ synchronous_commit: writer }] = await dataSource.query('SHOW synchronous_commit');
+    expect(writer).toBe('on');
   });
 
   it('keeps publishing after its database connection is dropped', async () => {

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, ClientConfig } from 'pg';
 import { WakeableSleep } from '../clock/wakeable-sleep';
 import { Envelope } from '../contracts/envelope';
 import { GENERIC_PLANS } from '../database/create-data-source';
@@ -130,11 +130,7 @@ export class OutboxPublisher {
 
   /** The session holds the lock and the LISTEN; when it drops, both are gone and the loop opens a new one. */
   private async connect(): Promise<Client> {
-    const client = new Client({
-      connectionString: this.options.databaseUrl,
-      application_name: `outbox-publisher:${this.options.schema}`,
-      options: OUTBOX_PUBLISHER_SESSION_OPTIONS,
-    });
+    const client = new Client(outboxPublisherSession(this.options));
     client.on('error', (error) => this.options.log.error({ error: error.message }, 'outbox publisher connection failed'));
     client.on('end', () => {
       if (this.client !== client) return;
@@ -327,8 +323,24 @@ function toRecords(rows: OutboxRow[], namespace: TopicNamespace): ProducedRecord
  * tuple once and marks it dead in the index, so a poll costs the live rows and what the last poll
  * deleted. The session runs nothing that needs a sequential scan but the rare retention cleanup.
  * Its two statements are planned once per session (generic plans).
+ *
+ * Its commits do not wait for the WAL flush (`synchronous_commit=off`, this session only). All it
+ * writes is the deletion of rows already produced (and the rare set-aside mark): if a crash loses
+ * the last few of those commits, the rows come back and are produced again, which a crash between
+ * produce and delete already does and every consumer absorbs by messageId. Waiting cost a WAL flush
+ * per poll, a third of all flushes at 200 calls/s; the WAL writer now flushes them with others.
+ * What the apps write for a call (submissions, events, attempts, results) still commits durably.
  */
-export const OUTBOX_PUBLISHER_SESSION_OPTIONS = `-c enable_seqscan=off -c enable_bitmapscan=off ${GENERIC_PLANS}`;
+export const OUTBOX_PUBLISHER_SESSION_OPTIONS = `-c enable_seqscan=off -c enable_bitmapscan=off -c synchronous_commit=off ${GENERIC_PLANS}`;
+
+/** How the publisher connects: its own session, named after its outbox, with the options above. */
+export function outboxPublisherSession(options: Pick<OutboxPublisherOptions, 'databaseUrl' | 'schema'>): ClientConfig {
+  return {
+    connectionString: options.databaseUrl,
+    application_name: `outbox-publisher:${options.schema}`,
+    options: OUTBOX_PUBLISHER_SESSION_OPTIONS,
+  };
+}
 
 /**
  * The rows a poll may publish: the first `$1` unpublished rows in id order, cut at the first one
