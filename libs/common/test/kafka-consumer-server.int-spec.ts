@@ -166,6 +166,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
       retryPolicy?: RetryPolicy;
       kafka?: Kafka;
       instrument?: (server: KafkaConsumerServer) => void;
+      fetch?: { minBytes: number; maxWaitMs: number };
     } = {},
   ): Promise<StartedConsumer> {
     const server = new KafkaConsumerServer({
@@ -180,6 +181,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
       sessionTimeoutMs: options.sessionTimeoutMs,
       closeGraceMs: options.closeGraceMs,
       maxHandlerMs: options.maxHandlerMs,
+      fetch: options.fetch,
       onCrash: (error) => crashes.push(error),
     });
     options.instrument?.(server);
@@ -938,5 +940,23 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
     const withPoison = calls.slice(1).filter((c) => c.some((h) => h.messageId === poison.messageId));
     expect(withPoison.map((c) => [...new Set(c.map((h) => h.partition))])).toEqual(withPoison.map(() => [poisonPartition]));
     expect(await deadLetterCount()).toBe(1);
+  });
+
+  it('with a fetch hold, gathers records produced one by one while the broker holds the fetch into a few handler calls', async () => {
+    await createTopics();
+    const calls: Handled[][] = [];
+    await startConsumer(
+      async (batch) => {
+        calls.push(batch.map(toHandled));
+      },
+      { fetch: { minBytes: 1024 * 1024, maxWaitMs: 2_000 } },
+    );
+    const messages = Array.from({ length: 20 }, (_, seq) => probe(`call-${seq % 4}`, { seq }));
+    // One produce request each, all well within one hold (without it, each would answer a fetch of its own).
+    await send(messages.map(encodeEnvelope));
+
+    await eventually('every message handled', () => calls.flat().length >= messages.length);
+    expect(calls.length).toBeLessThanOrEqual(3);
+    expect(new Set(calls.flat().map((h) => h.messageId)).size).toBe(messages.length);
   });
 });

@@ -67,6 +67,13 @@ export interface KafkaConsumerServerOptions {
    * timeout. Work still unfinished then is not committed, and whoever takes the partition gets it.
    */
   readonly closeGraceMs?: number;
+  /**
+   * How a fetch waits for records: the broker answers once `minBytes` are there or after
+   * `maxWaitMs`. By default it answers with the first byte (and waits up to 500 ms for it), so
+   * records reach the handler at once; a consumer off the execution path may instead wait to take
+   * larger batches, for fewer handler calls per record (ADR-0013).
+   */
+  readonly fetch?: { readonly minBytes: number; readonly maxWaitMs: number };
   /** What to do when the consumer stops for good on a fault that cannot heal; the apps exit non-zero. */
   readonly onCrash?: (error: Error) => void;
 }
@@ -176,7 +183,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       allowAutoTopicCreation: false,
       sessionTimeout: this.sessionTimeoutMs,
       heartbeatInterval: this.heartbeatIntervalMs,
-      maxWaitTimeInMs: 500,
+      minBytes: this.options.fetch?.minBytes ?? 1,
+      maxWaitTimeInMs: this.options.fetch?.maxWaitMs ?? 500,
       retry: {
         retries: 8,
         // kafkajs would restart on a retriable error every 200 ms, without backoff, for as long as it
