@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { CpuGroup, readAllProcStats } from './process-cpu';
 import { processTree } from './process-tree';
 
-export type SwitchSnapshot = Readonly<Record<string, number | undefined>>;
+/** Per group, the switches of each of its processes so far, by pid. */
+export type SwitchSnapshot = Readonly<Record<string, ReadonlyMap<number, number> | undefined>>;
 
 /**
  * Context switches each group has made so far: every thread of the process, and of its descendants
@@ -15,15 +16,26 @@ export function snapshotSwitches(groups: readonly CpuGroup[]): SwitchSnapshot {
   return Object.fromEntries(
     groups.map((g) => {
       const pids = g.withDescendants ? processTree(g.pid, stats, g.excluded).map((s) => s.pid) : [g.pid];
-      return [g.name, pids.length === 0 ? undefined : pids.reduce((sum, pid) => sum + processSwitches(pid), 0)];
+      return [g.name, pids.length === 0 ? undefined : new Map(pids.map((pid) => [pid, processSwitches(pid)]))];
     }),
   );
 }
 
-/** Switches per completed call over a window; null when a reading is missing or nothing completed. */
-export function switchesPerCall(before: number | undefined, after: number | undefined, calls: number): number | null {
+/**
+ * Switches per completed call over a window, summed per process: a process that started in the
+ * window counts from zero, and one that ended in it is left out (its switches cannot be read any
+ * more; summing the groups' totals instead made the figure negative when a busy Postgres backend
+ * ended). Null when a reading is missing or nothing completed.
+ */
+export function switchesPerCall(
+  before: ReadonlyMap<number, number> | undefined,
+  after: ReadonlyMap<number, number> | undefined,
+  calls: number,
+): number | null {
   if (before === undefined || after === undefined || calls === 0) return null;
-  return Math.round(((after - before) / calls) * 10) / 10;
+  let switches = 0;
+  for (const [pid, count] of after) switches += count - (before.get(pid) ?? 0);
+  return Math.round((switches / calls) * 10) / 10;
 }
 
 /** Voluntary and involuntary switches from one `/proc/.../status` text. */
