@@ -328,7 +328,8 @@ function toRecords(rows: OutboxRow[], namespace: TopicNamespace): ProducedRecord
  * writes is the deletion of rows already produced (and the rare set-aside mark): if a crash loses
  * the last few of those commits, the rows come back and are produced again, which a crash between
  * produce and delete already does and every consumer absorbs by messageId. Waiting cost a WAL flush
- * per poll, a third of all flushes at 200 calls/s; the WAL writer now flushes them with others.
+ * per poll that deleted (0.8–1.7 of 3.8–4.7 flushes per call at 200 calls/s), before its rows could
+ * go out; the WAL writer now flushes them with others.
  * What the apps write for a call (submissions, events, attempts, results) still commits durably.
  */
 export const OUTBOX_PUBLISHER_SESSION_OPTIONS = `-c enable_seqscan=off -c enable_bitmapscan=off -c synchronous_commit=off ${GENERIC_PLANS}`;
