@@ -35,6 +35,20 @@ describe('WriteCoalescer', () => {
     expect(batches).toEqual([[1, 2, 3, 4]]);
   });
 
+  it('with lingerMs, lets the first item after a quiet spell wait, and writes what arrives meanwhile with it', async () => {
+    const { batches, write } = recordingWriter();
+    const writer = new WriteCoalescer(write, () => false, { lingerMs: 30 });
+
+    const first = writer.write(1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(batches).toEqual([]);
+    const second = writer.write(2);
+    const results = await Promise.all([first, second]);
+
+    expect(results).toEqual([2, 4]);
+    expect(batches).toEqual([[1, 2]]);
+  });
+
   it('splits a failed batch into single writes when the error may be one item’s, so only that item fails', async () => {
     const writer = new WriteCoalescer<number, number>(
       async (items) => {

@@ -12,13 +12,18 @@ export interface WriteCoalescerOptions {
    * callers woken together (calls taking free slots at once) share its write instead of it going alone.
    */
   readonly gatherTurn?: boolean;
+  /**
+   * The first item after a quiet spell waits this long, so the items that follow within it share
+   * its write: for writes whose callers can wait (a call's result, once the call has run). 0 unless set.
+   */
+  readonly lingerMs?: number;
 }
 
 /**
  * Group commit for concurrent callers: while one batch is being written, new items wait, and the
  * next write takes them all (up to maxBatch). Alone, an item is written at once (or at the end of
  * the turn, with `gatherTurn`), so this adds no latency at low load and saves a transaction per
- * item at high load. When a batch fails and `splitOn(error)` says the error may be one item's
+ * item at high load; with `lingerMs` it waits to gather more. When a batch fails and `splitOn(error)` says the error may be one item's
  * fault, the items are written one by one so only that one fails.
  */
 export class WriteCoalescer<I, O> {
@@ -26,14 +31,16 @@ export class WriteCoalescer<I, O> {
   private writing = false;
   private readonly maxBatch: number;
   private readonly gatherTurn: boolean;
+  private readonly lingerMs: number;
 
   constructor(
     private readonly writeBatch: (items: readonly I[]) => Promise<readonly O[]>,
     private readonly splitOn: (error: unknown) => boolean,
-    { maxBatch = 500, gatherTurn = false }: WriteCoalescerOptions = {},
+    { maxBatch = 500, gatherTurn = false, lingerMs = 0 }: WriteCoalescerOptions = {},
   ) {
     this.maxBatch = maxBatch;
     this.gatherTurn = gatherTurn;
+    this.lingerMs = lingerMs;
   }
 
   write(item: I): Promise<O> {
@@ -41,7 +48,8 @@ export class WriteCoalescer<I, O> {
       this.queue.push({ item, resolve, reject });
       if (this.writing) return;
       this.writing = true;
-      if (this.gatherTurn) setImmediate(() => void this.drain());
+      if (this.lingerMs > 0) setTimeout(() => void this.drain(), this.lingerMs);
+      else if (this.gatherTurn) setImmediate(() => void this.drain());
       else void this.drain();
     });
   }
