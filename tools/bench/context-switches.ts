@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { ProcStat } from './proc-stat';
 import { CpuGroup, readAllProcStats } from './process-cpu';
 import { processTree } from './process-tree';
 
@@ -11,8 +12,10 @@ export type SwitchSnapshot = Readonly<Record<string, ReadonlyMap<number, number>
  * a few more between the broker's threads), and on a virtual machine each one that wakes an idle
  * CPU is dear, so switches per call say where CPU per call goes whatever one switch costs.
  */
-export function snapshotSwitches(groups: readonly CpuGroup[]): SwitchSnapshot {
-  const stats = readAllProcStats();
+export function snapshotSwitches(
+  groups: readonly CpuGroup[],
+  stats: readonly ProcStat[] = readAllProcStats(),
+): SwitchSnapshot {
   return Object.fromEntries(
     groups.map((g) => {
       const pids = g.withDescendants ? processTree(g.pid, stats, g.excluded).map((s) => s.pid) : [g.pid];

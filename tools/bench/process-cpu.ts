@@ -28,8 +28,8 @@ export function readAllProcStats(): ProcStat[] {
   return stats;
 }
 
-export function snapshotCpu(groups: readonly CpuGroup[]): CpuSnapshot {
-  const stats = readAllProcStats();
+/** `stats` lets a caller that also snapshots switches at the same instant read /proc once. */
+export function snapshotCpu(groups: readonly CpuGroup[], stats: readonly ProcStat[] = readAllProcStats()): CpuSnapshot {
   return Object.fromEntries(groups.map((g) => [g.name, cpuTicks(g.pid, stats, g.withDescendants, g.excluded)]));
 }
 

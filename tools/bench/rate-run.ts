@@ -6,7 +6,7 @@ import { LoadSubject } from './load-subject';
 import { driveOpenLoop } from './open-loop-driver';
 import { openLoopOffsets } from './open-loop-schedule';
 import { summarize } from './percentiles';
-import { CpuGroup, snapshotCpu, ticksPerSecond } from './process-cpu';
+import { CpuGroup, readAllProcStats, snapshotCpu, ticksPerSecond } from './process-cpu';
 import { Backlog, RateResult } from './rate-result';
 import { sleep, sleepUntil, waitUntil } from './sleep';
 import { isSustained } from './sustained-rate';
@@ -46,8 +46,9 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   const startAt = Date.now() + 100;
   const windowEnd = startAt + o.seconds * 1000;
   await sleepUntil(startAt);
-  const before = snapshotCpu(o.cpuGroups);
-  const switchesBefore = snapshotSwitches(o.cpuGroups);
+  const statsBefore = readAllProcStats();
+  const before = snapshotCpu(o.cpuGroups, statsBefore);
+  const switchesBefore = snapshotSwitches(o.cpuGroups, statsBefore);
   const samples: BacklogSample[] = [];
   const sampling = (async () => {
     for (let s = 1; Date.now() < windowEnd; s++) {
@@ -70,8 +71,9 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
     }
   });
   await sleepUntil(windowEnd);
-  const after = snapshotCpu(o.cpuGroups);
-  const switchesAfter = snapshotSwitches(o.cpuGroups);
+  const statsAfter = readAllProcStats();
+  const after = snapshotCpu(o.cpuGroups, statsAfter);
+  const switchesAfter = snapshotSwitches(o.cpuGroups, statsAfter);
   const measuredEnd = Date.now();
   await sampling;
   const atWindowEnd = backlogAt(measuredEnd);

@@ -14,6 +14,7 @@ import {
   encodeEnvelope,
   ensureTopics,
   headerText,
+  FetchWait,
   KafkaConsumerServer,
   KafkaHandlerErrorFilter,
   RetryPolicy,
@@ -166,7 +167,7 @@ describe('KafkaConsumerServer (real Kafka, Nest microservice, batch handlers)', 
       retryPolicy?: RetryPolicy;
       kafka?: Kafka;
       instrument?: (server: KafkaConsumerServer) => void;
-      fetch?: { minBytes: number; maxWaitMs: number };
+      fetch?: FetchWait;
     } = {},
   ): Promise<StartedConsumer> {
     const server = new KafkaConsumerServer({

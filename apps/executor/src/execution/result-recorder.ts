@@ -18,7 +18,8 @@ const RESULT_LINGER_MS = 10;
 
 /**
  * Finishes attempts in batches: outcomes that arrive within RESULT_LINGER_MS of the first, or while
- * a write is in flight, go together in the next write (one statement finishes the attempts and queues their RecordExecutionResult rows).
+ * a write is in flight, go together in the next write (one statement finishes the attempts and
+ * queues their RecordExecutionResult rows).
  * A write that fails transiently is retried with the outcomes it already has, for as long as it
  * takes: a call that ran is recorded with the outcome it had.
  */

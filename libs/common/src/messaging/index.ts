@@ -4,6 +4,7 @@ export * from './envelope-codec';
 export * from './kafka-client';
 export * from './kafkajs-idle-timer-fix';
 export * from './kafka-consumer-server';
+export * from './close-grace';
 export * from './kafka-message-context';
 export * from './retry-policy';
 export * from './consumer-readiness';

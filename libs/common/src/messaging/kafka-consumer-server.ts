@@ -15,6 +15,7 @@ import {
 } from '../observability/metrics';
 import { BatchCoalescer } from './batch-coalescer';
 import { processBatch } from './batch-processing';
+import { DEFAULT_CLOSE_GRACE_MS } from './close-grace';
 import { BatchOutcome, ConsumedMessage } from './consumed-message';
 import { createProducer } from './create-producer';
 import { deadLetterMessage } from './dead-letter';
@@ -26,6 +27,12 @@ import { OffsetCommitter } from './offset-committer';
 import { PendingOffsets } from './pending-offsets';
 import { backoffMs, DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 import { TopicNamespace } from './topic-namespace';
+
+/** When the broker answers a fetch: once `minBytes` are there, or after `maxWaitMs`. */
+export interface FetchWait {
+  readonly minBytes: number;
+  readonly maxWaitMs: number;
+}
 
 export interface KafkaConsumerServerOptions {
   readonly kafka: Kafka;
@@ -73,7 +80,7 @@ export interface KafkaConsumerServerOptions {
    * records reach the handler at once; a consumer off the execution path may instead wait to take
    * larger batches, for fewer handler calls per record (ADR-0013).
    */
-  readonly fetch?: { readonly minBytes: number; readonly maxWaitMs: number };
+  readonly fetch?: FetchWait;
   /** What to do when the consumer stops for good on a fault that cannot heal; the apps exit non-zero. */
   readonly onCrash?: (error: Error) => void;
 }
@@ -86,9 +93,6 @@ export interface KafkaConsumerServerOptions {
 const DEFAULT_SESSION_TIMEOUT_MS = 6_000;
 
 const DEFAULT_MAX_HANDLER_MS = 60_000;
-
-/** The longest call timeout the API accepts (10 s), and time to record the call's result. */
-const DEFAULT_CLOSE_GRACE_MS = 12_000;
 
 const DEFAULT_COMMIT_INTERVAL_MS = 250;
 
