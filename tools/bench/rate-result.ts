@@ -33,5 +33,7 @@ export interface RateResult {
   readonly cpu: Readonly<Record<string, CpuPerCall | null>>;
   /** Context switches per completed call for each process (all its threads); absent from runs before 2026-12-06. */
   readonly contextSwitchesPerCall?: Readonly<Record<string, number | null>>;
+  /** How late the bench's own event loop ran over the window, in ms; absent from runs before 2026-12-06 14:30. */
+  readonly benchLoopDelayMs?: Summary;
   readonly sustained: boolean;
 }

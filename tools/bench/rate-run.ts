@@ -2,6 +2,7 @@ import { backlogGrowthPerSecond, BacklogSample } from './backlog-growth';
 import { BenchTarget } from './bench-target';
 import { snapshotSwitches, switchesPerCall } from './context-switches';
 import { cpuPerCall, CpuPerCall } from './cpu-per-call';
+import { watchEventLoopDelay } from './event-loop-delay';
 import { LoadSubject } from './load-subject';
 import { driveOpenLoop } from './open-loop-driver';
 import { openLoopOffsets } from './open-loop-schedule';
@@ -49,6 +50,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   const statsBefore = readAllProcStats();
   const before = snapshotCpu(o.cpuGroups, statsBefore);
   const switchesBefore = snapshotSwitches(o.cpuGroups, statsBefore);
+  const loopDelay = watchEventLoopDelay();
   const samples: BacklogSample[] = [];
   const sampling = (async () => {
     for (let s = 1; Date.now() < windowEnd; s++) {
@@ -71,6 +73,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
     }
   });
   await sleepUntil(windowEnd);
+  const benchLoopDelayMs = loopDelay.stop();
   const statsAfter = readAllProcStats();
   const after = snapshotCpu(o.cpuGroups, statsAfter);
   const switchesAfter = snapshotSwitches(o.cpuGroups, statsAfter);
@@ -156,6 +159,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
     ...result,
     cpu,
     contextSwitchesPerCall,
+    benchLoopDelayMs,
     sustained: isSustained({
       offeredRate: o.rate,
       offered: offsets.length,

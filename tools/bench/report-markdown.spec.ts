@@ -29,6 +29,7 @@ const rate = (offeredRate: number): RateResult => ({
     bench: { cpuMs: 10, msPerCall: 0.1, idleMsPerSecond: 1, msPerCallNetOfIdle: 0.1 },
   },
   contextSwitchesPerCall: { gateway: 8.6, kafka: 28.8, bench: 5.7 },
+  benchLoopDelayMs: summary(2),
   sustained: true,
 });
 
@@ -82,10 +83,16 @@ describe('reportMarkdown', () => {
     expect(md).toContain('| 40 | 8.6 | 28.8 | 5.7 | 37.4 |');
   });
 
-  it('leaves the switches table out for a run from before the figure existed', () => {
-    const { contextSwitchesPerCall: _, ...older } = rate(40);
+  it("gives the bench process's own event-loop delay per rate", () => {
+    expect(md).toContain('| offered/s | bench event-loop delay p50 / p99 / max (ms) |');
+    expect(md).toContain('| 40 | 2 / 4 / 6 |');
+  });
+
+  it('leaves the switches and loop-delay tables out for a run from before those figures existed', () => {
+    const { contextSwitchesPerCall: _, benchLoopDelayMs: __, ...older } = rate(40);
     const old = reportMarkdown({ ...data, sweep: { ...data.sweep!, rates: [older] } }, { p99: 'p.svg', cpu: 'c.svg' });
     expect(old).not.toContain('Context switches per call');
+    expect(old).not.toContain('event-loop delay');
     expect(old).toContain('| 1.5 (1.2) | 0.1 (0.1) | 1.5 (1.2) |');
   });
 });

@@ -1,5 +1,6 @@
 import { isLoadGenerator } from './load-generator';
 import { markdownTable, triple } from './markdown-table';
+import { Summary } from './percentiles';
 import { SweepResult } from './sweep';
 
 /** Throughput, latency, backlog and correctness per offered rate. */
@@ -75,5 +76,15 @@ export function switchesTable(sweep: SweepResult): string | undefined {
       const total = measured.reduce((s, p) => s + (perCall[p] ?? 0), 0);
       return [r.offeredRate, ...processes.map((p) => perCall[p] ?? null), Math.round(total * 10) / 10];
     }),
+  );
+}
+
+/** The bench's own event-loop delay per rate (runs from before the figure existed show none). */
+export function benchLoopDelayTable(sweep: SweepResult): string | undefined {
+  const rates = sweep.rates.filter((r): r is typeof r & { benchLoopDelayMs: Summary } => r.benchLoopDelayMs !== undefined);
+  if (rates.length === 0) return undefined;
+  return markdownTable(
+    ['offered/s', 'bench event-loop delay p50 / p99 / max (ms)'],
+    rates.map((r) => [r.offeredRate, triple(r.benchLoopDelayMs)]),
   );
 }
