@@ -21,10 +21,11 @@ export interface WriteCoalescerOptions {
 
 /**
  * Group commit for concurrent callers: while one batch is being written, new items wait, and the
- * next write takes them all (up to maxBatch). Alone, an item is written at once (at the end of the
- * turn with `gatherTurn`, after `lingerMs` with that), so this adds no latency at low load and saves
- * a transaction per item at high load. When a batch fails and `splitOn(error)` says the error may
- * be one item's fault, the items are written one by one so only that one fails.
+ * next write takes them all (up to maxBatch). Alone, an item is written at once, or at the end of
+ * the turn with `gatherTurn`: then this adds no latency at low load and saves a transaction per item
+ * at high load. With `lingerMs` an item alone waits that long first, trading that much latency for
+ * company. When a batch fails and `splitOn(error)` says the error may be one item's fault, the
+ * items are written one by one so only that one fails.
  */
 export class WriteCoalescer<I, O> {
   private queue: Waiting<I, O>[] = [];
