@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   CancelServiceCall,
   DueTimeReached,
+  RecordExecutionResult,
   SchedulerCommandMessage,
   ServiceCallEvent,
   ServiceCallEventMessage,
@@ -19,6 +20,7 @@ import { eventMessages } from '../src/commands/outgoing-messages';
 import { streamKey } from '../src/commands/plan-command-batch';
 import { ProcessSchedulerCommands } from '../src/commands/process-scheduler-commands.command';
 import { ProcessSchedulerCommandsHandler } from '../src/commands/process-scheduler-commands.handler';
+import { commandBatches } from '@app/common/observability';
 import { MessageClaim, PostgresEventStore, StreamAppend } from '../src/event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA as S } from '../src/scheduler-core.schema';
 import { backendPid, OpenTransactions, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
@@ -114,6 +116,15 @@ const cancel = (serviceCallId: string) =>
   command<CancelServiceCall>('CancelServiceCall', serviceCallId, { serviceCallId, requestedAt: new Date().toISOString() });
 const due = (serviceCallId: string, dueAt: string) =>
   command<DueTimeReached>('DueTimeReached', serviceCallId, { serviceCallId, dueAt, firedAt: new Date().toISOString() });
+
+const succeeded = (serviceCallId: string, attempt = 1) =>
+  command<RecordExecutionResult>('RecordExecutionResult', serviceCallId, {
+    serviceCallId,
+    attempt,
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    result: { statusCode: 200, latencyMs: 3, responseSnippet: 'ok', responseHeaders: {}, error: null },
+  });
 
 describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)', () => {
   let dataSource: DataSource;
@@ -240,7 +251,7 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
         [
           withEffects(appendOf(stale, 1, [cancelledEvent()]), dueAt),
           withEffects(appendOf(fine, 0, [submittedEvent(fine, dueAt), scheduledEvent(dueAt)]), dueAt),
-          // No events to guard (a timer fired early is re-armed): its timer change always applies.
+          // No events (a timer fired early is re-armed), still at its expected version: its timer change applies.
           withEffects(appendOf(rearmed, 0, []), dueAt),
         ],
         dataSource.manager,
@@ -273,6 +284,28 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
 
       await append([{ ...appendOf(fine, 2, [cancelledEvent()]), timer: { kind: 'clear' } }]);
       expect(await timerOf(fine)).toEqual([]);
+    });
+
+    it('guards a stream with nothing to write: a rejection or re-armed timer decided against a version that moved on is reported, its message not recorded, its timer left', async () => {
+      const [moved, current] = [randomUUID(), randomUUID()];
+      await append([
+        appendOf(moved, 0, [submittedEvent(moved, inAnHour()), scheduledEvent(inAnHour())]),
+        appendOf(current, 0, [submittedEvent(current, inAnHour()), scheduledEvent(inAnHour())]),
+      ]);
+      await append([appendOf(moved, 2, [requestedEvent()])]);
+      const rearm = (id: string): StreamAppend => ({
+        ...appendOf(id, 2, []),
+        timer: { kind: 'set', dueAt: inAnHour(), correlationId: randomUUID(), causationId: randomUUID() },
+      });
+      const claims = [claimFor(moved), claimFor(current)];
+
+      expect(await append([rearm(moved), rearm(current)], dataSource.manager, claims)).toEqual(new Set([keyOf(moved)]));
+      expect(await recorded(claims)).toEqual([claims[1].messageId]);
+      const timers = await dataSource.query<{ service_call_id: string }[]>(
+        `SELECT service_call_id FROM "${S}".timers WHERE service_call_id = ANY($1::text[])`,
+        [[moved, current]],
+      );
+      expect(timers.map((t) => t.service_call_id)).toEqual([current]);
     });
 
     it('refuses events whose versions do not follow the expected version', async () => {
@@ -661,5 +694,101 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
         expect(await inboxCount(batches.flat().map((m) => m.messageId))).toBe(batches.flat().length);
       },
     );
+
+    describe('deciding from the stream cache', () => {
+      /** A handler of its own (its own cache), with its event store's reads counted. */
+      function handlerWithCountedReads() {
+        const counted = new PostgresEventStore();
+        const reads = { batch: jest.spyOn(counted, 'readBatch'), streams: jest.spyOn(counted, 'readStreams') };
+        const own = new ProcessSchedulerCommandsHandler(dataSource, counted, silent);
+        return {
+          reads,
+          run: (...messages: SchedulerCommandMessage[]) => own.execute(new ProcessSchedulerCommands(messages)),
+        };
+      }
+      const batchesRead = async (read: string) =>
+        (await commandBatches.get()).values.find((v) => v.labels.read === read)?.value ?? 0;
+
+      it('decides a batch on streams it appended to last, and a new call, without reading them', async () => {
+        const { reads, run: decide } = handlerWithCountedReads();
+        const [scheduled, running, fresh] = [randomUUID(), randomUUID(), randomUUID()];
+        await decide(submit(scheduled, inAnHour()), submit(running));
+        expect(reads.batch).toHaveBeenCalledTimes(1);
+        const fromCache = await batchesRead('cache');
+
+        await decide(cancel(scheduled), succeeded(running), submit(fresh));
+        expect(reads.batch).toHaveBeenCalledTimes(1);
+        expect(reads.streams).not.toHaveBeenCalled();
+        expect(await batchesRead('cache')).toBe(fromCache + 1);
+        expect(await eventTypes(scheduled)).toEqual([
+          [1, 'ServiceCallSubmitted'],
+          [2, 'ServiceCallScheduled'],
+          [3, 'ServiceCallCancelled'],
+        ]);
+        expect(await eventTypes(running)).toEqual([
+          [1, 'ServiceCallSubmitted'],
+          [2, 'ExecutionRequested'],
+          [3, 'ServiceCallSucceeded'],
+        ]);
+        expect(await eventTypes(fresh)).toEqual([
+          [1, 'ServiceCallSubmitted'],
+          [2, 'ExecutionRequested'],
+        ]);
+        expect((await written(scheduled)).timers).toEqual([]);
+        for (const id of [scheduled, running, fresh]) await expectConsistent(id);
+
+        // A command on a call that finished, or one it never saw, is read for.
+        await decide(cancel(running));
+        expect(reads.batch).toHaveBeenCalledTimes(2);
+      });
+
+      it('reads again a stream another process moved on, and decides against that, even where the stale state changed nothing', async () => {
+        const first = handlerWithCountedReads();
+        const second = handlerWithCountedReads();
+        const id = randomUUID();
+        const dueAt = new Date(Date.now() + 300).toISOString();
+        await first.run(submit(id, dueAt));
+        await new Promise((r) => setTimeout(r, 400));
+        // The partition moved to another consumer, which ran the call; then it came back.
+        await second.run(due(id, dueAt));
+
+        // Against the first's cached "Scheduled", the result would change nothing and be recorded as processed.
+        const result = succeeded(id);
+        await first.run(result);
+        expect(first.reads.batch).toHaveBeenCalledTimes(1);
+        expect(first.reads.streams).toHaveBeenCalledTimes(1);
+        expect(await eventTypes(id)).toEqual([
+          [1, 'ServiceCallSubmitted'],
+          [2, 'ServiceCallScheduled'],
+          [3, 'ExecutionRequested'],
+          [4, 'ServiceCallSucceeded'],
+        ]);
+        expect(await inboxCount([result.messageId])).toBe(1);
+        await expectConsistent(id);
+      });
+
+      it('absorbs a message processed before: the append refuses it, and the batch is read and decided again', async () => {
+        const { reads, run: decide } = handlerWithCountedReads();
+        const [id, other] = [randomUUID(), randomUUID()];
+        const submitted = submit(id, inAnHour());
+        await decide(submitted);
+        const once = await written(id);
+        const readAgain = await batchesRead('again');
+
+        const cancelled = cancel(other);
+        await decide(submit(other, inAnHour()));
+        await decide(submitted, cancelled, submitted);
+        expect(await batchesRead('again')).toBe(readAgain + 1);
+        expect(reads.batch).toHaveBeenCalledTimes(2);
+        expect(await written(id)).toEqual(once);
+        expect(await eventTypes(other)).toEqual([
+          [1, 'ServiceCallSubmitted'],
+          [2, 'ServiceCallScheduled'],
+          [3, 'ServiceCallCancelled'],
+        ]);
+        expect(await inboxCount([submitted.messageId, cancelled.messageId])).toBe(2);
+        await expectConsistent(other);
+      });
+    });
   });
 });

@@ -23,6 +23,8 @@ export interface StreamPlan {
   readonly outbox: OutboxMessage[];
   timer?: TimerChange;
   readonly messageIds: string[];
+  /** The stream's state after the batch's commands, if its events go in. */
+  state: ServiceCallState;
 }
 
 export interface Rejection {
@@ -54,7 +56,7 @@ export function planCommandBatch(
   now: Date,
   timerLeadMs = 0,
 ): BatchPlan {
-  const plans = new Map<string, StreamPlan & { state: ServiceCallState }>();
+  const plans = new Map<string, StreamPlan>();
   const rejections: Rejection[] = [];
   for (const message of messages) {
     const ref = streamRefOf(message);

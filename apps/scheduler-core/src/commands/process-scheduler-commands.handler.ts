@@ -1,6 +1,7 @@
 import { SchedulerCommandMessage } from '@app/common/contracts';
 import { isUniqueViolation, withConnection } from '@app/common/database';
-import { messageLogFields } from '@app/common/observability';
+import { unprocessedOf } from '@app/common/inbox';
+import { commandBatches, messageLogFields } from '@app/common/observability';
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
@@ -11,10 +12,19 @@ import { TIMER_LEAD_MS } from '../timers/timer-lead';
 import { timersSet } from '../timers/timers-set-signal';
 import { StreamRef } from './outgoing-messages';
 import { LoadedStream, planCommandBatch, StreamPlan, streamKey, streamRefOf } from './plan-command-batch';
+import { DatabaseClock } from './database-clock';
 import { ProcessSchedulerCommands } from './process-scheduler-commands.command';
+import { StreamCache } from './stream-cache';
 
 const MAX_CONFLICT_ROUNDS = 5;
 const MAX_RACES = 5;
+
+/** What a batch is decided from: its messages not processed before, the clock, and its streams. */
+interface BatchInput {
+  readonly fresh: SchedulerCommandMessage[];
+  readonly now: Date;
+  readonly streams: Map<string, LoadedStream>;
+}
 
 /**
  * Two statements per batch and no transaction, set-based: read which messages were processed
@@ -24,6 +34,11 @@ const MAX_RACES = 5;
  * that moved on meanwhile are re-read and re-decided alone. A rival committing the same stream
  * version or message while the write runs (two consumers on one partition, in a rebalance) fails
  * the write as a whole, and the batch is read and decided again.
+ *
+ * Most batches skip the read: the streams this process appended to last are in its StreamCache,
+ * and a call's first command (its submission) has no stream to read. A stale cache is caught by the
+ * append's guard, a message processed before by the inbox's key; either way the batch is then read
+ * and decided as above.
  */
 @CommandHandler(ProcessSchedulerCommands)
 export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessSchedulerCommands> {
@@ -32,14 +47,32 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
     private readonly eventStore: PostgresEventStore,
     @InjectPinoLogger(ProcessSchedulerCommandsHandler.name) private readonly log: PinoLogger,
     @Optional() @Inject(TIMER_LEAD_MS) private readonly timerLeadMs = 0,
+    @Optional() private readonly cache: StreamCache = new StreamCache(),
+    @Optional() private readonly clock: DatabaseClock = new DatabaseClock(),
   ) {}
 
   async execute({ messages }: ProcessSchedulerCommands): Promise<void> {
+    const cached = this.fromCache(messages);
+    if (cached) {
+      try {
+        await this.decideAndAppendOnce(messages, cached);
+        commandBatches.inc({ read: 'cache' });
+        return;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        for (const m of messages) this.cache.forget(streamKey(streamRefOf(m)));
+        commandBatches.inc({ read: 'again' });
+        this.log.debug(
+          { messages: messages.length },
+          'a message of the batch was processed before, or a rival wrote; reading it',
+        );
+      }
+    } else {
+      commandBatches.inc({ read: 'database' });
+    }
     for (let race = 1; ; race++) {
       try {
-        // One held connection: the batch's statements are prepared on it, and each commits by itself.
-        const setTimers = await withConnection(this.dataSource, (manager) => this.decideAndAppend(manager, messages));
-        if (setTimers) timersSet();
+        await this.decideAndAppendOnce(messages);
         return;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -52,12 +85,49 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
     }
   }
 
-  /** True when a timer was set (the poller is told after the commit). */
-  private async decideAndAppend(manager: EntityManager, messages: readonly SchedulerCommandMessage[]): Promise<boolean> {
-    // One round trip: what was processed before, the clock and the streams of the whole batch (duplicates' included, a rare waste).
+  private async decideAndAppendOnce(messages: readonly SchedulerCommandMessage[], cached?: BatchInput): Promise<void> {
+    // One held connection: the batch's statements are prepared on it, and each commits by itself.
+    const setTimers = await withConnection(this.dataSource, (manager) => this.decideAndAppend(manager, messages, cached));
+    if (setTimers) timersSet();
+  }
+
+  /**
+   * The batch's input without a read, when every stream it addresses is cached or begins with the
+   * batch's own submission, and the clock's offset is recent; otherwise undefined. Duplicates
+   * within the batch are dropped here; those processed before are refused by the append.
+   */
+  private fromCache(messages: readonly SchedulerCommandMessage[]): BatchInput | undefined {
+    const now = this.clock.now();
+    if (!now) return undefined;
+    const streams = new Map<string, LoadedStream>();
+    const begun = new Set<string>();
+    for (const m of messages) {
+      const key = streamKey(streamRefOf(m));
+      if (streams.has(key) || begun.has(key)) continue;
+      const stream = this.cache.get(key);
+      if (stream) streams.set(key, stream);
+      else if (m.type === 'SubmitServiceCall') begun.add(key);
+      else return undefined;
+    }
+    return { fresh: unprocessedOf(messages, []), now, streams };
+  }
+
+  /** One round trip: what was processed before, the clock and the streams of the whole batch (duplicates' included, a rare waste). */
+  private async read(manager: EntityManager, messages: readonly SchedulerCommandMessage[]): Promise<BatchInput> {
+    const sentAt = Date.now();
     const read = await this.eventStore.readBatch(manager, messages, uniqueRefs(messages));
-    const { fresh, now } = read;
-    let loaded: Map<string, LoadedStream> | undefined = read.streams;
+    this.clock.observe(read.now, sentAt, Date.now());
+    return read;
+  }
+
+  /** True when a timer was set (the poller is told after the commit). */
+  private async decideAndAppend(
+    manager: EntityManager,
+    messages: readonly SchedulerCommandMessage[],
+    cached?: BatchInput,
+  ): Promise<boolean> {
+    const { fresh, now, streams: first } = cached ?? (await this.read(manager, messages));
+    let loaded: Map<string, LoadedStream> | undefined = first;
     if (fresh.length < messages.length)
       this.log.debug({ duplicates: messages.length - fresh.length }, 'duplicate commands ignored');
     if (this.log.logger.isLevelEnabled('debug'))
@@ -76,6 +146,9 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
         this.log.warn({ ...messageLogFields(r.message), reason: r.reason, status: r.status }, 'command rejected');
       const conflicts = await this.eventStore.appendToStreams(manager, plan.streams, pending.map(claimOf));
       const applied = plan.streams.filter((s) => !conflicts.has(streamKey(s.ref)));
+      for (const key of conflicts) this.cache.forget(key);
+      for (const s of applied)
+        this.cache.remember({ ref: s.ref, state: s.state, version: s.expectedVersion + s.events.length });
       setTimers ||= applied.some((s) => s.timer?.kind === 'set');
       this.logAppended(applied);
       if (conflicts.size > 0)

@@ -66,34 +66,31 @@ type ReadBatchRow =
 /**
  * The write of a batch in one statement, atomic without a transaction around it: every stream's
  * events ($1 expected versions and event counts, $2 events), each stream only while it is still at
- * its expected version, and, for exactly the streams whose events went in, their outbox rows ($3,
- * in order), timer changes ($4 set, $5/$6 cleared) and the inbox records of the messages decided
- * on them ($7). A stream with no events has nothing to guard: its outbox rows, timer change and
- * messages always apply, as do messages of a stream with nothing to write. Returns the events
- * appended, by which the caller tells the streams that moved on (those it re-decides).
+ * its expected version, and, for exactly the streams that were, their outbox rows ($3, in order),
+ * timer changes ($4 set, $5/$6 cleared) and the inbox records of the messages decided on them ($7).
+ * A stream with no events is guarded all the same: a command rejected against a state that moved
+ * on (read from a cache, or before a rival's write) must be decided again, not recorded. Messages
+ * of a stream not in $1 are recorded unconditionally. Returns the streams that were at their
+ * expected version, by which the caller tells the streams that moved on (those it re-decides).
  *
  * A rival that commits the same stream version or records the same message while this statement
- * runs (only two consumers on one partition, in a rebalance, can) makes it fail with a unique
- * violation, and nothing of it is written: no ON CONFLICT, since without a transaction there is no
- * undoing a stream that went in only in part.
+ * runs (only two consumers on one partition, in a rebalance, can), or a message recorded before
+ * (a duplicate the caller did not read for), makes it fail with a unique violation, and nothing of
+ * it is written: no ON CONFLICT, since without a transaction there is no undoing a stream that
+ * went in only in part.
  */
 export const appendToStreamsSql = (schema: string): string =>
   `WITH expected AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, stream_id text, version int, events int)),
-        current AS (
+        applied AS (
           SELECT x.tenant_id, x.stream_id FROM expected x
-           WHERE x.events > 0
-             AND (SELECT COALESCE(max(e.version), 0) FROM "${schema}".events e WHERE e.tenant_id = x.tenant_id AND e.stream_id = x.stream_id) = x.version),
+           WHERE (SELECT COALESCE(max(e.version), 0) FROM "${schema}".events e WHERE e.tenant_id = x.tenant_id AND e.stream_id = x.stream_id) = x.version),
         appended AS (
           INSERT INTO "${schema}".events (tenant_id, stream_id, version, event_id, type, data, metadata)
           SELECT r.tenant_id, r.stream_id, r.version, r.event_id, r.type, r.data, r.metadata
             FROM jsonb_to_recordset($2::jsonb) AS r(tenant_id text, stream_id text, version int, event_id uuid, type text, data jsonb, metadata jsonb)
-            JOIN current USING (tenant_id, stream_id)
+            JOIN applied USING (tenant_id, stream_id)
            ORDER BY r.tenant_id, r.stream_id, r.version
-          RETURNING tenant_id, stream_id, version),
-        applied AS (
-          SELECT x.tenant_id, x.stream_id FROM expected x
-            LEFT JOIN (SELECT tenant_id, stream_id, count(*) AS n FROM appended GROUP BY tenant_id, stream_id) a USING (tenant_id, stream_id)
-           WHERE COALESCE(a.n, 0) = x.events),
+          RETURNING 1),
         queued AS (
           ${outboxInsert(schema)}
           SELECT o.topic, o.message_key, o.message_id, o.envelope, o.traceparent
@@ -120,7 +117,7 @@ export const appendToStreamsSql = (schema: string): string =>
            WHERE NOT EXISTS (SELECT 1 FROM expected x WHERE x.tenant_id = m.tenant_id AND x.stream_id = m.stream_id)
               OR EXISTS (SELECT 1 FROM applied a WHERE a.tenant_id = m.tenant_id AND a.stream_id = m.stream_id)
           RETURNING 1)
-   SELECT tenant_id, stream_id, version FROM appended`;
+   SELECT tenant_id, stream_id FROM applied`;
 
 const APPEND_TO_STREAMS = appendToStreamsSql(S);
 
@@ -156,59 +153,49 @@ export class PostgresEventStore {
   }
 
   /**
-   * Appends to many streams in one statement, each only while it is still at its expected version,
-   * with the outbox rows, timer changes and inbox records of the streams that went in
-   * (appendToStreamsSql). Returns the keys of the streams that moved on meanwhile (nothing of theirs
-   * is written, their messages are not recorded), so the caller re-decides just those. Throws a
-   * unique violation, having written nothing, when a rival wrote the same version or recorded the
-   * same message while it ran.
+   * Appends to many streams in one statement, each only while it is still at its expected version
+   * (even one with nothing to write), with the outbox rows, timer changes and inbox records of the
+   * streams that were (appendToStreamsSql). Returns the keys of the streams that moved on meanwhile
+   * (nothing of theirs is written, their messages are not recorded), so the caller re-decides just
+   * those. Throws a unique violation, having written nothing, when a rival wrote the same version
+   * or a message of the write was recorded before or meanwhile.
    */
   async appendToStreams(
     manager: EntityManager,
     appends: readonly StreamAppend[],
     claims: readonly MessageClaim[] = [],
   ): Promise<Set<string>> {
-    const writes = appends.filter((a) => a.events.length > 0 || (a.outbox?.length ?? 0) > 0 || a.timer !== undefined);
-    if (writes.length === 0 && claims.length === 0) return new Set();
-    const expected = writes.map((a) => ({
+    if (appends.length === 0 && claims.length === 0) return new Set();
+    const expected = appends.map((a) => ({
       tenant_id: a.ref.tenantId,
       stream_id: a.ref.serviceCallId,
       version: a.expectedVersion,
       events: a.events.length,
     }));
-    const events = writes.flatMap((a) => a.events.map((m, i) => eventRow(a, m, i)));
-    const outbox = writes.flatMap((a) =>
+    const events = appends.flatMap((a) => a.events.map((m, i) => eventRow(a, m, i)));
+    const outbox = appends.flatMap((a) =>
       (a.outbox ?? []).map((m) => ({ tenant_id: a.ref.tenantId, stream_id: a.ref.serviceCallId, ...outboxRow(m) })),
     );
     // A writer that moved the stream before this statement's snapshot is filtered out by the guard
-    // (no rows come back for it); one that commits the same version meanwhile fails the statement.
-    const inserted = await namedQuery<{ tenant_id: string; stream_id: string; version: number }>(
-      manager,
-      APPEND_TO_STREAMS,
-      [
-        JSON.stringify(expected),
-        JSON.stringify(events),
-        JSON.stringify(outbox.map((row, seq) => ({ seq, ...row }))),
-        JSON.stringify(timersToSet(writes)),
-        ...timersToClear(writes),
-        JSON.stringify(
-          claims.map((c) => ({
-            message_id: c.messageId,
-            message_type: c.type,
-            tenant_id: c.ref.tenantId,
-            stream_id: c.ref.serviceCallId,
-          })),
-        ),
-      ],
-    );
-    const counts = new Map<string, number>();
-    for (const r of inserted) {
-      const key = streamKey({ tenantId: r.tenant_id, serviceCallId: r.stream_id });
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    const conflicts = new Set<string>();
-    for (const a of writes) if ((counts.get(streamKey(a.ref)) ?? 0) !== a.events.length) conflicts.add(streamKey(a.ref));
-    if (outbox.length > 0 && conflicts.size < writes.length) markOutboxWritten(manager, S);
+    // (the stream does not come back); one that commits the same version meanwhile fails the statement.
+    const applied = await namedQuery<{ tenant_id: string; stream_id: string }>(manager, APPEND_TO_STREAMS, [
+      JSON.stringify(expected),
+      JSON.stringify(events),
+      JSON.stringify(outbox.map((row, seq) => ({ seq, ...row }))),
+      JSON.stringify(timersToSet(appends)),
+      ...timersToClear(appends),
+      JSON.stringify(
+        claims.map((c) => ({
+          message_id: c.messageId,
+          message_type: c.type,
+          tenant_id: c.ref.tenantId,
+          stream_id: c.ref.serviceCallId,
+        })),
+      ),
+    ]);
+    const conflicts = new Set(appends.map((a) => streamKey(a.ref)));
+    for (const r of applied) conflicts.delete(streamKey({ tenantId: r.tenant_id, serviceCallId: r.stream_id }));
+    if (appends.some((a) => (a.outbox?.length ?? 0) > 0 && !conflicts.has(streamKey(a.ref)))) markOutboxWritten(manager, S);
     return conflicts;
   }
 }

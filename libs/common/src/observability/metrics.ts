@@ -127,3 +127,9 @@ export const appReady = new Gauge({
   name: 'scheduler_ready',
   help: '1 when every readiness check of this process passes (as /health/ready answers), else 0; evaluated at each scrape',
 });
+
+export const commandBatches = new Counter({
+  name: 'scheduler_command_batches_total',
+  help: "Command batches scheduler-core decided, by how it got their streams: cache (no read), database (read first), again (decided from the cache, refused by the append as a duplicate or a rival's stream, then read)",
+  labelNames: ['read'],
+});
