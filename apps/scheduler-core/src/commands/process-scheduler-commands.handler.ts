@@ -114,9 +114,8 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
 
   /** One round trip: what was processed before, the clock and the streams of the whole batch (duplicates' included, a rare waste). */
   private async read(manager: EntityManager, messages: readonly SchedulerCommandMessage[]): Promise<BatchInput> {
-    const sentAt = Date.now();
     const read = await this.eventStore.readBatch(manager, messages, uniqueRefs(messages));
-    this.clock.observe(read.now, sentAt, Date.now());
+    this.clock.observe(read.now);
     return read;
   }
 
