@@ -27,18 +27,17 @@ interface BatchInput {
 }
 
 /**
- * Two statements per batch and no transaction, set-based: read which messages were processed
- * before and every affected stream in one statement, decide each command in memory, then append
- * all events (guarded per stream by its expected version) with the outbox rows, timer changes and
- * inbox records of the streams that went in, in one more statement, atomic on its own. Streams
- * that moved on meanwhile are re-read and re-decided alone. A rival committing the same stream
- * version or message while the write runs (two consumers on one partition, in a rebalance) fails
- * the write as a whole, and the batch is read and decided again.
+ * One or two statements per batch and no transaction, set-based: decide each command in memory
+ * against its stream, then append all events (guarded per stream by its expected version) with the
+ * outbox rows, timer changes and inbox records of the streams that were at their version, in one
+ * statement, atomic on its own. Streams that moved on meanwhile are re-read and re-decided alone.
  *
- * Most batches skip the read: the streams this process appended to last are in its StreamCache,
- * and a call's first command (its submission) has no stream to read. A stale cache is caught by the
- * append's guard, a message processed before by the inbox's key; either way the batch is then read
- * and decided as above.
+ * Most batches are decided from the StreamCache, the streams this process appended to last, and a
+ * call's first command (its submission) has no stream to read. The others first read which of
+ * their messages were processed before, the clock and every affected stream, in one statement. A
+ * stale cache is caught by the append's guard, a message processed before by the inbox's key. A
+ * rival committing the same stream version or message while the write runs (two consumers on one
+ * partition, in a rebalance) fails the write as a whole; then the batch is read and decided again.
  */
 @CommandHandler(ProcessSchedulerCommands)
 export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessSchedulerCommands> {
@@ -93,8 +92,8 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
 
   /**
    * The batch's input without a read, when every stream it addresses is cached or begins with the
-   * batch's own submission, and the clock's offset is recent; otherwise undefined. Duplicates
-   * within the batch are dropped here; those processed before are refused by the append.
+   * batch's own submission, and the clock was read recently; otherwise undefined. Duplicates within
+   * the batch are dropped here; those processed before are refused by the append.
    */
   private fromCache(messages: readonly SchedulerCommandMessage[]): BatchInput | undefined {
     const now = this.clock.now();
