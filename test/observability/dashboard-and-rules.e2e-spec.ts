@@ -31,6 +31,7 @@ const OBSERVED_AFTER_ONE_CALL: Record<string, string[]> = {
   ],
   'scheduler-core': [
     'scheduler_messages_consumed_total',
+    'scheduler_command_batches_total',
     'scheduler_consumer_lag',
     'scheduler_outbox_published_total',
     'http_server_request_duration_seconds',
