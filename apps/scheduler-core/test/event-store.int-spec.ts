@@ -13,6 +13,7 @@ import {
   TOPICS,
 } from '@app/common/contracts';
 import { createDataSource, isUniqueViolation, withConnection } from '@app/common/database';
+import { commandBatches } from '@app/common/observability';
 import { onOutboxCommitted } from '@app/common/outbox';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { migrateAll } from '../../../tools/migrate-all';
@@ -20,7 +21,6 @@ import { eventMessages } from '../src/commands/outgoing-messages';
 import { streamKey } from '../src/commands/plan-command-batch';
 import { ProcessSchedulerCommands } from '../src/commands/process-scheduler-commands.command';
 import { ProcessSchedulerCommandsHandler } from '../src/commands/process-scheduler-commands.handler';
-import { commandBatches } from '@app/common/observability';
 import { MessageClaim, PostgresEventStore, StreamAppend } from '../src/event-store/postgres-event-store';
 import { SCHEDULER_CORE_SCHEMA as S } from '../src/scheduler-core.schema';
 import { backendPid, OpenTransactions, untilWaitingOnLock } from '../../../test/support/postgres-sessions';
