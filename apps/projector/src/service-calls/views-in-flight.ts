@@ -1,3 +1,4 @@
+import { RecencyBoundedMap } from '@app/common/collections';
 import { ServiceCallView } from '@app/common/read-model';
 
 const SETTLED = new Set<ServiceCallView['status']>(['Succeeded', 'Failed', 'Cancelled']);
@@ -12,9 +13,11 @@ const DEFAULT_CAPACITY = 10_000;
  * further back) sends the call back to the table.
  */
 export class ViewsInFlight {
-  private readonly views = new Map<string, ServiceCallView>();
+  private readonly views: RecencyBoundedMap<ServiceCallView>;
 
-  constructor(private readonly capacity = DEFAULT_CAPACITY) {}
+  constructor(capacity = DEFAULT_CAPACITY) {
+    this.views = new RecencyBoundedMap(capacity);
+  }
 
   /** The view an event of `version` folds onto, when the one kept is the version just before it. */
   before(key: string, version: number): ServiceCallView | undefined {
@@ -27,11 +30,8 @@ export class ViewsInFlight {
    * dropped, as nothing follows it.
    */
   keep(key: string, view: ServiceCallView): void {
-    this.views.delete(key);
-    if (SETTLED.has(view.status)) return;
-    this.views.set(key, view);
-    // Maps iterate in insertion order: the first key is the call that moved longest ago.
-    if (this.views.size > this.capacity) this.views.delete(this.views.keys().next().value as string);
+    if (SETTLED.has(view.status)) this.views.delete(key);
+    else this.views.set(key, view);
   }
 
   get size(): number {

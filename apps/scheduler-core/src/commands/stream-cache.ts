@@ -1,3 +1,4 @@
+import { RecencyBoundedMap } from '@app/common/collections';
 import { ServiceCallState } from '../domain';
 import { LoadedStream, streamKey } from './plan-command-batch';
 
@@ -20,36 +21,26 @@ const FINISHED = new Set<ServiceCallState['status']>(['Succeeded', 'Failed', 'Ca
  * a command on it is rare and read. The stream remembered longest ago goes first when full.
  */
 export class StreamCache {
-  private readonly streams = new Map<string, { readonly stream: LoadedStream; readonly bytes: number }>();
-  private bytes = 0;
+  private readonly streams: RecencyBoundedMap<LoadedStream>;
 
-  constructor(private readonly maxBytes = STREAM_CACHE_MAX_BYTES) {}
+  constructor(maxBytes = STREAM_CACHE_MAX_BYTES) {
+    this.streams = new RecencyBoundedMap(maxBytes);
+  }
 
   get(key: string): LoadedStream | undefined {
-    return this.streams.get(key)?.stream;
+    return this.streams.get(key);
   }
 
   /** Keeps the stream unless what is held is newer (two batches of one stream may finish out of order). */
   remember(stream: LoadedStream): void {
     const key = streamKey(stream.ref);
-    const held = this.streams.get(key);
-    if (held && held.stream.version > stream.version) return;
-    this.forget(key);
-    if (stream.state.status === 'Initial' || FINISHED.has(stream.state.status)) return;
-    const bytes = approximateBytes(stream.state);
-    this.streams.set(key, { stream, bytes });
-    this.bytes += bytes;
-    for (const [oldest] of this.streams) {
-      if (this.bytes <= this.maxBytes) break;
-      this.forget(oldest);
-    }
+    if ((this.streams.get(key)?.version ?? -1) > stream.version) return;
+    if (stream.state.status === 'Initial' || FINISHED.has(stream.state.status)) this.streams.delete(key);
+    else this.streams.set(key, stream, approximateBytes(stream.state));
   }
 
   forget(key: string): void {
-    const held = this.streams.get(key);
-    if (!held) return;
     this.streams.delete(key);
-    this.bytes -= held.bytes;
   }
 
   get size(): number {
@@ -58,7 +49,6 @@ export class StreamCache {
 }
 
 /** A state's memory is mostly its sealed target (the request body, encrypted) and its URL. */
-function approximateBytes(state: ServiceCallState): number {
-  if (state.status === 'Initial') return STATE_OVERHEAD_BYTES;
+function approximateBytes(state: Exclude<ServiceCallState, { status: 'Initial' }>): number {
   return state.call.sealedTarget.ciphertext.length + state.call.target.url.length + STATE_OVERHEAD_BYTES;
 }
