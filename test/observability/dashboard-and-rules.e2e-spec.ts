@@ -26,14 +26,17 @@ const OBSERVED_AFTER_ONE_CALL: Record<string, string[]> = {
   gateway: [
     'http_server_request_duration_seconds',
     'scheduler_outbox_published_total',
+    'scheduler_outbox_publish_delay_seconds',
     'scheduler_outbox_backlog_rows',
     'scheduler_outbox_oldest_unpublished_age_seconds',
   ],
   'scheduler-core': [
     'scheduler_messages_consumed_total',
+    'scheduler_message_age_seconds',
     'scheduler_command_batches_total',
     'scheduler_consumer_lag',
     'scheduler_outbox_published_total',
+    'scheduler_outbox_publish_delay_seconds',
     'http_server_request_duration_seconds',
     'scheduler_timer_lateness_seconds',
     'scheduler_outbox_backlog_rows',
@@ -41,12 +44,15 @@ const OBSERVED_AFTER_ONE_CALL: Record<string, string[]> = {
   executor: [
     'scheduler_executions_total',
     'scheduler_execution_latency_seconds',
+    'scheduler_message_age_seconds',
+    'scheduler_outbox_publish_delay_seconds',
     'scheduler_in_flight_messages',
     'scheduler_in_flight_limit',
     'http_server_request_duration_seconds',
   ],
   projector: [
     'scheduler_messages_consumed_total',
+    'scheduler_message_age_seconds',
     'scheduler_consumer_lag',
     'http_server_request_duration_seconds',
     'scheduler_calls_finished_total',

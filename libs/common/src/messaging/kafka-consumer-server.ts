@@ -11,6 +11,7 @@ import {
   consumerLag,
   consumerRetries,
   inFlightMessages,
+  messageAge,
   messagesConsumed,
 } from '../observability/metrics';
 import { BatchCoalescer } from './batch-coalescer';
@@ -389,7 +390,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   private async invoke(topic: string, handler: MessageHandler, messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
-    consumerBatchSize.observe({ group: this.options.groupId }, messages.length);
+    const { groupId } = this.options;
+    consumerBatchSize.observe({ group: groupId }, messages.length);
+    const now = Date.now();
+    for (const m of messages)
+      messageAge.observe({ group: groupId, topic: m.topic }, (now - Date.parse(m.envelope.timestamp)) / 1000);
     const context = new KafkaMessageContext([topic, messages[0].partition, messages[0].offset, 1]);
     return (await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
       defaultValue: undefined,

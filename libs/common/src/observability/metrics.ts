@@ -61,6 +61,27 @@ export const inFlightMessages = new Gauge({
   labelNames: ['group'],
 });
 
+/** Seconds, from a millisecond to half a minute: a message's way through one outbox or one hop. */
+const HOP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * Clocks: the envelope's timestamp is the writer's clock (the database's for scheduler-core's
+ * events), the observation the publisher's or consumer's; across hosts their skew is included.
+ */
+export const outboxPublishDelay = new Histogram({
+  name: 'scheduler_outbox_publish_delay_seconds',
+  help: "From a message's envelope timestamp (taken in the transaction that wrote it to the outbox) to the broker's acknowledgment of it",
+  labelNames: ['outbox'],
+  buckets: HOP_BUCKETS,
+});
+
+export const messageAge = new Histogram({
+  name: 'scheduler_message_age_seconds',
+  help: "How old a consumed message was when its handler got it, from its envelope timestamp: its outbox, the broker and the consumer's own queue",
+  labelNames: ['group', 'topic'],
+  buckets: HOP_BUCKETS,
+});
+
 export const outboxSetAside = new Counter({
   name: 'scheduler_outbox_set_aside_total',
   help: 'Outbox rows the broker can never take (e.g. larger than its maximum message size), set aside with their error',

@@ -6,7 +6,7 @@ import { encodeHeaders } from '../messaging/envelope-codec';
 import { hasBrokerError, ProducedRecord, RecordProducer } from '../messaging/record-producer';
 import { TopicNamespace } from '../messaging/topic-namespace';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
-import { outboxPolls, outboxPublished, outboxSetAside } from '../observability/metrics';
+import { outboxPolls, outboxPublishDelay, outboxPublished, outboxSetAside } from '../observability/metrics';
 import { onOutboxCommitted } from './outbox-commit-signal';
 import { outboxChannel } from './outbox-table';
 import { cutByBytes } from './produce-batches';
@@ -59,6 +59,11 @@ interface OutboxRow {
   value: string;
   bytes: number;
   traceparent: string | null;
+}
+
+/** A row read for publishing, its envelope parsed once for the headers, the log and the delay. */
+interface ReadRow extends OutboxRow {
+  readonly envelope: Envelope;
 }
 
 /**
@@ -216,21 +221,24 @@ export class OutboxPublisher {
     // Deleted by that statement; this loop is the only writer of the list, so nothing joined it meanwhile.
     this.published = [];
     this.heldBack = found[0]?.first_held != null;
-    const rows = found.filter((r): r is OutboxRow & { first_held: string | null } => r.id != null);
+    const rows = found
+      .filter((r): r is OutboxRow & { first_held: string | null } => r.id != null)
+      .map((r): ReadRow => ({ ...r, envelope: JSON.parse(r.value) as Envelope }));
     outboxPolls.inc({ outbox: schema, outcome: rows.length > 0 ? 'rows' : this.heldBack ? 'held_back' : 'empty' });
     if (rows.length === 0) return { left: 0, more: false };
     const maxBytes = this.options.maxRequestBytes ?? 900_000;
     let done = 0;
     for (const request of cutByBytes(rows, maxBytes)) {
       const sent = await this.produce(request);
+      const acknowledgedAt = Date.now();
       this.published.push(...sent.map((r) => r.id));
-      for (const row of sent) outboxPublished.inc({ outbox: schema, topic: row.topic });
+      for (const row of sent) {
+        outboxPublished.inc({ outbox: schema, topic: row.topic });
+        outboxPublishDelay.observe({ outbox: schema }, (acknowledgedAt - Date.parse(row.envelope.timestamp)) / 1000);
+      }
       if (debugEnabled(this.options.log))
         for (const row of sent)
-          this.options.log.debug(
-            { ...messageLogFields(JSON.parse(row.value) as Envelope), topic: row.topic, outbox: schema },
-            'published',
-          );
+          this.options.log.debug({ ...messageLogFields(row.envelope), topic: row.topic, outbox: schema }, 'published');
       done += sent.length;
       if (sent.length < request.length) return { left: done, more: true };
     }
@@ -241,7 +249,7 @@ export class OutboxPublisher {
    * Produces a request; returns the rows that left the outbox. When the broker refuses a request for
    * what a message is, the rows go one by one so the culprit can be set aside and the others pass.
    */
-  private async produce(rows: OutboxRow[]): Promise<OutboxRow[]> {
+  private async produce(rows: ReadRow[]): Promise<ReadRow[]> {
     try {
       await this.producer!.send(toRecords(rows, this.namespace));
       return rows;
@@ -249,7 +257,7 @@ export class OutboxPublisher {
       if (hasBrokerError(error, PRODUCER_STATE_LOST)) await this.replaceProducer(error);
       if (!hasBrokerError(error, UNPRODUCIBLE)) throw error;
       if (rows.length > 1) {
-        const left: OutboxRow[] = [];
+        const left: ReadRow[] = [];
         for (const row of rows) {
           const sent = await this.produce([row]);
           if (sent.length === 0) break;
@@ -302,9 +310,9 @@ export class OutboxPublisher {
 }
 
 /** In id order; the producer keeps that order within each partition. */
-function toRecords(rows: OutboxRow[], namespace: TopicNamespace): ProducedRecord[] {
+function toRecords(rows: readonly ReadRow[], namespace: TopicNamespace): ProducedRecord[] {
   return rows.map((row) => {
-    const headers = encodeHeaders(JSON.parse(row.value) as Envelope);
+    const headers = encodeHeaders(row.envelope);
     return {
       topic: namespace.physical(row.topic),
       key: row.message_key,
