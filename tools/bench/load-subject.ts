@@ -1,3 +1,5 @@
+import { HopSnapshot } from './hop-latency';
+
 /** A system the sweep drives: the scheduler through its API, or a peer job queue. */
 export interface LoadSubject {
   readonly name: string;
@@ -7,4 +9,6 @@ export interface LoadSubject {
   submit(path: string): Promise<{ readonly status: number; readonly key?: string }>;
   /** When the call with this key completed, if it has. */
   completedAt(key: string): number | undefined;
+  /** Its per-hop histograms as they stand, where it has them (the scheduler's apps do). */
+  hopSnapshot?(): Promise<HopSnapshot>;
 }

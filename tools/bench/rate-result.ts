@@ -1,4 +1,5 @@
 import { CpuPerCall } from './cpu-per-call';
+import { HopLatency } from './hop-latency';
 import { Summary } from './percentiles';
 
 export interface Backlog {
@@ -35,5 +36,7 @@ export interface RateResult {
   readonly contextSwitchesPerCall?: Readonly<Record<string, number | null>>;
   /** How late the bench's own event loop ran over the window, in ms; absent from runs before 2026-12-06 14:30. */
   readonly benchLoopDelayMs?: Summary;
+  /** Each hop's latency over the window, from the apps' own histograms; absent for peers and runs before 2026-12-06 19:00. */
+  readonly hopLatency?: readonly HopLatency[];
   readonly sustained: boolean;
 }

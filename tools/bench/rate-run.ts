@@ -3,6 +3,7 @@ import { BenchTarget } from './bench-target';
 import { snapshotSwitches, switchesPerCall } from './context-switches';
 import { cpuPerCall, CpuPerCall } from './cpu-per-call';
 import { watchEventLoopDelay } from './event-loop-delay';
+import { hopLatencies } from './hop-latency';
 import { LoadSubject } from './load-subject';
 import { driveOpenLoop } from './open-loop-driver';
 import { openLoopOffsets } from './open-loop-schedule';
@@ -44,6 +45,8 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
     };
   };
 
+  // Scraped before the start is fixed: the first sends must not wait for the apps' answers.
+  const hopsBefore = await o.subject.hopSnapshot?.();
   const startAt = Date.now() + 100;
   const windowEnd = startAt + o.seconds * 1000;
   await sleepUntil(startAt);
@@ -78,6 +81,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   const after = snapshotCpu(o.cpuGroups, statsAfter);
   const switchesAfter = snapshotSwitches(o.cpuGroups, statsAfter);
   const measuredEnd = Date.now();
+  const hopsAfter = await o.subject.hopSnapshot?.();
   await sampling;
   const atWindowEnd = backlogAt(measuredEnd);
   const completedInWindow = accepted().filter((c) => o.subject.completedAt(c.key!)! <= measuredEnd).length;
@@ -160,6 +164,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
     cpu,
     contextSwitchesPerCall,
     benchLoopDelayMs,
+    ...(hopsBefore && hopsAfter ? { hopLatency: hopLatencies(hopsBefore, hopsAfter) } : {}),
     sustained: isSustained({
       offeredRate: o.rate,
       offered: offsets.length,

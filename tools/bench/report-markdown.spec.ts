@@ -30,6 +30,10 @@ const rate = (offeredRate: number): RateResult => ({
   },
   contextSwitchesPerCall: { gateway: 8.6, kafka: 28.8, bench: 5.7 },
   benchLoopDelayMs: summary(2),
+  hopLatency: [
+    { hop: 'gateway outbox → broker', messages: offeredRate * 10, p50Ms: 1.2, p99Ms: 9.5 },
+    { hop: 'scheduler.commands.v1 → scheduler-core', messages: offeredRate * 10, p50Ms: 3, p99Ms: null },
+  ],
   sustained: true,
 });
 
@@ -88,11 +92,39 @@ describe('reportMarkdown', () => {
     expect(md).toContain('| 40 | 2 / 4 / 6 |');
   });
 
+  it("gives a peer's switches and the bench's loop delay beside its own sweep", () => {
+    const peerRate: RateResult = {
+      ...rate(60),
+      contextSwitchesPerCall: { worker: 4.2, postgres: 9.1, bench: 3 },
+      benchLoopDelayMs: summary(7),
+    };
+    const peer = {
+      peer: 'graphile-worker',
+      version: '0.16',
+      mode: 'tuned',
+      settings: 'poll 10 ms',
+      sweep: { ...data.sweep!, rates: [peerRate] },
+    };
+    const withPeer = reportMarkdown({ ...data, peers: [peer] }, { p99: 'p.svg', cpu: 'c.svg' });
+    const peerSection = withPeer.slice(withPeer.indexOf('### Peer: graphile-worker'));
+    expect(peerSection).toContain('| offered/s | worker | postgres | bench | total without bench |');
+    expect(peerSection).toContain('| 60 | 4.2 | 9.1 | 3 | 13.3 |');
+    expect(peerSection).toContain('| 60 | 7 / 14 / 21 |');
+  });
+
+  it("gives each hop's p50 / p99 per rate", () => {
+    expect(md).toContain(
+      '| offered/s | gateway outbox → broker p50 / p99 (ms) | scheduler.commands.v1 → scheduler-core p50 / p99 (ms) |',
+    );
+    expect(md).toContain('| 40 | 1.2 / 9.5 | 3 / – |');
+  });
+
   it('leaves the switches and loop-delay tables out for a run from before those figures existed', () => {
-    const { contextSwitchesPerCall: _, benchLoopDelayMs: __, ...older } = rate(40);
+    const { contextSwitchesPerCall: _, benchLoopDelayMs: __, hopLatency: ___, ...older } = rate(40);
     const old = reportMarkdown({ ...data, sweep: { ...data.sweep!, rates: [older] } }, { p99: 'p.svg', cpu: 'c.svg' });
     expect(old).not.toContain('Context switches per call');
     expect(old).not.toContain('event-loop delay');
+    expect(old).not.toContain('Where a call waits');
     expect(old).toContain('| 1.5 (1.2) | 0.1 (0.1) | 1.5 (1.2) |');
   });
 });

@@ -88,3 +88,20 @@ export function benchLoopDelayTable(sweep: SweepResult): string | undefined {
     rates.map((r) => [r.offeredRate, triple(r.benchLoopDelayMs)]),
   );
 }
+
+/** Each hop's p50 / p99 per rate, from the apps' histograms (runs from before the figure existed, and peers, show none). */
+export function hopLatencyTable(sweep: SweepResult): string | undefined {
+  const rates = sweep.rates.filter((r) => r.hopLatency && r.hopLatency.length > 0);
+  if (rates.length === 0) return undefined;
+  const hops = [...new Set(rates.flatMap((r) => r.hopLatency!.map((h) => h.hop)))];
+  return markdownTable(
+    ['offered/s', ...hops.map((h) => `${h} p50 / p99 (ms)`)],
+    rates.map((r) => [
+      r.offeredRate,
+      ...hops.map((hop) => {
+        const h = r.hopLatency!.find((x) => x.hop === hop);
+        return h ? `${h.p50Ms ?? '–'} / ${h.p99Ms ?? '–'}` : null;
+      }),
+    ]),
+  );
+}

@@ -8,6 +8,8 @@ export interface ScenarioContext {
   readonly watcher: ReadModelWatcher;
   readonly target: BenchTarget;
   readonly targetUrl: string;
+  /** Each app's /metrics. */
+  readonly metricsUrls: readonly string[];
   readonly say: (line: string) => void;
 }
 

@@ -24,7 +24,7 @@ import { runSweep, SweepResult } from './sweep';
 async function warmUp(cpuGroups: readonly CpuGroup[], ctx: ScenarioContext, settings: BenchSettings): Promise<void> {
   ctx.say(`warm-up: ${settings.warmupRate}/s for ${settings.warmupSeconds} s (not measured)`);
   const r = await runRate({
-    subject: schedulerSubject(ctx.gateway, ctx.watcher, ctx.targetUrl),
+    subject: schedulerSubject(ctx.gateway, ctx.watcher, ctx.targetUrl, ctx.metricsUrls),
     target: ctx.target,
     path: '/fast',
     cpuGroups,
@@ -60,7 +60,8 @@ export async function runSchedulerPhases(
   const watcher = new ReadModelWatcher(sut.db, 'tenant-a');
   watcher.start();
   const figures: SchedulerFigures = { broker: sut.broker.description };
-  const ctx: ScenarioContext = { gateway, watcher, target, targetUrl, say };
+  const metricsUrls = sut.system.apps.map((a) => `http://127.0.0.1:${a.port}/metrics`);
+  const ctx: ScenarioContext = { gateway, watcher, target, targetUrl, metricsUrls, say };
   const phase = async (name: string, run: () => Promise<void>) => {
     try {
       await run();
@@ -81,7 +82,7 @@ export async function runSchedulerPhases(
         say(`idle CPU for ${settings.idleSeconds} s`);
         const idle = await measureIdleCpu(sut.cpuGroups, settings.idleSeconds);
         figures.sweep = await runSweep({
-          subject: schedulerSubject(gateway, watcher, targetUrl),
+          subject: schedulerSubject(gateway, watcher, targetUrl, ctx.metricsUrls),
           target,
           cpuGroups: sut.cpuGroups,
           idleCpuMsPerSecond: idle,
