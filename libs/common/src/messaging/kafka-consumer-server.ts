@@ -393,8 +393,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const { groupId } = this.options;
     consumerBatchSize.observe({ group: groupId }, messages.length);
     const now = Date.now();
-    for (const m of messages)
-      messageAge.observe({ group: groupId, topic: m.topic }, (now - Date.parse(m.envelope.timestamp)) / 1000);
+    const age = messageAge.labels({ group: groupId, topic });
+    for (const m of messages) age.observe((now - Date.parse(m.envelope.timestamp)) / 1000);
     const context = new KafkaMessageContext([topic, messages[0].partition, messages[0].offset, 1]);
     return (await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
       defaultValue: undefined,

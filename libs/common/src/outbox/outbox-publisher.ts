@@ -227,6 +227,7 @@ export class OutboxPublisher {
     outboxPolls.inc({ outbox: schema, outcome: rows.length > 0 ? 'rows' : this.heldBack ? 'held_back' : 'empty' });
     if (rows.length === 0) return { left: 0, more: false };
     const maxBytes = this.options.maxRequestBytes ?? 900_000;
+    const delay = outboxPublishDelay.labels({ outbox: schema });
     let done = 0;
     for (const request of cutByBytes(rows, maxBytes)) {
       const sent = await this.produce(request);
@@ -234,7 +235,7 @@ export class OutboxPublisher {
       this.published.push(...sent.map((r) => r.id));
       for (const row of sent) {
         outboxPublished.inc({ outbox: schema, topic: row.topic });
-        outboxPublishDelay.observe({ outbox: schema }, (acknowledgedAt - Date.parse(row.envelope.timestamp)) / 1000);
+        delay.observe((acknowledgedAt - Date.parse(row.envelope.timestamp)) / 1000);
       }
       if (debugEnabled(this.options.log))
         for (const row of sent)
