@@ -78,6 +78,21 @@ describe('Helm chart k8s/service-call-scheduler', () => {
     it('keeps every policy', () => {
       expect(chartPolicyViolations(objects, DEFAULT_CONFIG)).toEqual([]);
     });
+
+    it("runs every app's node with V8's single-threaded GC, or with none of the flags when nodeFlags is empty", () => {
+      const argsOf = (rendered: K8sObject[]) =>
+        Object.fromEntries(
+          ofKind(rendered, 'Deployment').map((d) => [
+            d.metadata.name,
+            (d.spec.template.spec.containers[0] as { args: string[] }).args,
+          ]),
+        );
+      const entry = (deployment: string) => `dist/apps/${deployment.replace('scs-service-call-scheduler-', '')}/src/main.js`;
+      expect(argsOf(objects)).toEqual(Object.fromEntries(APPS.map((d) => [d, ['node', '--single-threaded-gc', entry(d)]])));
+      expect(argsOf(renderChart(['--set-json', 'nodeFlags=[]']))).toEqual(
+        Object.fromEntries(APPS.map((d) => [d, ['node', entry(d)]])),
+      );
+    });
   });
 
   describe('rendered with 3 executor replicas and no HPA, an existing Secret, KEDA, a ServiceMonitor and extra config keys', () => {

@@ -20,6 +20,9 @@ export interface StartAppsOptions {
   readonly readyTimeoutMs?: number;
 }
 
+/** How every app's node runs, here as in the image and the chart (ADR-0019). */
+export const APP_NODE_FLAGS = ['--single-threaded-gc'];
+
 /** Starts the four apps as separate Node processes from the compiled dist/ and waits until each is ready. */
 export async function startApps(options: StartAppsOptions): Promise<RunningApp[]> {
   const apps = APPS.map((name) => startApp(name, options));
@@ -39,7 +42,7 @@ export function startApp(name: AppName, { env, ports, onLine }: StartAppsOptions
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SCS_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
   // An app must not outlive the runner that started it, even one killed with SIGKILL.
-  const [file, args] = withParentDeathSignal(process.execPath, [...profile, entry], 'SIGTERM');
+  const [file, args] = withParentDeathSignal(process.execPath, [...APP_NODE_FLAGS, ...profile, entry], 'SIGTERM');
   const child = spawn(file, args, {
     env: { ...process.env, ...env, PORT: String(ports[name]) },
     stdio: ['ignore', 'pipe', 'pipe'],
