@@ -5,13 +5,13 @@ import { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from
 import { lastValueFrom } from 'rxjs';
 import { dlqTopic } from '../contracts/topics';
 import { isTransientFault } from '../faults/is-transient-fault';
+import { recordMessageAges } from '../observability/hop-metrics';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
 import {
   consumerBatchSize,
   consumerLag,
   consumerRetries,
   inFlightMessages,
-  messageAge,
   messagesConsumed,
 } from '../observability/metrics';
 import { BatchCoalescer } from './batch-coalescer';
@@ -392,9 +392,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private async invoke(topic: string, handler: MessageHandler, messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
     const { groupId } = this.options;
     consumerBatchSize.observe({ group: groupId }, messages.length);
-    const now = Date.now();
-    const age = messageAge.labels({ group: groupId, topic });
-    for (const m of messages) age.observe((now - Date.parse(m.envelope.timestamp)) / 1000);
+    recordMessageAges(
+      groupId,
+      topic,
+      messages.map((m) => m.envelope),
+    );
     const context = new KafkaMessageContext([topic, messages[0].partition, messages[0].offset, 1]);
     return (await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
       defaultValue: undefined,

@@ -8,3 +8,4 @@ export * from './call-finished-metrics';
 export * from './http-request-metrics';
 export * from './route-label';
 export * from './timer-lateness';
+export * from './hop-metrics';

@@ -6,7 +6,8 @@ import { encodeHeaders } from '../messaging/envelope-codec';
 import { hasBrokerError, ProducedRecord, RecordProducer } from '../messaging/record-producer';
 import { TopicNamespace } from '../messaging/topic-namespace';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
-import { outboxPolls, outboxPublishDelay, outboxPublished, outboxSetAside } from '../observability/metrics';
+import { recordOutboxPublishDelays } from '../observability/hop-metrics';
+import { outboxPolls, outboxPublished, outboxSetAside } from '../observability/metrics';
 import { onOutboxCommitted } from './outbox-commit-signal';
 import { outboxChannel } from './outbox-table';
 import { cutByBytes } from './produce-batches';
@@ -227,16 +228,15 @@ export class OutboxPublisher {
     outboxPolls.inc({ outbox: schema, outcome: rows.length > 0 ? 'rows' : this.heldBack ? 'held_back' : 'empty' });
     if (rows.length === 0) return { left: 0, more: false };
     const maxBytes = this.options.maxRequestBytes ?? 900_000;
-    const delay = outboxPublishDelay.labels({ outbox: schema });
     let done = 0;
     for (const request of cutByBytes(rows, maxBytes)) {
       const sent = await this.produce(request);
-      const acknowledgedAt = Date.now();
+      recordOutboxPublishDelays(
+        schema,
+        sent.map((r) => r.envelope),
+      );
       this.published.push(...sent.map((r) => r.id));
-      for (const row of sent) {
-        outboxPublished.inc({ outbox: schema, topic: row.topic });
-        delay.observe((acknowledgedAt - Date.parse(row.envelope.timestamp)) / 1000);
-      }
+      for (const row of sent) outboxPublished.inc({ outbox: schema, topic: row.topic });
       if (debugEnabled(this.options.log))
         for (const row of sent)
           this.options.log.debug({ ...messageLogFields(row.envelope), topic: row.topic, outbox: schema }, 'published');

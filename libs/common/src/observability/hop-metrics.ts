@@ -1,0 +1,34 @@
+import { Envelope } from '../contracts/envelope';
+import { messageAge, outboxPublishDelay } from './metrics';
+
+/**
+ * Seconds from an envelope's timestamp to `now`: none for a message without a valid time (the
+ * envelope codec does not require one, and a metric must never fail a batch), 0 for one from the
+ * future (the writer's clock ahead of this host's).
+ */
+function secondsSince(timestamp: unknown, now: number): number | undefined {
+  const at = typeof timestamp === 'string' ? Date.parse(timestamp) : NaN;
+  return Number.isFinite(at) ? Math.max(0, (now - at) / 1000) : undefined;
+}
+
+/** How old each message was when its consumer's handler got it. */
+export function recordMessageAges(group: string, topic: string, envelopes: readonly Envelope[], now = Date.now()): void {
+  const age = messageAge.labels({ group, topic });
+  for (const envelope of envelopes) {
+    const seconds = secondsSince(envelope.timestamp, now);
+    if (seconds !== undefined) age.observe(seconds);
+  }
+}
+
+/** How long each message took from its outbox's transaction to the broker's acknowledgment. */
+export function recordOutboxPublishDelays(
+  outbox: string,
+  envelopes: readonly Envelope[],
+  acknowledgedAt = Date.now(),
+): void {
+  const delay = outboxPublishDelay.labels({ outbox });
+  for (const envelope of envelopes) {
+    const seconds = secondsSince(envelope.timestamp, acknowledgedAt);
+    if (seconds !== undefined) delay.observe(seconds);
+  }
+}
