@@ -79,7 +79,7 @@ describe('Helm chart k8s/service-call-scheduler', () => {
       expect(chartPolicyViolations(objects, DEFAULT_CONFIG)).toEqual([]);
     });
 
-    it("runs every app's node with V8's single-threaded GC, or with none of the flags when nodeFlags is empty", () => {
+    it("runs every app's node without flags, or with those nodeFlags gives", () => {
       const argsOf = (rendered: K8sObject[]) =>
         Object.fromEntries(
           ofKind(rendered, 'Deployment').map((d) => [
@@ -88,9 +88,9 @@ describe('Helm chart k8s/service-call-scheduler', () => {
           ]),
         );
       const entry = (deployment: string) => `dist/apps/${deployment.replace('scs-service-call-scheduler-', '')}/src/main.js`;
-      expect(argsOf(objects)).toEqual(Object.fromEntries(APPS.map((d) => [d, ['node', '--single-threaded-gc', entry(d)]])));
-      expect(argsOf(renderChart(['--set-json', 'nodeFlags=[]']))).toEqual(
-        Object.fromEntries(APPS.map((d) => [d, ['node', entry(d)]])),
+      expect(argsOf(objects)).toEqual(Object.fromEntries(APPS.map((d) => [d, ['node', entry(d)]])));
+      expect(argsOf(renderChart(['--set-json', 'nodeFlags=["--single-threaded-gc"]']))).toEqual(
+        Object.fromEntries(APPS.map((d) => [d, ['node', '--single-threaded-gc', entry(d)]])),
       );
     });
   });
