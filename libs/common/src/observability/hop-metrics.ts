@@ -11,13 +11,17 @@ function secondsSince(timestamp: unknown, now: number): number | undefined {
   return Number.isFinite(at) ? Math.max(0, (now - at) / 1000) : undefined;
 }
 
-/** How old each message was when its consumer's handler got it. */
-export function recordMessageAges(group: string, topic: string, envelopes: readonly Envelope[], now = Date.now()): void {
-  const age = messageAge.labels({ group, topic });
+/** Observes, on one labelled series, each envelope's seconds since it was written; skips those without a time. */
+function observeSince(series: { observe(value: number): void }, envelopes: readonly Envelope[], now: number): void {
   for (const envelope of envelopes) {
     const seconds = secondsSince(envelope.timestamp, now);
-    if (seconds !== undefined) age.observe(seconds);
+    if (seconds !== undefined) series.observe(seconds);
   }
+}
+
+/** How old each message was when its consumer's handler got it. */
+export function recordMessageAges(group: string, topic: string, envelopes: readonly Envelope[], now = Date.now()): void {
+  observeSince(messageAge.labels({ group, topic }), envelopes, now);
 }
 
 /** How long each message took from its outbox's transaction to the broker's acknowledgment. */
@@ -26,9 +30,5 @@ export function recordOutboxPublishDelays(
   envelopes: readonly Envelope[],
   acknowledgedAt = Date.now(),
 ): void {
-  const delay = outboxPublishDelay.labels({ outbox });
-  for (const envelope of envelopes) {
-    const seconds = secondsSince(envelope.timestamp, acknowledgedAt);
-    if (seconds !== undefined) delay.observe(seconds);
-  }
+  observeSince(outboxPublishDelay.labels({ outbox }), envelopes, acknowledgedAt);
 }
