@@ -1,5 +1,6 @@
 import { CpuPerCall } from './cpu-per-call';
 import { HopLatency } from './hop-latency';
+import { MachineBusy } from './machine-cpu';
 import { Summary } from './percentiles';
 
 export interface Backlog {
@@ -36,6 +37,8 @@ export interface RateResult {
   readonly contextSwitchesPerCall?: Readonly<Record<string, number | null>>;
   /** How late the bench's own event loop ran over the window, in ms; absent from runs before 2026-12-06 14:30. */
   readonly benchLoopDelayMs?: Summary;
+  /** The whole machine's busy cores over the window (every process and the kernel); absent from runs before 2026-12-06 22:30. */
+  readonly machine?: MachineBusy;
   /** Each hop's latency over the window, from the apps' own histograms; absent for peers and runs before 2026-12-06 19:00. */
   readonly hopLatency?: readonly HopLatency[];
   readonly sustained: boolean;

@@ -5,6 +5,7 @@ import { cpuPerCall, CpuPerCall } from './cpu-per-call';
 import { watchEventLoopDelay } from './event-loop-delay';
 import { hopLatencies } from './hop-latency';
 import { LoadSubject } from './load-subject';
+import { machineBusy, readMachineCpu } from './machine-cpu';
 import { driveOpenLoop } from './open-loop-driver';
 import { openLoopOffsets } from './open-loop-schedule';
 import { summarize } from './percentiles';
@@ -50,6 +51,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   const startAt = Date.now() + 100;
   const windowEnd = startAt + o.seconds * 1000;
   await sleepUntil(startAt);
+  const machineBefore = readMachineCpu();
   const statsBefore = readAllProcStats();
   const before = snapshotCpu(o.cpuGroups, statsBefore);
   const switchesBefore = snapshotSwitches(o.cpuGroups, statsBefore);
@@ -78,6 +80,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
   await sleepUntil(windowEnd);
   const benchLoopDelayMs = loopDelay.stop();
   const statsAfter = readAllProcStats();
+  const machineAfter = readMachineCpu();
   const after = snapshotCpu(o.cpuGroups, statsAfter);
   const switchesAfter = snapshotSwitches(o.cpuGroups, statsAfter);
   const measuredEnd = Date.now();
@@ -164,6 +167,7 @@ export async function runRate(o: RateRunOptions): Promise<RateResult> {
     cpu,
     contextSwitchesPerCall,
     benchLoopDelayMs,
+    machine: machineBusy(machineBefore, machineAfter),
     ...(hopsBefore && hopsAfter ? { hopLatency: hopLatencies(hopsBefore, hopsAfter) } : {}),
     sustained: isSustained({
       offeredRate: o.rate,

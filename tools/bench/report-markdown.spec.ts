@@ -30,6 +30,7 @@ const rate = (offeredRate: number): RateResult => ({
   },
   contextSwitchesPerCall: { gateway: 8.6, kafka: 28.8, bench: 5.7 },
   benchLoopDelayMs: summary(2),
+  machine: { busyCores: 1.87, cores: 2 },
   hopLatency: [
     { hop: 'gateway outbox → broker', messages: offeredRate * 10, p50Ms: 1.2, p99Ms: 9.5 },
     { hop: 'scheduler.commands.v1 → scheduler-core', messages: offeredRate * 10, p50Ms: 3, p99Ms: null },
@@ -87,9 +88,15 @@ describe('reportMarkdown', () => {
     expect(md).toContain('| 40 | 8.6 | 28.8 | 5.7 | 37.4 |');
   });
 
-  it("gives the bench process's own event-loop delay per rate", () => {
-    expect(md).toContain('| offered/s | bench event-loop delay p50 / p99 / max (ms) |');
-    expect(md).toContain('| 40 | 2 / 4 / 6 |');
+  it("gives the machine's busy cores and the bench process's own event-loop delay per rate", () => {
+    expect(md).toContain('| offered/s | machine busy (cores) | bench event-loop delay p50 / p99 / max (ms) |');
+    expect(md).toContain('| 40 | 1.87 of 2 | 2 / 4 / 6 |');
+  });
+
+  it('shows a dash for the busy cores of a run from before that figure existed', () => {
+    const { machine: _, ...older } = rate(40);
+    const old = reportMarkdown({ ...data, sweep: { ...data.sweep!, rates: [older] } }, { p99: 'p.svg', cpu: 'c.svg' });
+    expect(old).toContain('| 40 | – | 2 / 4 / 6 |');
   });
 
   it("gives a peer's switches and the bench's loop delay beside its own sweep", () => {
@@ -109,7 +116,7 @@ describe('reportMarkdown', () => {
     const peerSection = withPeer.slice(withPeer.indexOf('### Peer: graphile-worker'));
     expect(peerSection).toContain('| offered/s | worker | postgres | bench | total without bench |');
     expect(peerSection).toContain('| 60 | 4.2 | 9.1 | 3 | 13.3 |');
-    expect(peerSection).toContain('| 60 | 7 / 14 / 21 |');
+    expect(peerSection).toContain('| 60 | 1.87 of 2 | 7 / 14 / 21 |');
   });
 
   it("gives each hop's p50 / p99 per rate", () => {
@@ -120,10 +127,11 @@ describe('reportMarkdown', () => {
   });
 
   it('leaves the switches and loop-delay tables out for a run from before those figures existed', () => {
-    const { contextSwitchesPerCall: _, benchLoopDelayMs: __, hopLatency: ___, ...older } = rate(40);
+    const { contextSwitchesPerCall: _, benchLoopDelayMs: __, hopLatency: ___, machine: ____, ...older } = rate(40);
     const old = reportMarkdown({ ...data, sweep: { ...data.sweep!, rates: [older] } }, { p99: 'p.svg', cpu: 'c.svg' });
     expect(old).not.toContain('Context switches per call');
     expect(old).not.toContain('event-loop delay');
+    expect(old).not.toContain('machine busy');
     expect(old).not.toContain('Where a call waits');
     expect(old).toContain('| 1.5 (1.2) | 0.1 (0.1) | 1.5 (1.2) |');
   });

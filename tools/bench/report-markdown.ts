@@ -1,7 +1,7 @@
 import { BenchReportData } from './bench-report-data';
 import { contextMarkdown } from './report-context';
 import { scenariosMarkdown } from './report-scenarios';
-import { benchLoopDelayTable, cpuTable, hopLatencyTable, sweepTable, switchesTable } from './report-sweep-tables';
+import { cpuTable, hopLatencyTable, machineLoadTable, sweepTable, switchesTable } from './report-sweep-tables';
 import { SweepResult } from './sweep';
 
 export const GENERATED_START =
@@ -48,7 +48,7 @@ export function reportMarkdown(d: BenchReportData, chartPaths: { p99: string; cp
   return `${GENERATED_START}\n\n${out.join('\n\n')}\n\n${GENERATED_END}`;
 }
 
-/** The context switches, each hop's latency and the bench's own loop delay, each with its caption, for the rates that have them. */
+/** The context switches, each hop's latency, the machine's load and the bench's own loop delay, each with its caption, for the rates that have them. */
 function diagnostics(sweep: SweepResult): string[] {
   const out: string[] = [];
   const switches = switchesTable(sweep);
@@ -63,11 +63,11 @@ function diagnostics(sweep: SweepResult): string[] {
       'Where a call waits: each hop’s latency in the window, from the apps’ own histograms (`scheduler_outbox_publish_delay_seconds`: envelope timestamp → broker acknowledgment; `scheduler_message_age_seconds`: envelope timestamp → the consumer’s handler), interpolated within buckets as `histogram_quantile` does.',
       hops,
     );
-  const loopDelay = benchLoopDelayTable(sweep);
-  if (loopDelay)
+  const load = machineLoadTable(sweep);
+  if (load)
     out.push(
-      'How late the bench’s own event loop ran in each window. It sends every call and records its arrival at the target, so its delay is part of every latency above.',
-      loopDelay,
+      'How busy the whole machine was in each window (every process, the kernel and the bench, in cores), and how late the bench’s own event loop ran. The bench sends every call and records its arrival at the target, so its delay is part of every latency above; a machine near all its cores queues every process behind the others.',
+      load,
     );
   return out;
 }

@@ -1,6 +1,5 @@
 import { isLoadGenerator } from './load-generator';
 import { markdownTable, triple } from './markdown-table';
-import { Summary } from './percentiles';
 import { SweepResult } from './sweep';
 
 /** Throughput, latency, backlog and correctness per offered rate. */
@@ -79,13 +78,17 @@ export function switchesTable(sweep: SweepResult): string | undefined {
   );
 }
 
-/** The bench's own event-loop delay per rate (runs from before the figure existed show none). */
-export function benchLoopDelayTable(sweep: SweepResult): string | undefined {
-  const rates = sweep.rates.filter((r): r is typeof r & { benchLoopDelayMs: Summary } => r.benchLoopDelayMs !== undefined);
+/** How busy the whole machine was, and the bench's own event-loop delay, per rate (runs from before a figure existed show a dash). */
+export function machineLoadTable(sweep: SweepResult): string | undefined {
+  const rates = sweep.rates.filter((r) => r.benchLoopDelayMs !== undefined || r.machine !== undefined);
   if (rates.length === 0) return undefined;
   return markdownTable(
-    ['offered/s', 'bench event-loop delay p50 / p99 / max (ms)'],
-    rates.map((r) => [r.offeredRate, triple(r.benchLoopDelayMs)]),
+    ['offered/s', 'machine busy (cores)', 'bench event-loop delay p50 / p99 / max (ms)'],
+    rates.map((r) => [
+      r.offeredRate,
+      r.machine ? `${r.machine.busyCores} of ${r.machine.cores}` : null,
+      r.benchLoopDelayMs ? triple(r.benchLoopDelayMs) : null,
+    ]),
   );
 }
 

@@ -46,7 +46,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     });
     results.push(r);
     o.say(
-      `  accepted ${r.accepted}/${r.offered}, completed ${r.completedPerSecond}/s, p99 to target ${r.submitToTargetMs.p99} ms, backlog at end ${r.backlogAtWindowEnd.notCompleted}, after drain ${r.backlogAfterDrain.notCompleted}, ${r.sustained ? 'sustained' : 'NOT sustained'}`,
+      `  accepted ${r.accepted}/${r.offered}, completed ${r.completedPerSecond}/s, p99 to target ${r.submitToTargetMs.p99} ms, backlog at end ${r.backlogAtWindowEnd.notCompleted}, after drain ${r.backlogAfterDrain.notCompleted}, ${r.sustained ? 'sustained' : 'NOT sustained'}${r.machine ? `, machine busy ${r.machine.busyCores} of ${r.machine.cores} cores` : ''}`,
     );
     if (r.hopLatency?.length)
       o.say(`  hops, p50 / p99 ms: ${r.hopLatency.map((h) => `${h.hop} ${h.p50Ms ?? '–'} / ${h.p99Ms ?? '–'}`).join('; ')}`);
