@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 
 /** The machine's CPU time from the aggregate `cpu` line of /proc/stat, in clock ticks over all cores. */
 export interface MachineCpuReading {
-  /** user, nice, system, irq, softirq and steal: time no process of this machine could have had. */
+  /** user, nice, system, irq, softirq and steal: time the cores were not free (steal: taken by the hypervisor). */
   readonly busyTicks: number;
   /** busy plus idle and iowait. */
   readonly totalTicks: number;
