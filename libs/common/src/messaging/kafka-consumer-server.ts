@@ -392,11 +392,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private async invoke(topic: string, handler: MessageHandler, messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
     const { groupId } = this.options;
     consumerBatchSize.observe({ group: groupId }, messages.length);
-    recordMessageAges(
-      groupId,
-      topic,
-      messages.map((m) => m.envelope),
-    );
+    recordMessageAges(groupId, topic, messages);
     const context = new KafkaMessageContext([topic, messages[0].partition, messages[0].offset, 1]);
     return (await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
       defaultValue: undefined,

@@ -2,7 +2,7 @@ import { Envelope } from '../contracts/envelope';
 import { recordMessageAges, recordOutboxPublishDelays } from './hop-metrics';
 import { messageAge, outboxPublishDelay } from './metrics';
 
-const at = (timestamp: unknown) => ({ timestamp }) as unknown as Envelope;
+const at = (timestamp: unknown) => ({ envelope: { timestamp } as unknown as Envelope });
 const now = Date.parse('2026-12-06T19:00:01.000Z');
 
 async function countAndSum(metric: typeof messageAge | typeof outboxPublishDelay): Promise<[number?, number?]> {

@@ -11,24 +11,23 @@ function secondsSince(timestamp: unknown, now: number): number | undefined {
   return Number.isFinite(at) ? Math.max(0, (now - at) / 1000) : undefined;
 }
 
-/** Observes, on one labelled series, each envelope's seconds since it was written; skips those without a time. */
-function observeSince(series: { observe(value: number): void }, envelopes: readonly Envelope[], now: number): void {
-  for (const envelope of envelopes) {
+/** A consumed message or an outbox row: anything that carries its envelope. */
+type Enveloped = { readonly envelope: Envelope };
+
+/** Observes, on one labelled series, each message's seconds since it was written; skips those without a time. */
+function observeSince(series: { observe(value: number): void }, messages: readonly Enveloped[], now: number): void {
+  for (const { envelope } of messages) {
     const seconds = secondsSince(envelope.timestamp, now);
     if (seconds !== undefined) series.observe(seconds);
   }
 }
 
 /** How old each message was when its consumer's handler got it. */
-export function recordMessageAges(group: string, topic: string, envelopes: readonly Envelope[], now = Date.now()): void {
-  observeSince(messageAge.labels({ group, topic }), envelopes, now);
+export function recordMessageAges(group: string, topic: string, messages: readonly Enveloped[], now = Date.now()): void {
+  observeSince(messageAge.labels({ group, topic }), messages, now);
 }
 
 /** How long each message took from its outbox's transaction to the broker's acknowledgment. */
-export function recordOutboxPublishDelays(
-  outbox: string,
-  envelopes: readonly Envelope[],
-  acknowledgedAt = Date.now(),
-): void {
-  observeSince(outboxPublishDelay.labels({ outbox }), envelopes, acknowledgedAt);
+export function recordOutboxPublishDelays(outbox: string, rows: readonly Enveloped[], acknowledgedAt = Date.now()): void {
+  observeSince(outboxPublishDelay.labels({ outbox }), rows, acknowledgedAt);
 }

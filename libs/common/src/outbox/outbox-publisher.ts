@@ -231,10 +231,7 @@ export class OutboxPublisher {
     let done = 0;
     for (const request of cutByBytes(rows, maxBytes)) {
       const sent = await this.produce(request);
-      recordOutboxPublishDelays(
-        schema,
-        sent.map((r) => r.envelope),
-      );
+      recordOutboxPublishDelays(schema, sent);
       this.published.push(...sent.map((r) => r.id));
       for (const row of sent) outboxPublished.inc({ outbox: schema, topic: row.topic });
       if (debugEnabled(this.options.log))
