@@ -29,6 +29,13 @@ describe('readBenchSettings', () => {
     expect(s.phases).toEqual(['sweep', 'peers']);
   });
 
+  it('runs on the Node release the image runs unless told to stay on this host', () => {
+    expect(readBenchSettings({}).node).toBe('image');
+    expect(readBenchSettings({ BENCH_QUICK: '1' }).node).toBe('image');
+    expect(readBenchSettings({ BENCH_NODE: 'host' }).node).toBe('host');
+    expect(() => readBenchSettings({ BENCH_NODE: '24' })).toThrow(/BENCH_NODE/);
+  });
+
   it('refuses unknown phases and bad numbers with the variable named', () => {
     expect(() => readBenchSettings({ BENCH_PHASES: 'sweep,nope' })).toThrow(/BENCH_PHASES/);
     expect(() => readBenchSettings({ BENCH_RATES: '50,x' })).toThrow(/BENCH_RATES/);

