@@ -1,3 +1,4 @@
+import { fixKafkajsIdleTimer } from '@app/common/messaging/kafkajs-idle-timer-fix';
 import { Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -7,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
  * Asking about one group per partition and starting one idempotent producer, with retries, waits that out.
  */
 export async function waitForCoordinators(address: string, offsetsPartitions: number): Promise<void> {
+  fixKafkajsIdleTimer(); // else each connection schedules its idle check at -Date.now() ms (Node 24 warns)
   const kafka = new Kafka({
     clientId: 'scs-infra',
     brokers: [address],

@@ -1,4 +1,5 @@
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
+import { Pool } from 'pg';
 import { callTarget } from './call-target';
 import { PeerEnqueuer, PeerJob, PeerMode, PeerWorker } from './peer-job';
 
@@ -13,7 +14,12 @@ export const describeGraphileWorker = (mode: PeerMode, concurrency: number) =>
   `concurrency ${concurrency}, LISTEN/NOTIFY plus polling every ${graphilePollIntervalMs(mode)} ms${mode === 'default' ? ' (default)' : ''}, own database`;
 
 export async function graphileWorkerEnqueuer(databaseUrl: string): Promise<PeerEnqueuer> {
-  const utils = await makeWorkerUtils({ connectionString: databaseUrl, logger: quiet });
+  // Our own pool, so that it keeps an error listener after release: enqueues still queued when a
+  // rate outruns the peer get their connections terminated when its database is dropped, and an
+  // idle client's error on a pool without a listener would end the whole bench.
+  const pool = new Pool({ connectionString: databaseUrl });
+  pool.on('error', () => undefined);
+  const utils = await makeWorkerUtils({ pgPool: pool, logger: quiet });
   await utils.migrate();
   return {
     enqueue: async (job: PeerJob) => {
@@ -21,6 +27,7 @@ export async function graphileWorkerEnqueuer(databaseUrl: string): Promise<PeerE
     },
     close: async () => {
       await utils.release();
+      await pool.end();
     },
   };
 }
