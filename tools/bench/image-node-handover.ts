@@ -11,7 +11,7 @@ import { BenchNode } from './bench-settings';
  */
 export async function handOverToImageNode(node: BenchNode, say: (line: string) => void): Promise<number | undefined> {
   if (node === 'host' || process.version === `v${IMAGE_NODE_VERSION}`) return undefined;
-  const binary = imageNodeBinary(say);
+  const binary = withHint(() => imageNodeBinary(say));
   say(
     `this is Node ${process.version}; the image runs ${IMAGE_NODE_VERSION}, so the bench runs under ${binary} (BENCH_NODE=host stays here)`,
   );
@@ -21,4 +21,15 @@ export async function handOverToImageNode(node: BenchNode, say: (line: string) =
     run.once('error', reject);
     run.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
+}
+
+function withHint<T>(fetch: () => T): T {
+  try {
+    return fetch();
+  } catch (error) {
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)} (BENCH_NODE=host runs the bench on this Node)`,
+      { cause: error },
+    );
+  }
 }
