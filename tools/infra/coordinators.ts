@@ -1,4 +1,4 @@
-import { fixKafkajsIdleTimer } from '@app/common/messaging/kafkajs-idle-timer-fix';
+import { fixKafkajsIdleTimer } from '../../libs/common/src/messaging/kafkajs-idle-timer-fix';
 import { Kafka, logLevel } from 'kafkajs';
 
 /**
