@@ -10,8 +10,9 @@ import { BenchNode } from './bench-settings';
  * of that run, or to undefined when the run goes on here.
  */
 export async function handOverToImageNode(node: BenchNode, say: (line: string) => void): Promise<number | undefined> {
-  if (node === 'host' || process.version === `v${IMAGE_NODE_VERSION}`) return undefined;
+  if (node === 'host') return undefined;
   const binary = withHint(() => imageNodeBinary(say));
+  if (binary === process.execPath) return undefined;
   say(
     `this is Node ${process.version}; the image runs ${IMAGE_NODE_VERSION}, so the bench runs under ${binary} (BENCH_NODE=host stays here)`,
   );
