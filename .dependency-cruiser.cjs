@@ -52,6 +52,15 @@ module.exports = {
       to: { path: '^apps/gateway/src/http/' },
     },
     {
+      name: 'kafkajs-through-the-fixed-module',
+      comment:
+        'kafkajs is imported only through libs/common/src/messaging/kafkajs.ts, which applies the idle-timer fix ' +
+        '(ADR-0012) before any client exists; a client built from kafkajs itself would poll every 1 ms.',
+      severity: 'error',
+      from: { pathNot: '^libs/common/src/messaging/kafkajs(-idle-timer-fix)?(\\.spec)?\\.ts$' },
+      to: { path: 'node_modules/kafkajs/' },
+    },
+    {
       name: 'no-circular',
       comment: 'Modules form no import cycles.',
       severity: 'error',

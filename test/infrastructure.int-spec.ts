@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '@app/common/messaging/kafkajs';
 import { Client } from 'pg';
 import { createTestDatabase, testBrokers } from './support/test-database';
 

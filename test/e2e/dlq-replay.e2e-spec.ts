@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Producer } from '@app/common/messaging/kafkajs';
 import pino from 'pino';
 import {
   COMMAND_SCHEMA_VERSION,

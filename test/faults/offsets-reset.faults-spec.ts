@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '@app/common/messaging/kafkajs';
 import { Client } from 'pg';
 import { CONSUMER_GROUPS, TOPICS } from '@app/common/contracts';
 import { RecordingTarget } from '../support/recording-target';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, KafkaMessage, logLevel, Message } from 'kafkajs';
+import { Kafka, KafkaMessage, logLevel, Message } from '@app/common/messaging/kafkajs';
 import { ALL_TOPICS, CONSUMER_GROUPS, dlqTopic, TOPICS } from '@app/common/contracts';
 import { ApiClient } from '../support/api-client';
 import { RecordingTarget } from '../support/recording-target';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '@app/common/messaging/kafkajs';
 
 /** Every message value now in `topics`, read from the beginning by a throwaway consumer group. */
 export async function topicMessages(brokers: string, topics: readonly string[], timeoutMs = 20_000): Promise<string[]> {

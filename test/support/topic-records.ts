@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IHeaders, Kafka, logLevel } from 'kafkajs';
+import { IHeaders, Kafka, logLevel } from '@app/common/messaging/kafkajs';
 
 export interface TopicRecord {
   readonly partition: number;

@@ -1,4 +1,4 @@
-import { Kafka } from 'kafkajs';
+import { Kafka } from '@app/common/messaging/kafkajs';
 import { createProducer, TopicNamespace } from '@app/common/messaging';
 import { DlqCommand, formatRef, RecordRef } from './dlq-arguments';
 import { DlqRecord, readDlqRecord, replayMessage } from './dlq-record';

@@ -1,5 +1,5 @@
 import { deadLetterMessage, encodeEnvelope } from '@app/common/messaging';
-import { KafkaMessage } from 'kafkajs';
+import { KafkaMessage } from '@app/common/messaging/kafkajs';
 import { readDlqRecord, replayMessage } from './dlq-record';
 
 const envelope = {

@@ -1,4 +1,4 @@
-import { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import { IHeaders, KafkaMessage, Message } from '@app/common/messaging/kafkajs';
 import { formatRef, RecordRef } from './dlq-arguments';
 
 /** The header a replayed message carries: the DLQ record it came from. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, KafkaMessage } from 'kafkajs';
+import { Kafka, KafkaMessage } from '@app/common/messaging/kafkajs';
 
 export interface ReadRecord {
   readonly topic: string;

@@ -1,5 +1,4 @@
-import { fixKafkajsIdleTimer } from '../../libs/common/src/messaging/kafkajs-idle-timer-fix';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../libs/common/src/messaging/kafkajs';
 
 /**
  * A fresh broker creates __consumer_offsets on the first group request and then loads each of its
@@ -8,7 +7,6 @@ import { Kafka, logLevel } from 'kafkajs';
  * Asking about one group per partition and starting one idempotent producer, with retries, waits that out.
  */
 export async function waitForCoordinators(address: string, offsetsPartitions: number): Promise<void> {
-  fixKafkajsIdleTimer(); // else each connection schedules its idle check at -Date.now() ms (Node 24 warns)
   const kafka = new Kafka({
     clientId: 'scs-infra',
     brokers: [address],

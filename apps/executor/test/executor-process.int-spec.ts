@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { IHeaders, Kafka, Message, Producer } from 'kafkajs';
+import { IHeaders, Kafka, Message, Producer } from '@app/common/messaging/kafkajs';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { ALL_TOPICS, CONSUMER_GROUPS, dlqTopic, ExecuteServiceCall, TOPICS } from '@app/common/contracts';

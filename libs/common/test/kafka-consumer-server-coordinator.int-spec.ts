@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, DynamicModule, Inject, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Producer } from '@app/common/messaging/kafkajs';
 import pino from 'pino';
 import { dlqTopic, Envelope } from '@app/common/contracts';
 import {

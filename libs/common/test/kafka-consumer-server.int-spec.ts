@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, DynamicModule, Inject, INestMicroservice, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
-import { EachBatchPayload, IHeaders, Kafka, Message, Producer } from 'kafkajs';
+import { EachBatchPayload, IHeaders, Kafka, Message, Producer } from '@app/common/messaging/kafkajs';
 import pino from 'pino';
 import { dlqTopic, Envelope } from '@app/common/contracts';
 import {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer, Kafka } from 'kafkajs';
+import { Consumer, Kafka } from '@app/common/messaging/kafkajs';
 import { Client } from 'pg';
 import pino from 'pino';
 import { DataSource, QueryRunner } from 'typeorm';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners } from 'kafkajs';
+import { Kafka, Partitioners } from '@app/common/messaging/kafkajs';
 import pino from 'pino';
 import {
   createKafka,

@@ -1,4 +1,4 @@
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka, logLevel } from '@app/common/messaging/kafkajs';
 
 interface Sample {
   readonly at: number;

@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '@app/common/messaging/kafkajs';
 import { Client } from 'pg';
 import { ALL_TOPICS, ServiceCallEventMessage } from '@app/common/contracts';
 import { serviceCallViewFromRow, ServiceCallView } from '@app/common/read-model';

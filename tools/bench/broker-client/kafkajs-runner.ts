@@ -1,8 +1,7 @@
-import { Consumer, Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Consumer, Kafka, logLevel, Partitioners } from '@app/common/messaging/kafkajs';
 import { CoalescingCommitter } from './coalescing-committer';
 import { decodeValue } from './decode-value';
 import { producePlan } from './produce-plan';
-import { fixKafkajsIdleTimer } from '@app/common/messaging';
 import { ClientRunner } from './scenario';
 import { sleep } from './sleep';
 
@@ -10,7 +9,6 @@ const FETCH_BYTES = { maxBytes: 10 * 1024 * 1024, maxBytesPerPartition: 1024 * 1
 
 /** kafkajs 2.2.4 configured as libs/common/src/messaging configures it. */
 export function kafkajsRunner(brokers: string): ClientRunner {
-  fixKafkajsIdleTimer();
   const kafka = new Kafka({
     clientId: 'bench-kafkajs',
     brokers: [brokers],

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '@app/common/messaging/kafkajs';
 import { startLocalKafka } from '../../infra/local-kafka';
 import { projectRoot } from '../../infra/project-root';
 import { decodeValue } from './decode-value';

@@ -1,4 +1,4 @@
-import { Kafka } from 'kafkajs';
+import { Kafka } from '../messaging/kafkajs';
 import { Logger } from 'pino';
 import { DataSource, MixedList } from 'typeorm';
 import { CommonConfig } from '../config/common-config';

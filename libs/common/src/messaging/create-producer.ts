@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, Producer } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from './kafkajs';
 
 /** Idempotent, one request in flight: per-partition order survives retries. Topics are never auto-created. */
 export function createProducer(kafka: Kafka): Producer {

@@ -1,4 +1,4 @@
-import { KafkaMessage, Message } from 'kafkajs';
+import { KafkaMessage, Message } from './kafkajs';
 
 export interface DeadLetterSource {
   readonly topic: string;

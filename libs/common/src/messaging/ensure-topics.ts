@@ -1,4 +1,4 @@
-import { Admin, Kafka } from 'kafkajs';
+import { Admin, Kafka } from './kafkajs';
 
 /**
  * Topics are created explicitly (brokers run with auto-creation off); existing ones are left alone.

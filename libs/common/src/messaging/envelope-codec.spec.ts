@@ -1,4 +1,4 @@
-import { KafkaMessage } from 'kafkajs';
+import { KafkaMessage } from './kafkajs';
 import { Envelope } from '../contracts/envelope';
 import { deadLetterMessage } from './dead-letter';
 import { decodeEnvelope, encodeEnvelope, MalformedMessageError } from './envelope-codec';

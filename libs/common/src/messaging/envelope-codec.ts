@@ -1,4 +1,4 @@
-import { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import { IHeaders, KafkaMessage, Message } from './kafkajs';
 import { Envelope } from '../contracts/envelope';
 
 /** The routing fields travel as Kafka headers too (ADR-0003), so tools can filter without parsing. */

@@ -2,7 +2,6 @@ export * from './dead-letter';
 export * from './ensure-topics';
 export * from './envelope-codec';
 export * from './kafka-client';
-export * from './kafkajs-idle-timer-fix';
 export * from './kafka-consumer-server';
 export * from './close-grace';
 export * from './kafka-message-context';

@@ -1,10 +1,8 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry } from './kafkajs';
 import { Log } from '../observability/log';
-import { fixKafkajsIdleTimer } from './kafkajs-idle-timer-fix';
 
 /** The only place that builds a kafkajs client, so the client library can be swapped. */
 export function createKafka(clientId: string, brokers: readonly string[], log: Log): Kafka {
-  fixKafkajsIdleTimer();
   return new Kafka({
     clientId,
     brokers: [...brokers],

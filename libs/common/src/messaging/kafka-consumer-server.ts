@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from './kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { dlqTopic } from '../contracts/topics';
 import { isTransientFault } from '../faults/is-transient-fault';

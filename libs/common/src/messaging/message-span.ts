@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { KafkaMessage } from 'kafkajs';
+import { KafkaMessage } from './kafkajs';
 import { Envelope } from '../contracts/envelope';
 import { contextFromTraceHeaders, traceContexts, traceHeadersOf, tracer, tracingEnabled } from '../tracing';
 import { headerText } from './envelope-codec';

@@ -1,4 +1,4 @@
-import { Consumer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { Consumer, TopicPartitionOffsetAndMetadata } from './kafkajs';
 import { OffsetCommitter } from './offset-committer';
 
 /** A stand-in for the broker round trip that the test releases by hand. */

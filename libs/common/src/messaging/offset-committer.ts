@@ -1,4 +1,4 @@
-import { Consumer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { Consumer, TopicPartitionOffsetAndMetadata } from './kafkajs';
 import { WakeableSleep } from '../clock/wakeable-sleep';
 import { Log } from '../observability/log';
 
