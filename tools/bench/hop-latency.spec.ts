@@ -57,6 +57,20 @@ describe('hopLatencies', () => {
     expect(hops[1].p99Ms).toBe(9.9);
   });
 
+  it("names a scheduled call's timer steps, which carry no labels", () => {
+    const timers = (fired: number, started: number) => `scheduler_timer_lateness_seconds_bucket{le="0.01"} ${fired}
+scheduler_timer_lateness_seconds_bucket{le="+Inf"} ${fired}
+scheduler_call_start_lateness_seconds_bucket{le="0.005"} 0
+scheduler_call_start_lateness_seconds_bucket{le="0.01"} ${started}
+scheduler_call_start_lateness_seconds_bucket{le="+Inf"} ${started}
+`;
+    const hops = hopLatencies(hopSnapshotOf([timers(0, 0)]), hopSnapshotOf([timers(30, 20)]));
+    expect(hops).toEqual([
+      { hop: 'dueAt → executor start', messages: 20, p50Ms: 7.5, p99Ms: 10 },
+      { hop: 'timer hand-over time → fired', messages: 30, p50Ms: 5, p99Ms: 9.9 },
+    ]);
+  });
+
   it('leaves out hops nothing crossed in the window', () => {
     const same = hopSnapshotOf([exposition([5, 5, 5], [1, 2, 3])]);
     expect(hopLatencies(same, same)).toEqual([]);

@@ -4,6 +4,9 @@ import { parseSamples } from '../../test/support/prometheus-exposition';
 const HOP_HISTOGRAMS: Readonly<Record<string, (labels: Readonly<Record<string, string>>) => string>> = {
   scheduler_outbox_publish_delay_seconds: (l) => `${l.outbox} outbox → broker`,
   scheduler_message_age_seconds: (l) => `${l.topic} → ${l.group}`,
+  // A scheduled call's two timer steps (ADR-0017); only scheduled calls observe them.
+  scheduler_timer_lateness_seconds: () => 'timer hand-over time → fired',
+  scheduler_call_start_lateness_seconds: () => 'dueAt → executor start',
 };
 
 /** Cumulative bucket counts (upper bound in seconds → count) per hop, summed over every app that exports it. */
@@ -17,6 +20,10 @@ export interface HopLatency {
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
 }
+
+/** One console line: each hop's p50 / p99. */
+export const hopsLine = (hops: readonly HopLatency[]): string =>
+  `hops, p50 / p99 ms: ${hops.map((h) => `${h.hop} ${h.p50Ms ?? '–'} / ${h.p99Ms ?? '–'}`).join('; ')}`;
 
 /** Each app's /metrics once; an app that does not answer adds nothing. */
 export async function scrapeHops(metricsUrls: readonly string[]): Promise<HopSnapshot> {

@@ -1,3 +1,4 @@
+import { HopLatency, hopLatencies, scrapeHops } from './hop-latency';
 import { driveOpenLoop } from './open-loop-driver';
 import { openLoopOffsets } from './open-loop-schedule';
 import { summarize, Summary } from './percentiles';
@@ -21,6 +22,8 @@ export interface LatenessUnderLoadResult {
   readonly refused: Readonly<Record<string, number>>;
   readonly notAtTarget: number;
   readonly duplicates: number;
+  /** Each hop's p50 / p99 over the phase, from the apps' histograms, the timer's own steps among them. */
+  readonly hopLatency?: readonly HopLatency[];
 }
 
 /** Scheduled calls due at `scheduledRate`/s while immediate calls run at `immediateRate`/s, both open loop. */
@@ -32,6 +35,7 @@ export async function runLatenessUnderLoad(
   leadMs: number,
   drainMs: number,
 ): Promise<LatenessUnderLoadResult> {
+  const hopsBefore = await scrapeHops(ctx.metricsUrls);
   const startAt = Date.now() + 100;
   const scheduled: { id?: string; status: number; due: number; answeredAt: number }[] = [];
   const immediate: { id?: string; status: number; intendedAt: number }[] = [];
@@ -54,6 +58,7 @@ export async function runLatenessUnderLoad(
     startAt + seconds * 1000 + leadMs + drainMs,
     100,
   );
+  const hopsAfter = await scrapeHops(ctx.metricsUrls);
   const acceptedScheduled = scheduled.filter((c) => c.id) as {
     id: string;
     status: number;
@@ -83,5 +88,6 @@ export async function runLatenessUnderLoad(
     refused: refusalsByStatus([...scheduled, ...immediate]),
     notAtTarget: ids.filter((id) => ctx.target.firstArrival(id) === undefined).length,
     duplicates: duplicatesAmong(ctx.target, ids),
+    hopLatency: hopLatencies(hopsBefore, hopsAfter),
   };
 }

@@ -1,3 +1,4 @@
+import { hopsLine } from './hop-latency';
 import { TEST_API_KEY } from '../../test/support/running-system';
 import { BenchSettings } from './bench-settings';
 import { BenchTarget } from './bench-target';
@@ -134,6 +135,8 @@ export async function runSchedulerPhases(
         );
         const l = figures.latenessUnderLoad.latenessMs;
         say(`  lateness p50 ${l.p50} p99 ${l.p99} max ${l.max} ms; early ${figures.latenessUnderLoad.early}`);
+        const hops = figures.latenessUnderLoad.hopLatency;
+        if (hops?.length) say(`  ${hopsLine(hops)}`);
         if (figures.latenessUnderLoad.acceptedAfterDue > 0)
           say(
             `  WARNING: ${figures.latenessUnderLoad.acceptedAfterDue} scheduled calls were accepted after their dueAt (202 slower than BENCH_LATENESS_LEAD_MS)`,

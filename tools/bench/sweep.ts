@@ -1,3 +1,4 @@
+import { hopsLine } from './hop-latency';
 import { BenchTarget } from './bench-target';
 import { LoadSubject } from './load-subject';
 import { CpuGroup } from './process-cpu';
@@ -48,8 +49,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     o.say(
       `  accepted ${r.accepted}/${r.offered}, completed ${r.completedPerSecond}/s, p99 to target ${r.submitToTargetMs.p99} ms, backlog at end ${r.backlogAtWindowEnd.notCompleted}, after drain ${r.backlogAfterDrain.notCompleted}, ${r.sustained ? 'sustained' : 'NOT sustained'}${r.machine ? `, machine busy ${r.machine.busyCores} of ${r.machine.cores} cores` : ''}`,
     );
-    if (r.hopLatency?.length)
-      o.say(`  hops, p50 / p99 ms: ${r.hopLatency.map((h) => `${h.hop} ${h.p50Ms ?? '–'} / ${h.p99Ms ?? '–'}`).join('; ')}`);
+    if (r.hopLatency?.length) o.say(`  ${hopsLine(r.hopLatency)}`);
     if (r.backlogAfterDrain.notCompleted > 0 || r.backlogAfterDrain.notAtTarget > 0) {
       skippedRates = rates.slice(i + 1);
       if (skippedRates.length > 0)
