@@ -42,7 +42,7 @@ describe('ExecuteServiceCallsHandler (real Postgres, real HTTP target)', () => {
   let targetUrl: string;
   let dataSource: DataSource;
 
-  const handlerWith = (maxInFlight: number, maxPerOrigin = maxInFlight) =>
+  const handlerWith = (maxInFlight: number, maxPerOrigin = maxInFlight, journalAheadMs?: number) =>
     new ExecuteServiceCallsHandler(
       new AttemptJournal(dataSource, INSTANCE),
       new ResultRecorder(dataSource, silentPino),
@@ -51,6 +51,7 @@ describe('ExecuteServiceCallsHandler (real Postgres, real HTTP target)', () => {
       new FairConcurrencyLimit(maxInFlight, maxPerOrigin),
       silent,
       new SystemClock(),
+      journalAheadMs,
     );
 
   const execution = (timeoutMs = 5_000, base = targetUrl) => executionMessage(sealer, TENANT, base, timeoutMs);
@@ -121,6 +122,30 @@ describe('ExecuteServiceCallsHandler (real Postgres, real HTTP target)', () => {
     expect(arrived - notBefore.getTime()).toBeLessThan(500);
     const [attempt] = await attempts([held]);
     expect(attempt.started_at.getTime()).toBeGreaterThanOrEqual(notBefore.getTime());
+  });
+
+  it("journals a held call a moment before its dueAt, so the journal's commit is not on its way, and sends it at its dueAt", async () => {
+    target.release();
+    const aheadMs = 400;
+    const handler = handlerWith(1, 1, aheadMs);
+    const notBefore = new Date(Date.now() + 1_000);
+    const message = execution();
+    const held: ExecuteServiceCall = { ...message, payload: { ...message.payload, notBefore: notBefore.toISOString() } };
+
+    const done = completionsOf(handler, [held]);
+    const journalledBy = await eventually('the held attempt journalled', async () =>
+      (await attempts([held])).length > 0 ? Date.now() : undefined,
+    );
+    expect(journalledBy).toBeGreaterThanOrEqual(notBefore.getTime() - aheadMs);
+    expect(journalledBy).toBeLessThan(notBefore.getTime());
+    expect(target.count(pathOf(held))).toBe(0);
+
+    await done;
+    const arrived = target.firstArrival.get(pathOf(held)) ?? 0;
+    expect(arrived).toBeGreaterThanOrEqual(notBefore.getTime());
+    expect(arrived - notBefore.getTime()).toBeLessThan(aheadMs);
+    const [attempt] = await attempts([held]);
+    expect(attempt.started_at.getTime()).toBe(notBefore.getTime());
   });
 
   it('journals only the calls that hold a slot (together, in one statement); the others wait unjournalled and then run once each', async () => {

@@ -13,6 +13,13 @@ import { ResultRecorder } from './result-recorder';
 /** How long past its timeout an attempt begun elsewhere may still be finishing before it is taken as interrupted. */
 const FINISH_GRACE_MS = 5_000;
 
+/**
+ * A held call takes its slot and is journalled this long before its dueAt, so that the journal's
+ * durable commit is not between its dueAt and its request (ADR-0017, amendment). It is also how
+ * much longer an attempt stays journalled and unsent, where a crash records it as interrupted.
+ */
+export const DEFAULT_JOURNAL_AHEAD_MS = 50;
+
 /** What a call found when it held a slot: it was sent (and how it went), or it was begun before. */
 type SlotOutcome =
   | { readonly kind: 'sent'; readonly startedAt: Date; readonly result: ExecutionResult }
@@ -20,12 +27,13 @@ type SlotOutcome =
 
 /**
  * Runs calls concurrently and each attempt at most once. An attempt is journalled only once its call
- * holds a concurrency slot, just before the request goes out, so a journalled attempt is one whose
- * request may have left; calls that take slots together are journalled in one statement. Each call's
- * completion is what the transport waits for before committing past it. Slots are shared fairly
- * between tenants' target origins, so one slow origin never holds them all. A redelivered attempt already
- * running here joins the running one; one begun by a process that may still be calling out is waited
- * for, and only once its time is up is it recorded as interrupted (it is never sent twice).
+ * holds a concurrency slot, just before the request goes out (a held call a moment before its
+ * dueAt), so a journalled attempt is one whose request may have left; calls that take slots together
+ * are journalled in one statement. Each call's completion is what the transport waits for before
+ * committing past it. Slots are shared fairly between tenants' target origins, so one slow origin
+ * never holds them all. A redelivered attempt already running here joins the running one; one begun
+ * by a process that may still be calling out is waited for, and only once its time is up is it
+ * recorded as interrupted (it is never sent twice).
  */
 export class ExecuteServiceCallsHandler {
   private readonly running = new Map<string, Promise<void>>();
@@ -41,6 +49,7 @@ export class ExecuteServiceCallsHandler {
     private readonly limit: FairConcurrencyLimit,
     private readonly log: PinoLogger,
     private readonly clock: Clock,
+    private readonly journalAheadMs = DEFAULT_JOURNAL_AHEAD_MS,
   ) {}
 
   /** Accepts the batch without I/O: each call journals, sends and records on its own. */
@@ -75,15 +84,10 @@ export class ExecuteServiceCallsHandler {
   private async run(message: ExecuteServiceCall): Promise<void> {
     const fields = { ...messageLogFields(message), attempt: message.payload.attempt };
     this.log.debug(fields, 'execution received');
-    await this.untilNotBefore(message);
+    await this.untilNotBefore(message, this.journalAheadMs);
     const target = this.openTarget(message);
     const outcome = await this.limit.run(fairnessKey(message, target), () => this.beginAndSend(message, target));
-    if (outcome.kind === 'sent') {
-      const { notBefore } = message.payload;
-      if (notBefore !== undefined)
-        callStartLateness.observe(Math.max(0, outcome.startedAt.getTime() - Date.parse(notBefore)) / 1000);
-      return this.finish(message, outcome.startedAt, outcome.result);
-    }
+    if (outcome.kind === 'sent') return this.finish(message, outcome.startedAt, outcome.result);
     if (outcome.kind === 'finished') {
       this.log.debug(fields, 'attempt already finished; duplicate ignored');
       return;
@@ -92,13 +96,14 @@ export class ExecuteServiceCallsHandler {
   }
 
   /**
-   * A scheduled call handed over before its dueAt waits here, outside any slot and before it is
-   * journalled, until its dueAt by this process's clock: its request never leaves early (ADR-0017).
+   * A scheduled call handed over before its dueAt waits here until `aheadMs` before its dueAt, by
+   * this process's clock: outside any slot and unjournalled until then, and its request never leaves
+   * before the dueAt itself (ADR-0017).
    */
-  private async untilNotBefore(message: ExecuteServiceCall): Promise<void> {
+  private async untilNotBefore(message: ExecuteServiceCall, aheadMs = 0): Promise<void> {
     const { notBefore } = message.payload;
     if (notBefore === undefined) return;
-    const at = Date.parse(notBefore);
+    const at = Date.parse(notBefore) - aheadMs;
     // A timeout may wake a millisecond before the wall clock reaches `at`; look again rather than start early.
     for (let wait = at - this.clock.now().getTime(); wait > 0; wait = at - this.clock.now().getTime())
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -107,13 +112,28 @@ export class ExecuteServiceCallsHandler {
   /** Holding a slot: journal the attempt, then send it unless it was begun before by a call that may have left. */
   private async beginAndSend(message: ExecuteServiceCall, target: OpenedTarget): Promise<SlotOutcome> {
     const key = attemptKey(message);
-    const start = await this.journal.begin(message, this.clock.now());
+    const start = await this.journal.begin(message, this.startTime(message));
     if (start.kind === 'finished') return start;
     // Begun by another process, or sent from this one: it may have left, so it is waited out and never sent again.
     if (start.kind === 'unfinished' && (!start.ownedHere || this.dispatched.has(key))) return start;
     // Begun just now, or begun by this process and never sent from it (the begin's answer was lost after its commit).
     this.dispatched.add(key);
+    await this.untilNotBefore(message);
+    this.observeStartLateness(message);
     return { kind: 'sent', startedAt: start.startedAt, result: await this.call(message, target) };
+  }
+
+  /** When the attempt starts, as journalled: now, or the dueAt of a call journalled ahead of it. */
+  private startTime(message: ExecuteServiceCall): Date {
+    const now = this.clock.now();
+    const { notBefore } = message.payload;
+    return notBefore !== undefined && Date.parse(notBefore) > now.getTime() ? new Date(notBefore) : now;
+  }
+
+  private observeStartLateness(message: ExecuteServiceCall): void {
+    const { notBefore } = message.payload;
+    if (notBefore !== undefined)
+      callStartLateness.observe(Math.max(0, this.clock.now().getTime() - Date.parse(notBefore)) / 1000);
   }
 
   /** Another executor began this attempt and may still be calling out; wait for its time to run out before deciding. */
