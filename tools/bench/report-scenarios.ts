@@ -109,7 +109,7 @@ export function scenariosMarkdown(d: BenchReportData): string {
     );
     if (late.hopLatency?.length)
       parts.push(
-        "Each hop over the phase, from the apps' histograms (interpolated within their buckets); `dueAt → executor start` ends as the request leaves the executor, its attempt journalled 50 ms before the `dueAt` (ADR-0017).",
+        "Each hop over the phase, from the apps' histograms (interpolated within their buckets); `dueAt → executor start` ends as the request leaves the executor, its attempt journalled a moment before the `dueAt` (ADR-0017).",
         markdownTable(
           ['hop', 'observed', 'p50 (ms)', 'p99 (ms)'],
           late.hopLatency.map((h) => [h.hop, h.messages, h.p50Ms, h.p99Ms]),

@@ -101,9 +101,9 @@ export class ExecuteServiceCallsHandler {
    * before the dueAt itself (ADR-0017).
    */
   private async untilNotBefore(message: ExecuteServiceCall, aheadMs = 0): Promise<void> {
-    const { notBefore } = message.payload;
+    const notBefore = notBeforeMs(message);
     if (notBefore === undefined) return;
-    const at = Date.parse(notBefore) - aheadMs;
+    const at = notBefore - aheadMs;
     // A timeout may wake a millisecond before the wall clock reaches `at`; look again rather than start early.
     for (let wait = at - this.clock.now().getTime(); wait > 0; wait = at - this.clock.now().getTime())
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -126,14 +126,13 @@ export class ExecuteServiceCallsHandler {
   /** When the attempt starts, as journalled: now, or the dueAt of a call journalled ahead of it. */
   private startTime(message: ExecuteServiceCall): Date {
     const now = this.clock.now();
-    const { notBefore } = message.payload;
-    return notBefore !== undefined && Date.parse(notBefore) > now.getTime() ? new Date(notBefore) : now;
+    const notBefore = notBeforeMs(message);
+    return notBefore !== undefined && notBefore > now.getTime() ? new Date(notBefore) : now;
   }
 
   private observeStartLateness(message: ExecuteServiceCall): void {
-    const { notBefore } = message.payload;
-    if (notBefore !== undefined)
-      callStartLateness.observe(Math.max(0, this.clock.now().getTime() - Date.parse(notBefore)) / 1000);
+    const notBefore = notBeforeMs(message);
+    if (notBefore !== undefined) callStartLateness.observe(Math.max(0, this.clock.now().getTime() - notBefore) / 1000);
   }
 
   /** Another executor began this attempt and may still be calling out; wait for its time to run out before deciding. */
@@ -192,6 +191,12 @@ export class ExecuteServiceCallsHandler {
       }),
     );
   }
+}
+
+/** A held call's dueAt in epoch milliseconds (ADR-0017), or undefined for a call to send now. */
+function notBeforeMs(message: ExecuteServiceCall): number | undefined {
+  const { notBefore } = message.payload;
+  return notBefore === undefined ? undefined : Date.parse(notBefore);
 }
 
 type OpenedTarget =

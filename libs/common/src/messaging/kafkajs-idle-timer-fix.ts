@@ -23,10 +23,8 @@ interface RequestQueue {
 /** kafkajs's own interval for re-checking requests held back by the in-flight limit. */
 const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
 
-let applied = false;
-
+/** Applied once, by ./kafkajs as it loads; applying it again replaces the method with the same one. */
 export function fixKafkajsIdleTimer(): void {
-  if (applied) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a private module of kafkajs, not in its typings
   const RequestQueueClass = require('kafkajs/src/network/requestQueue') as { prototype: RequestQueue };
   RequestQueueClass.prototype.scheduleCheckPendingRequests = function (this: RequestQueue) {
@@ -39,5 +37,4 @@ export function fixKafkajsIdleTimer(): void {
       this.checkPendingRequests();
     }, scheduleAt);
   };
-  applied = true;
 }
