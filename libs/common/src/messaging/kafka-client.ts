@@ -1,7 +1,11 @@
 import { Kafka, logLevel, LogEntry } from './kafkajs';
 import { Log } from '../observability/log';
 
-/** The only place that builds a kafkajs client, so the client library can be swapped. */
+/**
+ * The apps' kafkajs client: each app builds one (`app-infrastructure.ts`) for its consumers, its DLQ
+ * writer and its topic admin, with its retries and its logs routed to pino. The outbox publishers
+ * produce with @platformatic/kafka instead (ADR-0012); tests and tools build bare clients of their own.
+ */
 export function createKafka(clientId: string, brokers: readonly string[], log: Log): Kafka {
   return new Kafka({
     clientId,
