@@ -124,6 +124,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private readonly unfinished = new Set<Promise<unknown>>();
   private readonly capacityWaiters: Array<() => void> = [];
   private readonly coalescers = new Map<string, BatchCoalescer<ConsumedMessage>>();
+  /** Nest's lookup JSON.parses the pattern, which throws for a topic name: looked up once per topic, not per batch. */
+  private readonly handlers = new Map<string, MessageHandler | null>();
   /** Aborted by close(): every backoff ends then, since each loop checks whether it may go on once it wakes. */
   private stopping = stopSignal();
 
@@ -307,7 +309,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         }
       }
     }
-    const handler = this.getHandlerByPattern(topic);
+    const handler = this.handlerFor(topic);
     await this.untilCapacity(isActive, payload);
     const spans = this.startSpans(decoded, batch.topic, partition);
     const endSpan = (offset: string, error?: unknown) => {
@@ -377,6 +379,16 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
     this.commitUpTo(pending, batch.topic, partition);
     return true;
+  }
+
+  /** Handlers are all registered before the server listens, so a topic's never changes. */
+  private handlerFor(topic: string): MessageHandler | null {
+    let handler = this.handlers.get(topic);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(topic);
+      this.handlers.set(topic, handler);
+    }
+    return handler;
   }
 
   /** Batches of the topic's partitions handed over together go to its handler in one call (BatchCoalescer). */
