@@ -50,7 +50,10 @@ export class HttpCallExecutor {
       });
     }
 
-    const signal = AbortSignal.timeout(call.timeoutMs);
+    // Not AbortSignal.timeout: its timer outlives the call and, when it fires, builds a DOMException for a signal no one reads.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), call.timeoutMs);
+    const { signal } = timeout;
     const startedAt = performance.now();
     let response: Dispatcher.ResponseData | undefined;
     try {
@@ -79,6 +82,8 @@ export class HttpCallExecutor {
         responseHeaders: response ? pickAllowedResponseHeaders(response.headers) : {},
         error: describeRequestFailure(error, signal, call.timeoutMs),
       };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
