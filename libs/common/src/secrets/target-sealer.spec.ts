@@ -45,6 +45,13 @@ describe('TargetSealer', () => {
     expect(first.ciphertext).not.toBe(second.ciphertext);
   });
 
+  it('never repeats an IV across refills of its random buffer', () => {
+    const ivs = Array.from({ length: 3_000 }, () => sealer.seal(target).iv);
+
+    expect(new Set(ivs).size).toBe(ivs.length);
+    expect(ivs.every((iv) => Buffer.from(iv, 'base64').length === 12)).toBe(true);
+  });
+
   it.each<[string, (sealed: SealedTarget) => SealedTarget]>([
     ['ciphertext', (s) => ({ ...s, ciphertext: flipFirstByte(s.ciphertext) })],
     ['tag', (s) => ({ ...s, tag: flipFirstByte(s.tag) })],

@@ -1,10 +1,12 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import type { SealedTarget, TargetRequest } from '../contracts/service-call-target';
 import { SealingKey, sealingKey } from './sealing-key';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** IVs cut from one fill of the generator; Node buffers randomUUID's entropy the same way. */
+const IVS_PER_FILL = 1024;
 
 /**
  * Encrypts a tenant's call so that its secrets travel through events and the broker unreadable.
@@ -14,6 +16,7 @@ const TAG_BYTES = 16;
 export class TargetSealer {
   private readonly current: SealingKey;
   private readonly keys: ReadonlyMap<string, SealingKey>;
+  private readonly ivs = new RandomIvs();
 
   constructor(currentKey: Buffer, previousKeys: readonly Buffer[] = []) {
     const all = [currentKey, ...previousKeys].map(sealingKey);
@@ -33,7 +36,7 @@ export class TargetSealer {
   }
 
   seal(target: TargetRequest): SealedTarget {
-    const iv = randomBytes(IV_BYTES);
+    const iv = this.ivs.next();
     const cipher = createCipheriv(ALGORITHM, this.current.key, iv, { authTagLength: TAG_BYTES });
     const ciphertext = Buffer.concat([cipher.update(JSON.stringify(target), 'utf8'), cipher.final()]);
     return {
@@ -70,6 +73,25 @@ export class TargetSealer {
       if (plaintext) return parse(plaintext);
     }
     throw new Error('Sealed target failed authentication: it was tampered with or sealed with a key that is not configured');
+  }
+}
+
+/**
+ * Fresh random IVs, each used once. A call into OpenSSL's generator per seal cost about 40 µs more
+ * than a slice of a buffer it filled (a woken gateway, cold caches); this pays that once per fill.
+ */
+class RandomIvs {
+  private readonly pool = Buffer.alloc(IV_BYTES * IVS_PER_FILL);
+  private offset = this.pool.length;
+
+  next(): Buffer {
+    if (this.offset === this.pool.length) {
+      randomFillSync(this.pool);
+      this.offset = 0;
+    }
+    const iv = Buffer.from(this.pool.subarray(this.offset, this.offset + IV_BYTES));
+    this.offset += IV_BYTES;
+    return iv;
   }
 }
 
