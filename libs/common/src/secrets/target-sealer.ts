@@ -77,8 +77,9 @@ export class TargetSealer {
 }
 
 /**
- * Fresh random IVs, each used once. A call into OpenSSL's generator per seal cost about 40 µs more
- * than a slice of a buffer it filled (a woken gateway, cold caches); this pays that once per fill.
+ * Fresh random IVs, each used once. An IV is not secret (it travels beside its ciphertext); under one
+ * key it must never repeat. A call into OpenSSL's generator per seal cost about 40 µs more than a
+ * slice of a buffer it filled (a woken gateway, cold caches); this pays that once per fill.
  */
 class RandomIvs {
   private readonly pool = Buffer.alloc(IV_BYTES * IVS_PER_FILL);
