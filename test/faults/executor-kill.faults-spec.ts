@@ -101,6 +101,7 @@ describe('fault: executor SIGKILL with calls in flight', () => {
           await system.kill('executor');
           system.note(`SIGKILL executor ${dueAt - signalledAt} ms before the dueAt of held call ${id}`);
           caught = { id, dueAt, journalledBeforeDueMs: dueAt - journalledAt };
+          // Restarted only once the dueAt has passed, so no process was there to send the call then.
           await sleep(dueAt + 500 - Date.now());
           await system.startApp('executor');
         } else {
@@ -108,7 +109,7 @@ describe('fault: executor SIGKILL with calls in flight', () => {
         }
       }
       expect(caught).toBeDefined();
-      const { id, dueAt } = caught!;
+      const { id, dueAt, journalledBeforeDueMs } = caught!;
 
       const outcome = await settleAndCheck({
         scenario: '01-executor-kill-held-call',
@@ -116,7 +117,7 @@ describe('fault: executor SIGKILL with calls in flight', () => {
         accepted,
         target: heldTarget,
         faultEndedAt: Date.now(),
-        figures: { journalAheadMs: DEFAULT_JOURNAL_AHEAD_MS, journalledBeforeDueMs: caught!.journalledBeforeDueMs },
+        figures: { journalAheadMs: DEFAULT_JOURNAL_AHEAD_MS, journalledBeforeDueMs },
       });
       expect(outcome.violations).toEqual([]);
       expect(outcome.settled).toBe(true);
