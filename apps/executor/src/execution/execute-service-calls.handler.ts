@@ -84,9 +84,10 @@ export class ExecuteServiceCallsHandler {
   private async run(message: ExecuteServiceCall): Promise<void> {
     const fields = { ...messageLogFields(message), attempt: message.payload.attempt };
     this.log.debug(fields, 'execution received');
-    await this.untilNotBefore(message, this.journalAheadMs);
+    const notBefore = notBeforeMs(message);
+    await this.untilNotBefore(notBefore, this.journalAheadMs);
     const target = this.openTarget(message);
-    const outcome = await this.limit.run(fairnessKey(message, target), () => this.beginAndSend(message, target));
+    const outcome = await this.limit.run(fairnessKey(message, target), () => this.beginAndSend(message, target, notBefore));
     if (outcome.kind === 'sent') return this.finish(message, outcome.startedAt, outcome.result);
     if (outcome.kind === 'finished') {
       this.log.debug(fields, 'attempt already finished; duplicate ignored');
@@ -96,12 +97,11 @@ export class ExecuteServiceCallsHandler {
   }
 
   /**
-   * A scheduled call handed over before its dueAt waits here until `aheadMs` before its dueAt, by
-   * this process's clock: outside any slot and unjournalled until then, and its request never leaves
-   * before the dueAt itself (ADR-0017).
+   * A scheduled call handed over before its dueAt (`notBefore`) waits here until `aheadMs` before it,
+   * by this process's clock: outside any slot and unjournalled until then, and its request never
+   * leaves before the dueAt itself (ADR-0017). A call to send now has no `notBefore` and goes on.
    */
-  private async untilNotBefore(message: ExecuteServiceCall, aheadMs = 0): Promise<void> {
-    const notBefore = notBeforeMs(message);
+  private async untilNotBefore(notBefore: number | undefined, aheadMs = 0): Promise<void> {
     if (notBefore === undefined) return;
     const at = notBefore - aheadMs;
     // A timeout may wake a millisecond before the wall clock reaches `at`; look again rather than start early.
@@ -110,29 +110,27 @@ export class ExecuteServiceCallsHandler {
   }
 
   /** Holding a slot: journal the attempt, then send it unless it was begun before by a call that may have left. */
-  private async beginAndSend(message: ExecuteServiceCall, target: OpenedTarget): Promise<SlotOutcome> {
+  private async beginAndSend(
+    message: ExecuteServiceCall,
+    target: OpenedTarget,
+    notBefore: number | undefined,
+  ): Promise<SlotOutcome> {
     const key = attemptKey(message);
-    const start = await this.journal.begin(message, this.startTime(message));
+    const start = await this.journal.begin(message, this.startTime(notBefore));
     if (start.kind === 'finished') return start;
     // Begun by another process, or sent from this one: it may have left, so it is waited out and never sent again.
     if (start.kind === 'unfinished' && (!start.ownedHere || this.dispatched.has(key))) return start;
     // Begun just now, or begun by this process and never sent from it (the begin's answer was lost after its commit).
     this.dispatched.add(key);
-    await this.untilNotBefore(message);
-    this.observeStartLateness(message);
+    await this.untilNotBefore(notBefore);
+    if (notBefore !== undefined) callStartLateness.observe(Math.max(0, this.clock.now().getTime() - notBefore) / 1000);
     return { kind: 'sent', startedAt: start.startedAt, result: await this.call(message, target) };
   }
 
   /** When the attempt starts, as journalled: now, or the dueAt of a call journalled ahead of it. */
-  private startTime(message: ExecuteServiceCall): Date {
+  private startTime(notBefore: number | undefined): Date {
     const now = this.clock.now();
-    const notBefore = notBeforeMs(message);
     return notBefore !== undefined && notBefore > now.getTime() ? new Date(notBefore) : now;
-  }
-
-  private observeStartLateness(message: ExecuteServiceCall): void {
-    const notBefore = notBeforeMs(message);
-    if (notBefore !== undefined) callStartLateness.observe(Math.max(0, this.clock.now().getTime() - notBefore) / 1000);
   }
 
   /** Another executor began this attempt and may still be calling out; wait for its time to run out before deciding. */

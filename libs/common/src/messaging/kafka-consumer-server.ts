@@ -123,9 +123,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private readonly pending = new Map<string, PendingOffsets>();
   private readonly unfinished = new Set<Promise<unknown>>();
   private readonly capacityWaiters: Array<() => void> = [];
-  private readonly coalescers = new Map<string, BatchCoalescer<ConsumedMessage>>();
-  /** Nest's lookup JSON.parses the pattern, which throws for a topic name: looked up once per topic, not per batch. */
-  private readonly handlers = new Map<string, MessageHandler | null>();
+  /** Each topic's handler and coalescer, made on its first batch; null for a topic no handler is registered for. */
+  private readonly routes = new Map<string, TopicRoute | null>();
   /** Aborted by close(): every backoff ends then, since each loop checks whether it may go on once it wakes. */
   private stopping = stopSignal();
 
@@ -309,7 +308,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         }
       }
     }
-    const handler = this.handlerFor(topic);
+    const route = this.routeFor(topic);
     await this.untilCapacity(isActive, payload);
     const spans = this.startSpans(decoded, batch.topic, partition);
     const endSpan = (offset: string, error?: unknown) => {
@@ -321,21 +320,19 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       decoded,
       {
         handle: async (items) => {
-          if (!handler) throw new Error(`no handler for topic ${topic}`);
+          if (!route) throw new Error(`no handler for topic ${topic}`);
           if (debugEnabled(log))
             for (const d of items)
               log.debug(
                 { ...messageLogFields(d.message.envelope), groupId, topic, partition, offset: d.message.offset },
                 'consumed',
               );
-          const outcome = await this.heartbeatingWhile(payload, () =>
-            this.coalescerFor(topic, handler).submit(items.map((d) => d.message)),
-          );
+          const outcome = await this.heartbeatingWhile(payload, () => route.coalescer.submit(items.map((d) => d.message)));
           items.forEach((item, i) => {
             const done = outcome?.completions[i];
             if (!done) return;
             deferred.add(item.raw.offset);
-            const again = async () => (await this.invoke(topic, handler, [item.message]))?.completions[0];
+            const again = async () => (await this.invoke(topic, route.handler, [item.message]))?.completions[0];
             this.track(pending, batch.topic, topic, partition, item, done, again, (error) =>
               endSpan(item.raw.offset, error),
             );
@@ -381,24 +378,22 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     return true;
   }
 
-  /** Handlers are all registered before the server listens, so a topic's never changes. */
-  private handlerFor(topic: string): MessageHandler | null {
-    let handler = this.handlers.get(topic);
-    if (handler === undefined) {
-      handler = this.getHandlerByPattern(topic);
-      this.handlers.set(topic, handler);
+  /**
+   * Handlers are all registered before the server listens, so a topic's route never changes; it is
+   * looked up once because Nest's lookup JSON.parses the pattern, which throws for a topic name.
+   * Batches of the topic's partitions handed over together go to its handler in one call (BatchCoalescer).
+   */
+  private routeFor(topic: string): TopicRoute | null {
+    let route = this.routes.get(topic);
+    if (route === undefined) {
+      const handler = this.getHandlerByPattern(topic);
+      route = handler && {
+        handler,
+        coalescer: new BatchCoalescer((messages) => this.invoke(topic, handler, messages), this.maxBatchSize),
+      };
+      this.routes.set(topic, route);
     }
-    return handler;
-  }
-
-  /** Batches of the topic's partitions handed over together go to its handler in one call (BatchCoalescer). */
-  private coalescerFor(topic: string, handler: MessageHandler): BatchCoalescer<ConsumedMessage> {
-    let coalescer = this.coalescers.get(topic);
-    if (!coalescer) {
-      coalescer = new BatchCoalescer((messages) => this.invoke(topic, handler, messages), this.maxBatchSize);
-      this.coalescers.set(topic, coalescer);
-    }
-    return coalescer;
+    return route;
   }
 
   private async invoke(topic: string, handler: MessageHandler, messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
@@ -612,6 +607,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
 }
 
 /** One listener per backoff under way: a deferred message each, so many at once during an outage. */
+interface TopicRoute {
+  readonly handler: MessageHandler;
+  readonly coalescer: BatchCoalescer<ConsumedMessage>;
+}
+
 function stopSignal(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
