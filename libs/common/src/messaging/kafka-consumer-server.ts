@@ -606,12 +606,13 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 }
 
-/** One listener per backoff under way: a deferred message each, so many at once during an outage. */
+/** Where a topic's batches go: its handler, through the coalescer that joins a fetch's partitions. */
 interface TopicRoute {
   readonly handler: MessageHandler;
   readonly coalescer: BatchCoalescer<ConsumedMessage>;
 }
 
+/** One listener per backoff under way: a deferred message each, so many at once during an outage. */
 function stopSignal(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
