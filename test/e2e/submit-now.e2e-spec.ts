@@ -50,6 +50,9 @@ describe('submit now → execute → projected (e2e)', () => {
     api = new ApiClient(system.baseUrl, TEST_API_KEY);
   }, 120_000);
 
+  const metricsOf = async (name: string) =>
+    (await fetch(`http://127.0.0.1:${system.apps.find((a) => a.name === name)!.port}/metrics`)).text();
+
   afterAll(async () => {
     await system?.stop();
     await target?.stop();
@@ -205,8 +208,6 @@ describe('submit now → execute → projected (e2e)', () => {
       expect({ app: app.name, status: ready.status }).toEqual({ app: app.name, status: 200 });
       expect((await fetch(`http://127.0.0.1:${app.port}/health/live`)).status).toBe(200);
     }
-    const metricsOf = async (name: string) =>
-      (await fetch(`http://127.0.0.1:${system.apps.find((a) => a.name === name)!.port}/metrics`)).text();
     const executor = await metricsOf('executor');
     expect(executor).toMatch(/scheduler_executions_total\{outcome="SUCCEEDED"\} [1-9]/);
     expect(executor).toMatch(/scheduler_executions_total\{outcome="NON_2XX_STATUS"\} [1-9]/);
@@ -217,6 +218,17 @@ describe('submit now → execute → projected (e2e)', () => {
     expect(await metricsOf('gateway')).toMatch(
       /scheduler_outbox_published_total\{outbox="gateway",topic="scheduler.commands.v1"\} [1-9]/,
     );
+  });
+
+  it("hands each submission's command to the gateway's outbox publisher after the commit: it polled for none of them, and each went out once", async () => {
+    const submitted = (await readTopicToEnd(testBrokers().split(','), `${system.topicPrefix}${TOPICS.commands}`))
+      .filter((r) => String(r.headers.type) === 'SubmitServiceCall')
+      .map((r) => String(r.headers.messageId));
+    expect(submitted.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(submitted).size).toBe(submitted.length);
+    const polled = /scheduler_outbox_polls_total\{outbox="gateway",outcome="rows"\} (\d+)/.exec(await metricsOf('gateway'));
+    // One at most: a submission that commits before the publisher has taken the outbox's lock at start is polled for.
+    expect(Number(polled?.[1] ?? 0)).toBeLessThanOrEqual(1);
   });
 
   it('writes no trace context while tracing is off: no record on any topic carries a traceparent header', async () => {

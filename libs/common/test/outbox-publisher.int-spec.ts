@@ -10,6 +10,7 @@ import {
   addOutboxSetAsideSql,
   addOutboxTraceparentSql,
   appendToOutbox,
+  CommittedOutboxRow,
   createOutboxTableSql,
   OutboxMessage,
   OutboxPublisher,
@@ -17,6 +18,10 @@ import {
   OUTBOX_PUBLISHER_SESSION_OPTIONS,
   outboxPublisherSession,
   outboxCandidatesSql,
+  outboxCommitted,
+  outboxFirstRowsCommitted,
+  outboxInsert,
+  outboxRow,
   signalOutboxCommits,
 } from '@app/common/outbox';
 import { outboxPolls } from '@app/common/observability';
@@ -195,6 +200,34 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
       `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS pending FROM "${schema}".outbox`,
     );
     return row;
+  }
+
+  async function outboxSize(schema: string): Promise<number> {
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".outbox`);
+    return n;
+  }
+
+  /** Polls of this outbox so far, whatever they found. */
+  async function pollsOf(schema: string): Promise<number> {
+    return (await outboxPolls.get()).values.filter((v) => v.labels.outbox === schema).reduce((sum, v) => sum + v.value, 0);
+  }
+
+  /**
+   * Commits `count` rows, each the first of a new key (as the gateway's submissions are), without
+   * waking any publisher; returns them as their writer would hand them over.
+   */
+  async function commitFirstRows(schema: string, topic: string, count: number): Promise<CommittedOutboxRow[]> {
+    const messages = Array.from({ length: count }, () => probeMessage(topic, randomUUID(), { seq: 1, rolledBack: false }));
+    const ids = returnedRows<{ id: string; message_id: string }>(
+      await dataSource.query(
+        `${outboxInsert(schema)}
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(topic text, message_key text, message_id uuid, envelope jsonb, traceparent text)
+         RETURNING id, message_id`,
+        [JSON.stringify(messages.map(outboxRow))],
+      ),
+    );
+    const idOf = new Map(ids.map((r) => [r.message_id, r.id]));
+    return messages.map((m) => ({ id: idOf.get(m.envelope.messageId)!, topic, envelope: m.envelope, traceparent: null }));
   }
 
   async function topicSize(topic: string): Promise<number> {
@@ -625,6 +658,146 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
       [2, given],
       [3, undefined],
     ]);
+  });
+
+  describe('rows handed over by their writer (each the first of its key)', () => {
+    it('produces them without polling for them, once each and as written, and deletes them with statements of their own', async () => {
+      const schema = await createOutbox();
+      const topic = await createTopic();
+      const received = await readTopic(topic);
+      // No backstop poll during the test.
+      const publisher = await startPublisher(schema, { pollIntervalMs: 60_000 });
+      await eventually('the publisher to lead', () => publisher.isLeader);
+      await new Promise((r) => setTimeout(r, 300));
+      const pollsBefore = await pollsOf(schema);
+
+      const handed: CommittedOutboxRow[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const rows = await commitFirstRows(schema, topic, 4);
+        outboxFirstRowsCommitted(schema, rows);
+        handed.push(...rows);
+        await eventually('the rows on the topic', () => received.length >= handed.length);
+      }
+      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
+
+      expect((await pollsOf(schema)) - pollsBefore).toBe(0);
+      expect(await topicSize(topic)).toBe(handed.length);
+      const sent = new Map(received.map((r) => [r.messageId, r]));
+      for (const row of handed) {
+        const record = sent.get(row.envelope.messageId)!;
+        expect({ key: record.key, envelope: JSON.parse(record.value) }).toEqual({
+          key: row.envelope.aggregateId,
+          envelope: row.envelope,
+        });
+      }
+    });
+
+    it('deletes what it sent while rows keep coming, without waiting for a quiet moment', async () => {
+      const schema = await createOutbox();
+      const topic = await createTopic();
+      const received = await readTopic(topic);
+      const publisher = await startPublisher(schema, { pollIntervalMs: 60_000 });
+      await eventually('the publisher to lead', () => publisher.isLeader);
+      let handed = 0;
+      // A handover every 20 ms: the loop never sleeps out the 100 ms after which a quiet publisher deletes.
+      for (let i = 0; i < 50; i += 1) {
+        const rows = await commitFirstRows(schema, topic, 4);
+        outboxFirstRowsCommitted(schema, rows);
+        handed += rows.length;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(await outboxSize(schema)).toBeLessThan(handed / 2);
+      await eventually('the rows on the topic', () => received.length >= handed);
+      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
+      expect(await topicSize(topic)).toBe(handed);
+    });
+
+    it('sends a row that a poll read while the row waited to be handed over once, in the poll', async () => {
+      const schema = await createOutbox();
+      const topic = await createTopic();
+      const received = await readTopic(topic);
+      const publisher = await startPublisher(schema, { pollIntervalMs: 60_000 });
+      await eventually('the publisher to lead', () => publisher.isLeader);
+      await new Promise((r) => setTimeout(r, 300));
+      const [first] = await commitFirstRows(schema, topic, 1);
+      const [late] = await commitFirstRows(schema, topic, 1);
+      // Newer than both rows, so it holds neither back; its lock on `first` makes the poll's delete of it wait.
+      const blocker = await openTransaction();
+      await blocker.query(`SELECT 1 FROM "${schema}".outbox WHERE id = $1 FOR UPDATE`, [first.id]);
+
+      // `first` goes out as handed over; a commit asks for a poll, which reads `late` and waits to delete `first`.
+      outboxFirstRowsCommitted(schema, [first]);
+      outboxCommitted(schema);
+      await eventually('the poll waiting on the lock', async () => {
+        const [{ n }] = await dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+          [`outbox-publisher:${schema}`],
+        );
+        return n === 1;
+      });
+      // `late`'s writer hands it over only now, while the poll that read it is under way.
+      outboxFirstRowsCommitted(schema, [late]);
+      await blocker.commitTransaction();
+
+      await eventually('both rows on the topic', () => received.length >= 2);
+      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await topicSize(topic)).toBe(2);
+      expect(received.map((r) => r.messageId).sort()).toEqual([first, late].map((r) => r.envelope.messageId).sort());
+    });
+
+    it('leaves rows the broker refuses in the outbox, and the poll sends them once each when it takes them', async () => {
+      const schema = await createOutbox();
+      // Not created yet: the broker refuses every produce to it (topics are never created by producing).
+      const topic = `it-outbox-${randomUUID()}`;
+      const publisher = await startPublisher(schema, { pollIntervalMs: 200 });
+      await eventually('the publisher to lead', () => publisher.isLeader);
+      const handed = await commitFirstRows(schema, topic, 3);
+      outboxFirstRowsCommitted(schema, handed);
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(await outboxSize(schema)).toBe(3);
+
+      await ensureTopics(kafka, [topic], 3);
+      const received = await readTopic(topic);
+      await eventually('the rows on the topic', () => received.length >= 3, 30_000);
+      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await topicSize(topic)).toBe(3);
+      expect(received.map((r) => r.messageId).sort()).toEqual(handed.map((r) => r.envelope.messageId).sort());
+    });
+
+    it("leaves them to the leader's poll on a standby, and each goes out once, before and after a failover", async () => {
+      const schema = await createOutbox();
+      const topic = await createTopic();
+      const received = await readTopic(topic);
+      const first = await startPublisher(schema);
+      await eventually('the first publisher to lead', () => first.isLeader);
+      const second = await startPublisher(schema);
+
+      // Both publishers of this process are handed each row: the leader keeps it, the standby leaves it.
+      const handed: CommittedOutboxRow[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        const rows = await commitFirstRows(schema, topic, 2);
+        outboxFirstRowsCommitted(schema, rows);
+        handed.push(...rows);
+      }
+      await eventually('the rows on the topic', () => received.length >= handed.length);
+      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
+      expect([first.isLeader, second.isLeader]).toEqual([true, false]);
+
+      await first.stop();
+      await eventually('the standby to take over', () => second.isLeader);
+      for (let i = 0; i < 10; i += 1) {
+        const rows = await commitFirstRows(schema, topic, 2);
+        outboxFirstRowsCommitted(schema, rows);
+        handed.push(...rows);
+      }
+      await eventually('the later rows on the topic', () => received.length >= handed.length);
+      await eventually('the later rows deleted', async () => (await outboxSize(schema)) === 0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await topicSize(topic)).toBe(handed.length);
+      expect(received.map((r) => r.messageId).sort()).toEqual(handed.map((r) => r.envelope.messageId).sort());
+    });
   });
 });
 

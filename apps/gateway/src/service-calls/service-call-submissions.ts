@@ -9,7 +9,7 @@ import {
 } from '@app/common/contracts';
 import { Clock } from '@app/common/clock';
 import { isTransientDatabaseError, namedQuery, withConnection, WriteCoalescer } from '@app/common/database';
-import { outboxCommitted, outboxInsert } from '@app/common/outbox';
+import { outboxFirstRowsCommitted, outboxInsert } from '@app/common/outbox';
 import { traceContexts } from '@app/common/tracing';
 import { redactTarget, TargetSealer } from '@app/common/secrets';
 import { PinoLogger } from 'nestjs-pino';
@@ -119,8 +119,19 @@ export class ServiceCallSubmissions {
     const rows: WrittenRow[] = await withConnection(this.dataSource, (manager) =>
       namedQuery<WrittenRow>(manager, submissionsSql(S), [JSON.stringify(input)]),
     );
-    const fresh = new Set(rows.filter((r) => r.kind === 'new').map((r) => r.service_call_id));
-    if (fresh.size > 0) outboxCommitted(S);
+    // New submissions, by id, with their outbox row's id.
+    const fresh = new Map(rows.filter((r) => r.kind === 'new').map((r) => [r.service_call_id, r.outbox_id!]));
+    const handedOver = input.filter((i) => fresh.has(i.service_call_id));
+    if (handedOver.length > 0)
+      outboxFirstRowsCommitted(
+        S,
+        handedOver.map((i) => ({
+          id: fresh.get(i.service_call_id)!,
+          topic: i.topic,
+          envelope: i.envelope,
+          traceparent: i.traceparent,
+        })),
+      );
     const byKey = new Map<string, { request_hash: string; service_call_id: string }>();
     for (const r of rows) if (r.kind === 'earlier') byKey.set(`${r.tenant_id}\u0000${r.idempotency_key}`, r);
     // A key used twice within this batch: the first use is new here, invisible to the statement's own read.
@@ -155,6 +166,8 @@ export class ServiceCallSubmissions {
 
 interface WrittenRow {
   readonly kind: 'new' | 'earlier';
+  /** The outbox row's id, for a new submission: its SubmitServiceCall starts its key, so it is handed over to the publisher. */
+  readonly outbox_id: string | null;
   readonly service_call_id: string;
   readonly tenant_id: string;
   readonly idempotency_key: string;
@@ -184,10 +197,11 @@ export function submissionsSql(schema: string): string {
        queued AS (
          ${outboxInsert(schema)}
          SELECT i.topic, i.service_call_id, i.message_id, i.envelope, i.traceparent FROM input i JOIN inserted USING (service_call_id)
-         RETURNING message_id)
-       SELECT 'new' AS kind, service_call_id, NULL AS tenant_id, NULL AS idempotency_key, NULL AS request_hash FROM inserted
+         RETURNING id, message_key)
+       SELECT 'new' AS kind, service_call_id, NULL AS tenant_id, NULL AS idempotency_key, NULL AS request_hash, q.id AS outbox_id
+         FROM inserted JOIN queued q ON q.message_key = inserted.service_call_id
        UNION ALL
-       SELECT 'earlier', k.service_call_id, k.tenant_id, k.idempotency_key, k.request_hash
+       SELECT 'earlier', k.service_call_id, k.tenant_id, k.idempotency_key, k.request_hash, NULL
          FROM (SELECT DISTINCT tenant_id, idempotency_key FROM input) i
          CROSS JOIN LATERAL (
            -- One key lookup per submission: as a join, the planner (expecting 100 input rows) scanned the whole table.

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { DataSource, EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
+import { Envelope } from '../contracts/envelope';
 
 const committed = new EventEmitter().setMaxListeners(100);
+const handedOver = new EventEmitter().setMaxListeners(100);
 const WRITTEN = Symbol('outboxSchemasWritten');
 
 type RunnerData = Record<PropertyKey, unknown>;
@@ -23,6 +25,35 @@ export function markOutboxWritten(manager: EntityManager, schema: string): void 
 /** For a statement that wrote outbox rows outside any transaction (autocommit): they are committed already. */
 export function outboxCommitted(schema: string): void {
   committed.emit(schema);
+}
+
+/** An outbox row as its writer committed it, with what the publisher needs to produce it without reading it back. */
+export interface CommittedOutboxRow {
+  /** The row's `id` in the outbox. */
+  readonly id: string;
+  readonly topic: string;
+  readonly envelope: Envelope;
+  readonly traceparent: string | null;
+}
+
+/**
+ * For committed rows that are each the first message of their key (a submission, which starts its
+ * call): nothing in any outbox can have to go out before them, so the publisher may produce them as
+ * they are handed over, without polling for them. Any other row must go through `outboxCommitted`:
+ * only the poll keeps a key's messages in the order of their ids.
+ */
+export function outboxFirstRowsCommitted(schema: string, rows: readonly CommittedOutboxRow[]): void {
+  if (handedOver.listenerCount(schema) === 0) return outboxCommitted(schema);
+  handedOver.emit(schema, rows);
+}
+
+/** Calls `listener` with the rows of each `outboxFirstRowsCommitted` of this process. */
+export function onOutboxFirstRowsCommitted(
+  schema: string,
+  listener: (rows: readonly CommittedOutboxRow[]) => void,
+): () => void {
+  handedOver.on(schema, listener);
+  return () => handedOver.off(schema, listener);
 }
 
 /** Calls `listener` each time a transaction of this process that wrote to `schema`'s outbox commits. */

@@ -8,7 +8,7 @@ import { TopicNamespace } from '../messaging/topic-namespace';
 import { debugEnabled, Log, messageLogFields } from '../observability/log';
 import { recordOutboxPublishDelays } from '../observability/hop-metrics';
 import { outboxPolls, outboxPublished, outboxSetAside } from '../observability/metrics';
-import { onOutboxCommitted } from './outbox-commit-signal';
+import { CommittedOutboxRow, onOutboxCommitted, onOutboxFirstRowsCommitted } from './outbox-commit-signal';
 import { outboxChannel } from './outbox-table';
 import { cutByBytes } from './produce-batches';
 
@@ -29,7 +29,7 @@ export interface OutboxPublisherOptions {
 }
 
 const HELD_BACK_RETRY_MS = 5;
-/** How long published rows may wait for the next poll to delete them before a DELETE of their own. */
+/** How long published rows may wait for the next poll to delete them before a DELETE of their own (also while rows are handed over and no poll comes). */
 const DELETE_DEFERRAL_MS = 100;
 /** Per record beyond its value: the key, eight routing headers (ids, type, tenant: about 300 bytes), a traceparent (about 70) and framing. */
 const RECORD_OVERHEAD_BYTES = 512;
@@ -75,6 +75,12 @@ interface ReadRow extends OutboxRow {
  * by bytes; a row the broker can never take is set aside with its error. Published rows are deleted
  * by the next poll (or after DELETE_DEFERRAL_MS without one); set-aside rows stay. A crash between
  * produce and that delete republishes: consumers dedupe by messageId.
+ *
+ * Rows that are each the first message of their key can skip the poll: their writer hands them over
+ * after its commit (`outboxFirstRowsCommitted`), and the leader produces them as they are, since no
+ * other row can have to go before them. They stay in the outbox until the broker has them, so a
+ * failed produce or a crash leaves them to the poll; a poll that reads one still waiting here sends
+ * it once, in its place.
  */
 export class OutboxPublisher {
   private client?: Client;
@@ -87,6 +93,13 @@ export class OutboxPublisher {
   private loop?: Promise<void>;
   private lastCleanup = 0;
   private stopListening?: () => void;
+  private stopTakingHandovers?: () => void;
+  /** Rows handed over by this process's writers, waiting for the loop to produce them. */
+  private handedOver: ReadRow[] = [];
+  /** A commit, a NOTIFY, the backstop or a failure asks for a poll; rows handed over do not. */
+  private pollWanted = true;
+  /** When `published` stopped being empty: handed-over rows, which no poll follows, are deleted this long after. */
+  private publishedSince = 0;
   /** The last drain stopped at a committed row whose transaction is newer than one still open. */
   private heldBack = false;
   /** Ids of rows the broker has acknowledged and that are still in the outbox: the next poll deletes them. */
@@ -105,12 +118,14 @@ export class OutboxPublisher {
     this.producer = this.newProducer();
     this.running = true;
     this.stopListening = onOutboxCommitted(this.options.schema, () => this.onLocalCommit());
+    this.stopTakingHandovers = onOutboxFirstRowsCommitted(this.options.schema, (rows) => this.takeHandover(rows));
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.stopListening?.();
+    this.stopTakingHandovers?.();
     this.wakeUp();
     await this.loop;
     if (this.leader) await this.deletePublished().catch(() => undefined);
@@ -129,7 +144,17 @@ export class OutboxPublisher {
     this.client.query(`SELECT pg_notify($1, '')`, [outboxChannel(this.options.schema)]).catch(() => undefined);
   }
 
+  /** The leader keeps handed-over rows to produce them; a standby leaves them to the leader, as any commit. */
+  private takeHandover(rows: readonly CommittedOutboxRow[]): void {
+    if (!this.leader) return this.onLocalCommit();
+    for (const row of rows) this.handedOver.push(readRowOf(row));
+    this.woken = true;
+    this.pause.wake();
+  }
+
+  /** Wakes the loop for a poll. */
   private wakeUp(): void {
+    this.pollWanted = true;
     this.woken = true;
     this.pause.wake();
   }
@@ -162,13 +187,16 @@ export class OutboxPublisher {
       try {
         if (!this.client) this.client = await this.connect();
         if (!this.leader) this.leader = await this.tryLock();
-        const drained = this.leader ? await this.drainOnce() : { left: 0, more: false };
+        if (!this.leader) this.handedOver = [];
+        const drained = this.leader ? await this.publish() : { left: 0, more: false };
         // Polling again right after a drain that emptied its window would find nothing: rows committed
         // since then have woken the publisher already (this.woken), and that is the only way in.
+        if (drained.more) this.pollWanted = true;
         if (drained.more || (drained.left > 0 && this.woken)) continue;
         if (this.leader && this.heldBack) {
           // Committed rows wait for an older transaction still open elsewhere; it is usually about to end.
           await this.pause.sleep(HELD_BACK_RETRY_MS);
+          this.pollWanted = true;
           continue;
         }
         if (this.leader) await this.cleanup();
@@ -178,6 +206,7 @@ export class OutboxPublisher {
           if (!this.woken) await this.deletePublished();
         }
       } catch (error) {
+        this.pollWanted = true;
         this.options.log.error(
           { outbox: this.options.schema, error: error instanceof Error ? error.message : String(error) },
           'outbox publish failed; retrying',
@@ -185,6 +214,35 @@ export class OutboxPublisher {
       }
       // A standby tries for the lock every 2 s: that bounds how long an outbox waits after its leader dies.
       if (!this.woken) await this.pause.sleep(this.leader ? interval : 2_000);
+      if (!this.woken) this.pollWanted = true;
+    }
+  }
+
+  /** Produces the rows handed over, then polls the outbox if something asked for a poll. */
+  private async publish(): Promise<{ left: number; more: boolean }> {
+    const handed = await this.publishHandedOver();
+    if (!this.pollWanted) return { left: handed, more: false };
+    this.pollWanted = false;
+    const drained = await this.drainOnce();
+    return { left: handed + drained.left, more: drained.more };
+  }
+
+  /**
+   * Rows the broker did not take stay in the outbox: the poll sends them, in id order. Without polls
+   * to carry their delete, published rows get one of their own every DELETE_DEFERRAL_MS.
+   */
+  private async publishHandedOver(): Promise<number> {
+    if (this.handedOver.length === 0) return 0;
+    const rows = this.handedOver;
+    this.handedOver = [];
+    try {
+      const { done, cutShort } = await this.send(rows);
+      if (cutShort) this.pollWanted = true;
+      else if (!this.pollWanted && Date.now() - this.publishedSince >= DELETE_DEFERRAL_MS) await this.deletePublished();
+      return done;
+    } catch (error) {
+      this.pollWanted = true;
+      throw error;
     }
   }
 
@@ -227,20 +285,39 @@ export class OutboxPublisher {
       .map((r): ReadRow => ({ ...r, envelope: JSON.parse(r.value) as Envelope }));
     outboxPolls.inc({ outbox: schema, outcome: rows.length > 0 ? 'rows' : this.heldBack ? 'held_back' : 'empty' });
     if (rows.length === 0) return { left: 0, more: false };
+    this.forgetHandedOver(rows);
+    const { done, cutShort } = await this.send(rows);
+    return { left: done, more: cutShort || found.length >= batchSize };
+  }
+
+  /** Rows handed over while the poll ran that it read as well: it sends them, so they are not sent twice. */
+  private forgetHandedOver(polled: readonly ReadRow[]): void {
+    if (this.handedOver.length === 0) return;
+    const ids = new Set(polled.map((r) => r.id));
+    this.handedOver = this.handedOver.filter((r) => !ids.has(r.id));
+  }
+
+  /**
+   * Produces rows in id order, in requests bounded by bytes; `done`: rows that left the outbox,
+   * `cutShort`: a request stopped at a row it set aside, and the rows after it are still there.
+   */
+  private async send(rows: readonly ReadRow[]): Promise<{ done: number; cutShort: boolean }> {
+    const { schema } = this.options;
     const maxBytes = this.options.maxRequestBytes ?? 900_000;
     let done = 0;
     for (const request of cutByBytes(rows, maxBytes)) {
       const sent = await this.produce(request);
       recordOutboxPublishDelays(schema, sent);
+      if (this.published.length === 0) this.publishedSince = Date.now();
       this.published.push(...sent.map((r) => r.id));
       for (const row of sent) outboxPublished.inc({ outbox: schema, topic: row.topic });
       if (debugEnabled(this.options.log))
         for (const row of sent)
           this.options.log.debug({ ...messageLogFields(row.envelope), topic: row.topic, outbox: schema }, 'published');
       done += sent.length;
-      if (sent.length < request.length) return { left: done, more: true };
+      if (sent.length < request.length) return { done, cutShort: true };
     }
-    return { left: done, more: found.length >= batchSize };
+    return { done, cutShort: false };
   }
 
   /**
@@ -305,6 +382,21 @@ export class OutboxPublisher {
       [String(retention)],
     );
   }
+}
+
+/** A handed-over row as a poll would have read it; its value is the envelope's JSON, as the writer stored it. */
+function readRowOf(row: CommittedOutboxRow): ReadRow {
+  const value = JSON.stringify(row.envelope);
+  const key = row.envelope.aggregateId;
+  return {
+    id: row.id,
+    topic: row.topic,
+    message_key: key,
+    value,
+    bytes: Buffer.byteLength(value) + Buffer.byteLength(key) + RECORD_OVERHEAD_BYTES,
+    traceparent: row.traceparent,
+    envelope: row.envelope,
+  };
 }
 
 /** In id order; the producer keeps that order within each partition. */
