@@ -14,7 +14,7 @@ import {
 } from '@app/common/contracts';
 import { createDataSource, isUniqueViolation, withConnection } from '@app/common/database';
 import { commandBatches } from '@app/common/observability';
-import { onOutboxCommitted } from '@app/common/outbox';
+import { CommittedOutboxRow, onOutboxCommitted, onOutboxFirstRowsCommitted } from '@app/common/outbox';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { migrateAll } from '../../../tools/migrate-all';
 import { eventMessages } from '../src/commands/outgoing-messages';
@@ -284,6 +284,25 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
 
       await append([{ ...appendOf(fine, 2, [cancelledEvent()]), timer: { kind: 'clear' } }]);
       expect(await timerOf(fine)).toEqual([]);
+    });
+
+    it("hands over nothing written inside a transaction, not even a new stream's rows: they are not committed yet", async () => {
+      const handed: CommittedOutboxRow[][] = [];
+      const stopTaking = onOutboxFirstRowsCommitted(S, (rows) => handed.push([...rows]));
+      try {
+        const id = randomUUID();
+        const runner = await openTransaction();
+        const fresh = appendOf(id, 0, [submittedEvent(id)]);
+        await append(
+          [{ ...fresh, outbox: fresh.events.map((envelope) => ({ topic: TOPICS.events, envelope })) }],
+          runner.manager,
+        );
+        await runner.commitTransaction();
+        expect(await storedVersions(id)).toEqual([1]);
+        expect(handed).toEqual([]);
+      } finally {
+        stopTaking();
+      }
     });
 
     it('guards a stream with nothing to write: a rejection or re-armed timer decided against a version that moved on is reported, its message not recorded, its timer left', async () => {
@@ -581,14 +600,36 @@ describe('PostgresEventStore and ProcessSchedulerCommandsHandler (real Postgres)
       await expectConsistent(soon);
     });
 
-    it('wakes the outbox publisher as soon as a batch is written (no transaction to wait for)', async () => {
+    it("hands a new call's outbox rows over to the publisher as soon as they are written (the first of their key), and wakes it for a poll for a later command's", async () => {
       let signals = 0;
+      const handed: CommittedOutboxRow[][] = [];
       const stopListening = onOutboxCommitted(S, () => (signals += 1));
+      const stopTaking = onOutboxFirstRowsCommitted(S, (rows) => handed.push([...rows]));
       try {
-        await run(submit(randomUUID()));
-        expect(signals).toBe(1);
+        const id = randomUUID();
+        await run(submit(id, inAnHour()));
+        const stored: CommittedOutboxRow[] = await dataSource.query(
+          `SELECT id, topic, envelope, traceparent FROM "${S}".outbox WHERE message_key = $1 ORDER BY id`,
+          [id],
+        );
+        expect(stored.map((r) => r.envelope.type)).toEqual(['ServiceCallSubmitted', 'ServiceCallScheduled']);
+        expect({ signals, handed }).toEqual({ signals: 0, handed: [stored] });
+
+        await run(cancel(id));
+        expect({ signals, handed: handed.length }).toEqual({ signals: 1, handed: 1 });
+
+        // A call to run now: its ExecuteServiceCall is handed over with its events.
+        const now = randomUUID();
+        await run(submit(now));
+        const storedNow: CommittedOutboxRow[] = await dataSource.query(
+          `SELECT id, topic, envelope, traceparent FROM "${S}".outbox WHERE message_key = $1 ORDER BY id`,
+          [now],
+        );
+        expect(storedNow.map((r) => r.topic)).toEqual([TOPICS.events, TOPICS.events, TOPICS.executions]);
+        expect({ signals, handed: handed.slice(1) }).toEqual({ signals: 1, handed: [storedNow] });
       } finally {
         stopListening();
+        stopTaking();
       }
     });
 

@@ -24,7 +24,7 @@ import {
   outboxRow,
   signalOutboxCommits,
 } from '@app/common/outbox';
-import { outboxPolls } from '@app/common/observability';
+import { outboxPolls, outboxPublished } from '@app/common/observability';
 import { traceContexts } from '@app/common/tracing';
 import { createTestDatabase, testBrokers } from '../../../test/support/test-database';
 import { eventually } from '../../../test/support/eventually';
@@ -744,6 +744,29 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(await topicSize(topic)).toBe(2);
       expect(received.map((r) => r.messageId).sort()).toEqual([first, late].map((r) => r.envelope.messageId).sort());
+    });
+
+    it('does not send again a row that a poll sent before its writer handed it over', async () => {
+      const schema = await createOutbox();
+      const topic = await createTopic();
+      const received = await readTopic(topic);
+      const publisher = await startPublisher(schema, { pollIntervalMs: 60_000 });
+      await eventually('the publisher to lead', () => publisher.isLeader);
+      await new Promise((r) => setTimeout(r, 300));
+      const sent = async () =>
+        (await outboxPublished.get()).values.filter((v) => v.labels.outbox === schema).reduce((sum, v) => sum + v.value, 0);
+      const [row] = await commitFirstRows(schema, topic, 1);
+
+      // A poll, woken by another commit, reads and sends the row first.
+      outboxCommitted(schema);
+      while ((await sent()) < 1) await new Promise((r) => setImmediate(r));
+      // Its writer hands it over only now, well within the 100 ms before the publisher deletes what it sent.
+      outboxFirstRowsCommitted(schema, [row]);
+
+      await eventually('the row on the topic', () => received.length >= 1);
+      await eventually('the row deleted', async () => (await outboxSize(schema)) === 0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await topicSize(topic)).toBe(1);
     });
 
     it('leaves rows the broker refuses in the outbox, and the poll sends them once each when it takes them', async () => {

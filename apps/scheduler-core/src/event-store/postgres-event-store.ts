@@ -6,7 +6,7 @@ import { StreamRef } from '../commands/outgoing-messages';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
 import { namedQuery } from '@app/common/database';
 import { inboxInsert, processedMessagesSql, unprocessedOf } from '@app/common/inbox';
-import { markOutboxWritten, OutboxMessage, outboxInsert, outboxRow } from '@app/common/outbox';
+import { markOutboxWritten, OutboxMessage, outboxFirstRowsCommitted, outboxInsert, outboxRow } from '@app/common/outbox';
 import { timersToClear, timersToSet } from '../timers/timer-changes';
 
 export interface StreamAppend {
@@ -71,7 +71,8 @@ type ReadBatchRow =
  * A stream with no events is guarded all the same: a command rejected against a state that moved
  * on (read from a cache, or before a rival's write) must be decided again, not recorded. Messages
  * of a stream not in $1 are recorded unconditionally. Returns the streams that were at their
- * expected version, by which the caller tells the streams that moved on (those it re-decides).
+ * expected version, by which the caller tells the streams that moved on (those it re-decides), and
+ * the outbox rows it queued (their ids, for handing them over).
  *
  * A rival that commits the same stream version or records the same message while this statement
  * runs (only two consumers on one partition, in a rebalance, can), or a message recorded before
@@ -97,7 +98,7 @@ export const appendToStreamsSql = (schema: string): string =>
             FROM jsonb_to_recordset($3::jsonb) AS o(seq int, tenant_id text, stream_id text, topic text, message_key text, message_id uuid, envelope jsonb, traceparent text)
             JOIN applied USING (tenant_id, stream_id)
            ORDER BY o.seq
-          RETURNING 1),
+          RETURNING id, message_id),
         timers_set AS (
           INSERT INTO "${schema}".timers (tenant_id, service_call_id, due_at, correlation_id, causation_id, traceparent)
           SELECT t.tenant_id, t.service_call_id, t.due_at, t.correlation_id, t.causation_id, t.traceparent
@@ -117,7 +118,8 @@ export const appendToStreamsSql = (schema: string): string =>
            WHERE NOT EXISTS (SELECT 1 FROM expected x WHERE x.tenant_id = m.tenant_id AND x.stream_id = m.stream_id)
               OR EXISTS (SELECT 1 FROM applied a WHERE a.tenant_id = m.tenant_id AND a.stream_id = m.stream_id)
           RETURNING 1)
-   SELECT tenant_id, stream_id FROM applied`;
+   SELECT tenant_id, stream_id, NULL::bigint AS outbox_id, NULL::uuid AS message_id FROM applied
+   UNION ALL SELECT NULL, NULL, id, message_id FROM queued`;
 
 const APPEND_TO_STREAMS = appendToStreamsSql(S);
 
@@ -178,7 +180,7 @@ export class PostgresEventStore {
     );
     // A writer that moved the stream before this statement's snapshot is filtered out by the guard
     // (the stream does not come back); one that commits the same version meanwhile fails the statement.
-    const applied = await namedQuery<{ tenant_id: string; stream_id: string }>(manager, APPEND_TO_STREAMS, [
+    const written = await namedQuery<AppendedRow>(manager, APPEND_TO_STREAMS, [
       JSON.stringify(expected),
       JSON.stringify(events),
       JSON.stringify(outbox.map((row, seq) => ({ seq, ...row }))),
@@ -194,10 +196,50 @@ export class PostgresEventStore {
       ),
     ]);
     const conflicts = new Set(appends.map((a) => streamKey(a.ref)));
-    for (const r of applied) conflicts.delete(streamKey({ tenantId: r.tenant_id, serviceCallId: r.stream_id }));
-    if (appends.some((a) => (a.outbox?.length ?? 0) > 0 && !conflicts.has(streamKey(a.ref)))) markOutboxWritten(manager, S);
+    for (const r of written)
+      if (r.stream_id !== null) conflicts.delete(streamKey({ tenantId: r.tenant_id, serviceCallId: r.stream_id }));
+    signalOutbox(manager, appends, conflicts, outbox, written);
     return conflicts;
   }
+}
+
+/** A row of the append's answer: a stream that was at its expected version, or an outbox row it queued. */
+type AppendedRow =
+  | { tenant_id: string; stream_id: string; outbox_id: null; message_id: null }
+  | { tenant_id: null; stream_id: null; outbox_id: string; message_id: string };
+
+/**
+ * The rows of streams this write began (expected version 0) are the first of their key in the
+ * outbox, since every row of a key is queued with an append to its stream: once committed, they are
+ * handed over to the publisher, which produces them without a poll. Any other row wakes it for a
+ * poll, the only way a key's later rows keep their order. Inside a transaction nothing is committed
+ * yet, and every row waits for the poll.
+ */
+function signalOutbox(
+  manager: EntityManager,
+  appends: readonly StreamAppend[],
+  conflicts: ReadonlySet<string>,
+  outbox: readonly (ReturnType<typeof outboxRow> & { tenant_id: string; stream_id: string })[],
+  written: readonly AppendedRow[],
+): void {
+  const queued = appends.filter((a) => (a.outbox?.length ?? 0) > 0 && !conflicts.has(streamKey(a.ref)));
+  const committed = !manager.queryRunner?.isTransactionActive;
+  const begun = new Set(committed ? queued.filter((a) => a.expectedVersion === 0).map((a) => streamKey(a.ref)) : []);
+  if (begun.size > 0) {
+    const ids = new Map(written.filter((r) => r.outbox_id !== null).map((r) => [r.message_id, r.outbox_id]));
+    outboxFirstRowsCommitted(
+      S,
+      outbox
+        .filter((row) => begun.has(streamKey({ tenantId: row.tenant_id, serviceCallId: row.stream_id })))
+        .map((row) => ({
+          id: ids.get(row.message_id)!,
+          topic: row.topic,
+          envelope: row.envelope,
+          traceparent: row.traceparent ?? null,
+        })),
+    );
+  }
+  if (queued.length > begun.size) markOutboxWritten(manager, S);
 }
 
 /** An event as the append statement takes it; its version must follow the stream's expected one. */

@@ -233,7 +233,9 @@ export class OutboxPublisher {
    */
   private async publishHandedOver(): Promise<number> {
     if (this.handedOver.length === 0) return 0;
-    const rows = this.handedOver;
+    // A poll may have sent a row before its writer handed it over; its id is still in `published`.
+    const sentByPoll = new Set(this.published);
+    const rows = this.handedOver.filter((r) => !sentByPoll.has(r.id));
     this.handedOver = [];
     try {
       const { done, cutShort } = await this.send(rows);
