@@ -80,7 +80,7 @@ interface ReadRow extends OutboxRow {
  * after its commit (`outboxFirstRowsCommitted`), and the leader produces them as they are, since no
  * other row can have to go before them. They stay in the outbox until the broker has them, so a
  * failed produce or a crash leaves them to the poll; a poll that reads one still waiting here sends
- * it once, in its place.
+ * it in its place, and one a poll sent before its handover came is not sent again.
  */
 export class OutboxPublisher {
   private client?: Client;
@@ -386,7 +386,7 @@ export class OutboxPublisher {
   }
 }
 
-/** A handed-over row as a poll would have read it; its value is the envelope's JSON, as the writer stored it. */
+/** A handed-over row as a poll would have read it; its value is the same JSON, in the writer's key order rather than jsonb's. */
 function readRowOf(row: CommittedOutboxRow): ReadRow {
   const value = JSON.stringify(row.envelope);
   const key = row.envelope.aggregateId;
