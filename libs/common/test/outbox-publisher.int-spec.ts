@@ -661,14 +661,33 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
   });
 
   describe('rows handed over by their writer (each the first of its key)', () => {
-    it('produces them without polling for them, once each and as written, and deletes them with statements of their own', async () => {
+    /** An outbox, a topic read from its beginning, and its publisher leading and settled; no backstop poll unless asked for. */
+    async function ledOutbox(pollIntervalMs = 60_000) {
       const schema = await createOutbox();
       const topic = await createTopic();
       const received = await readTopic(topic);
-      // No backstop poll during the test.
-      const publisher = await startPublisher(schema, { pollIntervalMs: 60_000 });
+      const publisher = await startPublisher(schema, { pollIntervalMs });
       await eventually('the publisher to lead', () => publisher.isLeader);
       await new Promise((r) => setTimeout(r, 300));
+      return { schema, topic, received };
+    }
+
+    /** Once on the topic, and deleted from the outbox: `count` records in all. */
+    async function expectSentOnce(
+      schema: string,
+      topic: string,
+      received: Received[],
+      count: number,
+      timeoutMs?: number,
+    ): Promise<void> {
+      await eventually('the rows on the topic', () => received.length >= count, timeoutMs);
+      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await topicSize(topic)).toBe(count);
+    }
+
+    it('produces them without polling for them, once each and as written, and deletes them with statements of their own', async () => {
+      const { schema, topic, received } = await ledOutbox();
       const pollsBefore = await pollsOf(schema);
 
       const handed: CommittedOutboxRow[] = [];
@@ -693,11 +712,7 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     });
 
     it('deletes what it sent while rows keep coming, without waiting for a quiet moment', async () => {
-      const schema = await createOutbox();
-      const topic = await createTopic();
-      const received = await readTopic(topic);
-      const publisher = await startPublisher(schema, { pollIntervalMs: 60_000 });
-      await eventually('the publisher to lead', () => publisher.isLeader);
+      const { schema, topic, received } = await ledOutbox();
       let handed = 0;
       // A handover every 20 ms: the loop never sleeps out the 100 ms after which a quiet publisher deletes.
       for (let i = 0; i < 50; i += 1) {
@@ -707,18 +722,11 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(await outboxSize(schema)).toBeLessThan(handed / 2);
-      await eventually('the rows on the topic', () => received.length >= handed);
-      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
-      expect(await topicSize(topic)).toBe(handed);
+      await expectSentOnce(schema, topic, received, handed);
     });
 
     it('sends a row that a poll read while the row waited to be handed over once, in the poll', async () => {
-      const schema = await createOutbox();
-      const topic = await createTopic();
-      const received = await readTopic(topic);
-      const publisher = await startPublisher(schema, { pollIntervalMs: 60_000 });
-      await eventually('the publisher to lead', () => publisher.isLeader);
-      await new Promise((r) => setTimeout(r, 300));
+      const { schema, topic, received } = await ledOutbox();
       const [first] = await commitFirstRows(schema, topic, 1);
       const [late] = await commitFirstRows(schema, topic, 1);
       // Newer than both rows, so it holds neither back; its lock on `first` makes the poll's delete of it wait.
@@ -739,20 +747,12 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
       outboxFirstRowsCommitted(schema, [late]);
       await blocker.commitTransaction();
 
-      await eventually('both rows on the topic', () => received.length >= 2);
-      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(await topicSize(topic)).toBe(2);
+      await expectSentOnce(schema, topic, received, 2);
       expect(received.map((r) => r.messageId).sort()).toEqual([first, late].map((r) => r.envelope.messageId).sort());
     });
 
     it('does not send again a row that a poll sent before its writer handed it over', async () => {
-      const schema = await createOutbox();
-      const topic = await createTopic();
-      const received = await readTopic(topic);
-      const publisher = await startPublisher(schema, { pollIntervalMs: 60_000 });
-      await eventually('the publisher to lead', () => publisher.isLeader);
-      await new Promise((r) => setTimeout(r, 300));
+      const { schema, topic, received } = await ledOutbox();
       const sent = async () =>
         (await outboxPublished.get()).values.filter((v) => v.labels.outbox === schema).reduce((sum, v) => sum + v.value, 0);
       const [row] = await commitFirstRows(schema, topic, 1);
@@ -763,10 +763,7 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
       // Its writer hands it over only now, well within the 100 ms before the publisher deletes what it sent.
       outboxFirstRowsCommitted(schema, [row]);
 
-      await eventually('the row on the topic', () => received.length >= 1);
-      await eventually('the row deleted', async () => (await outboxSize(schema)) === 0);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(await topicSize(topic)).toBe(1);
+      await expectSentOnce(schema, topic, received, 1);
     });
 
     it('leaves rows the broker refuses in the outbox, and the poll sends them once each when it takes them', async () => {
@@ -782,10 +779,7 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
 
       await ensureTopics(kafka, [topic], 3);
       const received = await readTopic(topic);
-      await eventually('the rows on the topic', () => received.length >= 3, 30_000);
-      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(await topicSize(topic)).toBe(3);
+      await expectSentOnce(schema, topic, received, 3, 30_000);
       expect(received.map((r) => r.messageId).sort()).toEqual(handed.map((r) => r.envelope.messageId).sort());
     });
 
@@ -799,26 +793,21 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
 
       // Both publishers of this process are handed each row: the leader keeps it, the standby leaves it.
       const handed: CommittedOutboxRow[] = [];
-      for (let i = 0; i < 10; i += 1) {
-        const rows = await commitFirstRows(schema, topic, 2);
-        outboxFirstRowsCommitted(schema, rows);
-        handed.push(...rows);
-      }
-      await eventually('the rows on the topic', () => received.length >= handed.length);
-      await eventually('the rows deleted', async () => (await outboxSize(schema)) === 0);
+      const handOverTen = async () => {
+        for (let i = 0; i < 10; i += 1) {
+          const rows = await commitFirstRows(schema, topic, 2);
+          outboxFirstRowsCommitted(schema, rows);
+          handed.push(...rows);
+        }
+      };
+      await handOverTen();
+      await expectSentOnce(schema, topic, received, handed.length);
       expect([first.isLeader, second.isLeader]).toEqual([true, false]);
 
       await first.stop();
       await eventually('the standby to take over', () => second.isLeader);
-      for (let i = 0; i < 10; i += 1) {
-        const rows = await commitFirstRows(schema, topic, 2);
-        outboxFirstRowsCommitted(schema, rows);
-        handed.push(...rows);
-      }
-      await eventually('the later rows on the topic', () => received.length >= handed.length);
-      await eventually('the later rows deleted', async () => (await outboxSize(schema)) === 0);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(await topicSize(topic)).toBe(handed.length);
+      await handOverTen();
+      await expectSentOnce(schema, topic, received, handed.length);
       expect(received.map((r) => r.messageId).sort()).toEqual(handed.map((r) => r.envelope.messageId).sort());
     });
   });
