@@ -210,8 +210,9 @@ type AppendedRow =
 
 /**
  * The rows of streams this write began (expected version 0) are the first of their key in the
- * outbox, since every row of a key is queued with an append to its stream: once committed, they are
- * handed over to the publisher, which produces them without a poll. Any other row wakes it for a
+ * outbox, since every row of a key is queued with an append to its stream, or after one (a timer's
+ * DueTimeReached, the timer being set by an append): once committed, they are handed over to the
+ * publisher, which produces them without a poll. Any other row wakes it for a
  * poll, the only way a key's later rows keep their order. Inside a transaction nothing is committed
  * yet, and every row waits for the poll.
  */

@@ -37,10 +37,10 @@ export interface CommittedOutboxRow {
 }
 
 /**
- * For committed rows that are each the first message of their key (a submission, which starts its
- * call): nothing in any outbox can have to go out before them, so the publisher may produce them as
- * they are handed over, without polling for them. Any other row must go through `outboxCommitted`:
- * only the poll keeps a key's messages in the order of their ids.
+ * For committed rows that are each the first message of their key in their outbox (a submission's
+ * command, a new call's first events): no row of that outbox can have to go out before them, so the
+ * publisher may produce them as they are handed over, without polling for them. Any other row must
+ * go through `outboxCommitted`: only the poll keeps a key's messages in the order of their ids.
  */
 export function outboxFirstRowsCommitted(schema: string, rows: readonly CommittedOutboxRow[]): void {
   if (handedOver.listenerCount(schema) === 0) return outboxCommitted(schema);
