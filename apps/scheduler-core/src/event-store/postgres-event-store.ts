@@ -6,7 +6,7 @@ import { StreamRef } from '../commands/outgoing-messages';
 import { SCHEDULER_CORE_SCHEMA as S } from '../scheduler-core.schema';
 import { namedQuery } from '@app/common/database';
 import { inboxInsert, processedMessagesSql, unprocessedOf } from '@app/common/inbox';
-import { markOutboxWritten, OutboxMessage, outboxFirstRowsCommitted, outboxInsert, outboxRow } from '@app/common/outbox';
+import { markOutboxWritten, OutboxMessage, outboxFirstRowsWritten, outboxInsert, outboxRow } from '@app/common/outbox';
 import { timersToClear, timersToSet } from '../timers/timer-changes';
 
 export interface StreamAppend {
@@ -212,9 +212,8 @@ type AppendedRow =
  * The rows of streams this write began (expected version 0) are the first of their key in the
  * outbox, since every row of a key is queued with an append to its stream, or after one (a timer's
  * DueTimeReached, the timer being set by an append): once committed, they are handed over to the
- * publisher, which produces them without a poll. Any other row wakes it for a
- * poll, the only way a key's later rows keep their order. Inside a transaction nothing is committed
- * yet, and every row waits for the poll.
+ * publisher, which produces them without a poll. Any other row wakes it for a poll, the only way a
+ * key's later rows keep their order.
  */
 function signalOutbox(
   manager: EntityManager,
@@ -224,11 +223,11 @@ function signalOutbox(
   written: readonly AppendedRow[],
 ): void {
   const queued = appends.filter((a) => (a.outbox?.length ?? 0) > 0 && !conflicts.has(streamKey(a.ref)));
-  const committed = !manager.queryRunner?.isTransactionActive;
-  const begun = new Set(committed ? queued.filter((a) => a.expectedVersion === 0).map((a) => streamKey(a.ref)) : []);
+  const begun = new Set(queued.filter((a) => a.expectedVersion === 0).map((a) => streamKey(a.ref)));
   if (begun.size > 0) {
     const ids = new Map(written.filter((r) => r.outbox_id !== null).map((r) => [r.message_id, r.outbox_id]));
-    outboxFirstRowsCommitted(
+    outboxFirstRowsWritten(
+      manager,
       S,
       outbox
         .filter((row) => begun.has(streamKey({ tenantId: row.tenant_id, serviceCallId: row.stream_id })))

@@ -47,6 +47,15 @@ export function outboxFirstRowsCommitted(schema: string, rows: readonly Committe
   handedOver.emit(schema, rows);
 }
 
+/**
+ * `outboxFirstRowsCommitted` for a statement run on `manager`: at once outside a transaction (the rows
+ * are committed); inside one, the rows wait for the poll its commit wakes (`markOutboxWritten`).
+ */
+export function outboxFirstRowsWritten(manager: EntityManager, schema: string, rows: readonly CommittedOutboxRow[]): void {
+  if (manager.queryRunner?.isTransactionActive) markOutboxWritten(manager, schema);
+  else outboxFirstRowsCommitted(schema, rows);
+}
+
 /** Calls `listener` with the rows of each `outboxFirstRowsCommitted` of this process. */
 export function onOutboxFirstRowsCommitted(
   schema: string,
