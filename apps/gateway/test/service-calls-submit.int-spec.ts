@@ -154,6 +154,25 @@ describe('gateway POST /v1/service-calls: auth, acceptance, idempotency (real Po
       expect(row.envelope.correlationId).toBe('req-no-corr');
       expect(row.envelope.payload).toMatchObject({ timeoutMs: 10000, tags: [], dueAt: null });
     });
+
+    it('lets submissions that follow each other within 11 ms share a statement, so at a steady pace they commit in groups', async () => {
+      const paceMs = 6;
+      await new Promise((r) => setTimeout(r, 50)); // a quiet spell first: the first one goes alone
+      const answers: Promise<{ status: number; body: { data: { id: string } } }>[] = [];
+      for (let i = 0; i < 12; i++) {
+        answers.push(post(validBody()).then((res) => res)); // then() sends it now, unawaited
+        await new Promise((r) => setTimeout(r, paceMs));
+      }
+      const accepted = await Promise.all(answers);
+      expect(accepted.map((a) => a.status)).toEqual(Array(12).fill(202));
+
+      const [{ transactions }] = await gw.db.query(
+        `SELECT count(DISTINCT xmin::text)::int AS transactions FROM gateway.outbox WHERE message_key = ANY($1)`,
+        [accepted.map((a) => a.body.data.id)],
+      );
+      // Each alone would be 12; at this pace they go mostly in pairs or threes.
+      expect(transactions).toBeLessThanOrEqual(9);
+    });
   });
 
   describe('idempotency', () => {

@@ -49,6 +49,78 @@ describe('WriteCoalescer', () => {
     expect(batches).toEqual([[1, 2]]);
   });
 
+  describe('with lingerWhileBusyMs', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('writes an item after a longer gap at once, with no wait', async () => {
+      const batches: number[][] = [];
+      const writer = new WriteCoalescer<number, number>(
+        async (items) => {
+          batches.push([...items]);
+          return items;
+        },
+        () => false,
+        { lingerWhileBusyMs: 10 },
+      );
+
+      await writer.write(1);
+      await jest.advanceTimersByTimeAsync(10);
+      await writer.write(2);
+
+      expect(batches).toEqual([[1], [2]]);
+    });
+
+    it('lets an item that follows the one before within the linger wait, and writes what arrives meanwhile with it', async () => {
+      const batches: number[][] = [];
+      const writer = new WriteCoalescer<number, number>(
+        async (items) => {
+          batches.push([...items]);
+          return items.map((i) => i * 2);
+        },
+        () => false,
+        { lingerWhileBusyMs: 10 },
+      );
+
+      expect(await writer.write(1)).toBe(2);
+      await jest.advanceTimersByTimeAsync(9);
+      const second = writer.write(2);
+      await jest.advanceTimersByTimeAsync(9);
+      expect(batches).toEqual([[1]]);
+      const third = writer.write(3);
+      await jest.advanceTimersByTimeAsync(1);
+
+      expect(await Promise.all([second, third])).toEqual([4, 6]);
+      expect(batches).toEqual([[1], [2, 3]]);
+    });
+
+    it('lets the first item waiting behind a write linger too, so writes as slow as the gap between items still share', async () => {
+      const batches: number[][] = [];
+      const writer = new WriteCoalescer<number, number>(
+        async (items) => {
+          batches.push([...items]);
+          await new Promise((r) => setTimeout(r, 7));
+          return items;
+        },
+        () => false,
+        { lingerWhileBusyMs: 10 },
+      );
+
+      const written: Promise<number>[] = [];
+      for (let i = 1; i <= 8; i++) {
+        written.push(writer.write(i));
+        await jest.advanceTimersByTimeAsync(4);
+      }
+      await jest.advanceTimersByTimeAsync(100);
+
+      expect(await Promise.all(written)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      // Items every 4 ms, writes of 7 ms. 1 goes alone (nothing came before it), 0-7 ms; 2 comes at
+      // 4 during that write and is written at 14, with 3 and 4; 5 comes at 16 during that write and
+      // is written at 26, with 6 and 7; 8 at 38.
+      expect(batches).toEqual([[1], [2, 3, 4], [5, 6, 7], [8]]);
+    });
+  });
+
   it('splits a failed batch into single writes when the error may be one item’s, so only that item fails', async () => {
     const writer = new WriteCoalescer<number, number>(
       async (items) => {

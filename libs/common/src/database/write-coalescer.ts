@@ -2,6 +2,8 @@ interface Waiting<I, O> {
   readonly item: I;
   readonly resolve: (result: O) => void;
   readonly reject: (error: unknown) => void;
+  /** performance.now() before which a batch led by this item is not written (lingerWhileBusyMs). */
+  readonly notBefore: number;
 }
 
 export interface WriteCoalescerOptions {
@@ -17,6 +19,13 @@ export interface WriteCoalescerOptions {
    * its write: for writes whose callers can wait (a call's result, once the call has run). 0 unless set.
    */
   readonly lingerMs?: number;
+  /**
+   * A batch whose first item came less than this many ms after the item before it is written no
+   * sooner than this long after that item came, so that from about 1000 / lingerWhileBusyMs items a
+   * second on they share writes, even when each write takes about as long as the gap between two
+   * items; an item after a longer gap is written at once. 0 unless set.
+   */
+  readonly lingerWhileBusyMs?: number;
 }
 
 /**
@@ -24,8 +33,9 @@ export interface WriteCoalescerOptions {
  * next write takes them all (up to maxBatch). Alone, an item is written at once, or at the end of
  * the turn with `gatherTurn`: then this adds no latency at low load and saves a transaction per item
  * at high load. With `lingerMs` an item alone waits that long first, trading that much latency for
- * company. When a batch fails and `splitOn(error)` says the error may be one item's fault, the
- * items are written one by one so only that one fails.
+ * company; with `lingerWhileBusyMs` only an item that follows another closely waits, so the wait is
+ * paid only at rates where it finds company. When a batch fails and `splitOn(error)` says the error
+ * may be one item's fault, the items are written one by one so only that one fails.
  */
 export class WriteCoalescer<I, O> {
   private queue: Waiting<I, O>[] = [];
@@ -33,20 +43,23 @@ export class WriteCoalescer<I, O> {
   private readonly maxBatch: number;
   private readonly gatherTurn: boolean;
   private readonly lingerMs: number;
+  private readonly lingerWhileBusyMs: number;
+  private lastArrival = -Infinity;
 
   constructor(
     private readonly writeBatch: (items: readonly I[]) => Promise<readonly O[]>,
     private readonly splitOn: (error: unknown) => boolean,
-    { maxBatch = 500, gatherTurn = false, lingerMs = 0 }: WriteCoalescerOptions = {},
+    { maxBatch = 500, gatherTurn = false, lingerMs = 0, lingerWhileBusyMs = 0 }: WriteCoalescerOptions = {},
   ) {
     this.maxBatch = maxBatch;
     this.gatherTurn = gatherTurn;
     this.lingerMs = lingerMs;
+    this.lingerWhileBusyMs = lingerWhileBusyMs;
   }
 
   write(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, notBefore: this.notBefore(performance.now()) });
       if (this.writing) return;
       this.writing = true;
       if (this.lingerMs > 0) setTimeout(() => void this.drain(), this.lingerMs);
@@ -55,9 +68,17 @@ export class WriteCoalescer<I, O> {
     });
   }
 
+  private notBefore(now: number): number {
+    const sinceLast = now - this.lastArrival;
+    this.lastArrival = now;
+    return sinceLast < this.lingerWhileBusyMs ? now + this.lingerWhileBusyMs : now;
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        const wait = this.queue[0].notBefore - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const batch = this.queue.splice(0, this.maxBatch);
         await this.writeAll(batch);
       }
