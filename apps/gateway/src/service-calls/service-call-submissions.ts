@@ -48,8 +48,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /**
  * A submission that comes within this many ms of the one before waits as long for others to share
  * its statement, and with it the produce request and every later stage's cycle (ADR-0013,
- * amendment of 2026-12-07): a little over 10 ms, so that from about 100 submissions a second on they
- * go at least in pairs. One after a longer gap is written at once.
+ * amendment of 2026-12-07, sixth stop): a little over 10 ms, so that from about 100 submissions a
+ * second on they go at least in pairs. One after a longer gap is written at once.
  */
 const SUBMISSION_LINGER_MS = 11;
 

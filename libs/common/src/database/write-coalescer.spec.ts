@@ -1,11 +1,11 @@
 import { WriteCoalescer } from './write-coalescer';
 
-/** A writer that records each batch it is given and answers each item with its double. */
-function recordingWriter() {
+/** A writer that records each batch it is given, takes writeMs for it, and answers each item with its double. */
+function recordingWriter(writeMs = 5) {
   const batches: number[][] = [];
   const write = async (items: readonly number[]) => {
     batches.push([...items]);
-    await new Promise((r) => setTimeout(r, 5));
+    if (writeMs > 0) await new Promise((r) => setTimeout(r, writeMs));
     return items.map((i) => i * 2);
   };
   return { batches, write };
@@ -54,15 +54,8 @@ describe('WriteCoalescer', () => {
     afterEach(() => jest.useRealTimers());
 
     it('writes an item after a longer gap at once, with no wait', async () => {
-      const batches: number[][] = [];
-      const writer = new WriteCoalescer<number, number>(
-        async (items) => {
-          batches.push([...items]);
-          return items;
-        },
-        () => false,
-        { lingerWhileBusyMs: 10 },
-      );
+      const { batches, write } = recordingWriter(0);
+      const writer = new WriteCoalescer(write, () => false, { lingerWhileBusyMs: 10 });
 
       await writer.write(1);
       await jest.advanceTimersByTimeAsync(10);
@@ -72,15 +65,8 @@ describe('WriteCoalescer', () => {
     });
 
     it('lets an item that follows the one before within the linger wait, and writes what arrives meanwhile with it', async () => {
-      const batches: number[][] = [];
-      const writer = new WriteCoalescer<number, number>(
-        async (items) => {
-          batches.push([...items]);
-          return items.map((i) => i * 2);
-        },
-        () => false,
-        { lingerWhileBusyMs: 10 },
-      );
+      const { batches, write } = recordingWriter(0);
+      const writer = new WriteCoalescer(write, () => false, { lingerWhileBusyMs: 10 });
 
       expect(await writer.write(1)).toBe(2);
       await jest.advanceTimersByTimeAsync(9);
@@ -95,16 +81,8 @@ describe('WriteCoalescer', () => {
     });
 
     it('lets the first item waiting behind a write linger too, so writes as slow as the gap between items still share', async () => {
-      const batches: number[][] = [];
-      const writer = new WriteCoalescer<number, number>(
-        async (items) => {
-          batches.push([...items]);
-          await new Promise((r) => setTimeout(r, 7));
-          return items;
-        },
-        () => false,
-        { lingerWhileBusyMs: 10 },
-      );
+      const { batches, write } = recordingWriter(7);
+      const writer = new WriteCoalescer(write, () => false, { lingerWhileBusyMs: 10 });
 
       const written: Promise<number>[] = [];
       for (let i = 1; i <= 8; i++) {
@@ -113,7 +91,7 @@ describe('WriteCoalescer', () => {
       }
       await jest.advanceTimersByTimeAsync(100);
 
-      expect(await Promise.all(written)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(await Promise.all(written)).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
       // Items every 4 ms, writes of 7 ms. 1 goes alone (nothing came before it), 0-7 ms; 2 comes at
       // 4 during that write and is written at 14, with 3 and 4; 5 comes at 16 during that write and
       // is written at 26, with 6 and 7; 8 at 38.
