@@ -2,7 +2,7 @@ interface Waiting<I, O> {
   readonly item: I;
   readonly resolve: (result: O) => void;
   readonly reject: (error: unknown) => void;
-  /** performance.now() before which a batch led by this item is not written (lingerWhileBusyMs). */
+  /** performance.now() before which a batch led by this item is not written (its linger). */
   readonly notBefore: number;
 }
 
@@ -59,19 +59,20 @@ export class WriteCoalescer<I, O> {
 
   write(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject, notBefore: this.notBefore(performance.now()) });
+      const now = performance.now();
+      this.queue.push({ item, resolve, reject, notBefore: now + this.lingerFor(now) });
       if (this.writing) return;
       this.writing = true;
-      if (this.lingerMs > 0) setTimeout(() => void this.drain(), this.lingerMs);
-      else if (this.gatherTurn) setImmediate(() => void this.drain());
+      if (this.gatherTurn) setImmediate(() => void this.drain());
       else void this.drain();
     });
   }
 
-  private notBefore(now: number): number {
-    const sinceLast = now - this.lastArrival;
+  /** How long a batch led by an item arriving at `now` waits: `lingerWhileBusyMs`, `lingerMs`, or not at all. */
+  private lingerFor(now: number): number {
+    const followsClosely = now - this.lastArrival < this.lingerWhileBusyMs;
     this.lastArrival = now;
-    return sinceLast < this.lingerWhileBusyMs ? now + this.lingerWhileBusyMs : now;
+    return Math.max(followsClosely ? this.lingerWhileBusyMs : 0, this.writing ? 0 : this.lingerMs);
   }
 
   private async drain(): Promise<void> {
