@@ -766,6 +766,19 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
       await expectSentOnce(schema, topic, received, 1);
     });
 
+    it('does not send again a row that a poll sent and deleted before its writer handed it over', async () => {
+      const { schema, topic, received } = await ledOutbox();
+      const [row] = await commitFirstRows(schema, topic, 1);
+
+      // A poll, woken by another commit, sends the row and deletes it, all before its writer's handover
+      // comes (as when the writer's process stalls between the commit and the handover).
+      outboxCommitted(schema);
+      await eventually('the row sent and deleted', async () => received.length === 1 && (await outboxSize(schema)) === 0);
+      outboxFirstRowsCommitted(schema, [row]);
+
+      await expectSentOnce(schema, topic, received, 1);
+    });
+
     it('leaves rows the broker refuses in the outbox, and the poll sends them once each when it takes them', async () => {
       const schema = await createOutbox();
       // Not created yet: the broker refuses every produce to it (topics are never created by producing).

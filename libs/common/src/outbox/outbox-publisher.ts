@@ -1,5 +1,6 @@
 import { Client, ClientConfig } from 'pg';
 import { WakeableSleep } from '../clock/wakeable-sleep';
+import { RecencyBoundedMap } from '../collections/recency-bounded-map';
 import { Envelope } from '../contracts/envelope';
 import { GENERIC_PLANS } from '../database/create-data-source';
 import { encodeHeaders } from '../messaging/envelope-codec';
@@ -33,6 +34,12 @@ const HELD_BACK_RETRY_MS = 5;
 const DELETE_DEFERRAL_MS = 100;
 /** Per record beyond its value: the key, eight routing headers (ids, type, tenant: about 300 bytes), a traceparent (about 70) and framing. */
 const RECORD_OVERHEAD_BYTES = 512;
+/**
+ * How many ids of rows read by polls the publisher remembers, so that a handover coming after the
+ * poll took its row is not sent again: seconds of rows even at thousands a second, where a handover
+ * comes milliseconds after its commit. One later than that is sent twice, which consumers absorb.
+ */
+const POLLED_IDS_REMEMBERED = 20_000;
 /**
  * The broker no longer agrees with the idempotent producer's sequence numbers or id (seen after a
  * broker restart under load: OUT_OF_ORDER_SEQUENCE_NUMBER on every retry, for good). Only a new
@@ -80,7 +87,8 @@ interface ReadRow extends OutboxRow {
  * after its commit (`outboxFirstRowsCommitted`), and the leader produces them as they are, since no
  * other row can have to go before them. They stay in the outbox until the broker has them, so a
  * failed produce or a crash leaves them to the poll; a poll that reads one still waiting here sends
- * it in its place, and one a poll sent before its handover came is not sent again.
+ * it in its place, and one a poll read before its handover came is not sent again, even once the
+ * poll has deleted it.
  */
 export class OutboxPublisher {
   private client?: Client;
@@ -96,6 +104,8 @@ export class OutboxPublisher {
   private stopTakingHandovers?: () => void;
   /** Rows handed over by this process's writers, waiting for the loop to produce them. */
   private handedOver: ReadRow[] = [];
+  /** Ids of rows polls have read: the poll sends them, so their handover is left out when it comes later. */
+  private readonly readByPolls = new RecencyBoundedMap<true>(POLLED_IDS_REMEMBERED);
   /** A commit, a NOTIFY, the backstop or a failure asks for a poll; rows handed over do not. */
   private pollWanted = true;
   /** When `published` stopped being empty: handed-over rows, which no poll follows, are deleted this long after. */
@@ -147,7 +157,7 @@ export class OutboxPublisher {
   /** The leader keeps handed-over rows to produce them; a standby leaves them to the leader, as any commit. */
   private takeHandover(rows: readonly CommittedOutboxRow[]): void {
     if (!this.leader) return this.onLocalCommit();
-    for (const row of rows) this.handedOver.push(readRowOf(row));
+    for (const row of rows) if (!this.readByPolls.get(row.id)) this.handedOver.push(readRowOf(row));
     this.woken = true;
     this.pause.wake();
   }
@@ -233,9 +243,7 @@ export class OutboxPublisher {
    */
   private async publishHandedOver(): Promise<number> {
     if (this.handedOver.length === 0) return 0;
-    // A poll may have sent a row before its writer handed it over; its id is still in `published`.
-    const sentByPoll = new Set(this.published);
-    const rows = this.handedOver.filter((r) => !sentByPoll.has(r.id));
+    const rows = this.handedOver;
     this.handedOver = [];
     try {
       const { done, cutShort } = await this.send(rows);
@@ -287,6 +295,7 @@ export class OutboxPublisher {
       .map((r): ReadRow => ({ ...r, envelope: JSON.parse(r.value) as Envelope }));
     outboxPolls.inc({ outbox: schema, outcome: rows.length > 0 ? 'rows' : this.heldBack ? 'held_back' : 'empty' });
     if (rows.length === 0) return { left: 0, more: false };
+    for (const row of rows) this.readByPolls.set(row.id, true);
     this.forgetHandedOver(rows);
     const { done, cutShort } = await this.send(rows);
     return { left: done, more: cutShort || found.length >= batchSize };
