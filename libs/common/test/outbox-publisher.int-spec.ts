@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka } from '@app/common/messaging/kafkajs';
-import { Client } from 'pg';
+import { Client, ClientConfig } from 'pg';
 import pino from 'pino';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Envelope } from '@app/common/contracts';
@@ -18,6 +18,7 @@ import {
   OUTBOX_PUBLISHER_SESSION_OPTIONS,
   outboxPublisherSession,
   outboxCandidatesSql,
+  outboxChannel,
   outboxCommitted,
   outboxFirstRowsCommitted,
   outboxInsert,
@@ -230,6 +231,29 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     return messages.map((m) => ({ id: idOf.get(m.envelope.messageId)!, topic, envelope: m.envelope, traceparent: null }));
   }
 
+  /**
+   * Counts statements started on a publisher session of `schema` while another was still out on it
+   * (pg queues them, and warns that pg 9 will not); every call goes through unchanged.
+   */
+  function statementsQueuedOnPublisherSessions(schema: string): () => number {
+    const query = Client.prototype.query;
+    const out = new Map<Client, number>();
+    let queued = 0;
+    function observed(this: Client, ...args: unknown[]): unknown {
+      const result: unknown = (query as (...a: unknown[]) => unknown).apply(this, args);
+      const { application_name } = (this as unknown as { connectionParameters: ClientConfig }).connectionParameters;
+      if (application_name !== `outbox-publisher:${schema}` || !(result instanceof Promise)) return result;
+      if ((out.get(this) ?? 0) > 0) queued += 1;
+      out.set(this, (out.get(this) ?? 0) + 1);
+      const done = () => out.set(this, out.get(this)! - 1);
+      result.then(done, done);
+      return result;
+    }
+    Client.prototype.query = observed as typeof query;
+    cleanups.push(async () => (Client.prototype.query = query));
+    return () => queued;
+  }
+
   async function topicSize(topic: string): Promise<number> {
     const admin = kafka.admin();
     await admin.connect();
@@ -399,6 +423,30 @@ describe('OutboxPublisher (real Postgres and Kafka)', () => {
     await eventually('the second batch marked published', async () => (await publishedCount(schema)).pending === 0);
     expect(await topicSize(topic)).toBe(written.length);
     expect(received.map((r) => r.messageId).sort()).toEqual(written.map((m) => m.envelope.messageId).sort());
+  });
+
+  it("has a standby tell the leader of a burst of its process's commits with one NOTIFY from its loop, never a statement queued behind another on its session", async () => {
+    const schema = await createOutbox();
+    const first = await startPublisher(schema, { pollIntervalMs: 60_000 });
+    await eventually('the first publisher to lead', () => first.isLeader);
+    const second = await startPublisher(schema, { pollIntervalMs: 60_000 });
+    // Listening as the leader's session does.
+    const listener = new Client({ connectionString: databaseUrl });
+    await listener.connect();
+    cleanups.push(() => listener.end());
+    let notified = 0;
+    listener.on('notification', () => (notified += 1));
+    await listener.query(`LISTEN "${outboxChannel(schema)}"`);
+    const queued = statementsQueuedOnPublisherSessions(schema);
+
+    // The leader wakes in-process; the standby owes the leader a NOTIFY.
+    for (let i = 0; i < 20; i += 1) outboxCommitted(schema);
+    await eventually('the standby to notify', () => notified > 0);
+    await new Promise((r) => setTimeout(r, 300));
+
+    expect([first.isLeader, second.isLeader]).toEqual([true, false]);
+    expect(notified).toBeLessThanOrEqual(2);
+    expect(queued()).toBe(0);
   });
 
   it('republishes rows whose mark-published was lost in a crash, with the same messageId and content', async () => {

@@ -110,6 +110,8 @@ export class OutboxPublisher {
   private pollWanted = true;
   /** When `published` stopped being empty: handed-over rows, which no poll follows, are deleted this long after. */
   private publishedSince = 0;
+  /** A standby owes the leader a NOTIFY for commits of this process. */
+  private notifyWanted = false;
   /** The last drain stopped at a committed row whose transaction is newer than one still open. */
   private heldBack = false;
   /** Ids of rows the broker has acknowledged and that are still in the outbox: the next poll deletes them. */
@@ -147,11 +149,15 @@ export class OutboxPublisher {
 
   /**
    * A transaction of this process committed outbox rows. The leader just wakes up; a standby replica
-   * tells the leader with a NOTIFY of its own, outside the writer's transaction.
+   * tells the leader with a NOTIFY of its own, outside the writer's transaction. Its loop sends it
+   * with its next try for the lock: the session runs one statement at a time, and commits that come
+   * meanwhile share the NOTIFY.
    */
   private onLocalCommit(): void {
-    if (this.leader || !this.client) return this.wakeUp();
-    this.client.query(`SELECT pg_notify($1, '')`, [outboxChannel(this.options.schema)]).catch(() => undefined);
+    if (this.leader) return this.wakeUp();
+    this.notifyWanted = true;
+    this.woken = true;
+    this.pause.wake();
   }
 
   /** The leader keeps handed-over rows to produce them; a standby leaves them to the leader, as any commit. */
@@ -267,11 +273,25 @@ export class OutboxPublisher {
     this.published = [];
   }
 
+  /** Sends the NOTIFY a standby owes in the same statement. */
   private async tryLock(): Promise<boolean> {
-    const { rows } = await this.client!.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
-      `outbox:${this.options.schema}`,
-    ]);
-    return rows[0].locked;
+    const notify = this.notifyWanted;
+    this.notifyWanted = false;
+    const lock = `outbox:${this.options.schema}`;
+    try {
+      const { rows } = await this.client!.query<{ locked: boolean }>(
+        notify
+          ? {
+              text: `SELECT pg_try_advisory_lock(hashtext($1)) AS locked, pg_notify($2, '')`,
+              values: [lock, outboxChannel(this.options.schema)],
+            }
+          : { text: `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, values: [lock] },
+      );
+      return rows[0].locked;
+    } catch (error) {
+      this.notifyWanted ||= notify;
+      throw error;
+    }
   }
 
   /**
