@@ -280,12 +280,8 @@ export class OutboxPublisher {
     const lock = `outbox:${this.options.schema}`;
     try {
       const { rows } = await this.client!.query<{ locked: boolean }>(
-        notify
-          ? {
-              text: `SELECT pg_try_advisory_lock(hashtext($1)) AS locked, pg_notify($2, '')`,
-              values: [lock, outboxChannel(this.options.schema)],
-            }
-          : { text: `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, values: [lock] },
+        `SELECT pg_try_advisory_lock(hashtext($1)) AS locked${notify ? `, pg_notify($2, '')` : ''}`,
+        notify ? [lock, outboxChannel(this.options.schema)] : [lock],
       );
       return rows[0].locked;
     } catch (error) {
