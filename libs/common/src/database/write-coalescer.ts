@@ -60,7 +60,9 @@ export class WriteCoalescer<I, O> {
   write(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       const now = performance.now();
-      this.queue.push({ item, resolve, reject, notBefore: now + this.lingerFor(now) });
+      const notBefore = now + this.lingerFor(now);
+      this.lastArrival = now;
+      this.queue.push({ item, resolve, reject, notBefore });
       if (this.writing) return;
       this.writing = true;
       if (this.gatherTurn) setImmediate(() => void this.drain());
@@ -71,7 +73,6 @@ export class WriteCoalescer<I, O> {
   /** How long a batch led by an item arriving at `now` waits: `lingerWhileBusyMs`, `lingerMs`, or not at all. */
   private lingerFor(now: number): number {
     const followsClosely = now - this.lastArrival < this.lingerWhileBusyMs;
-    this.lastArrival = now;
     return Math.max(followsClosely ? this.lingerWhileBusyMs : 0, this.writing ? 0 : this.lingerMs);
   }
 
