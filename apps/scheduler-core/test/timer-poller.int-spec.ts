@@ -6,6 +6,7 @@ import { createTestDatabase } from '../../../test/support/test-database';
 import { migrateAll } from '../../../tools/migrate-all';
 import { SCHEDULER_CORE_SCHEMA as S } from '../src/scheduler-core.schema';
 import { TimerPoller } from '../src/timers/timer-poller';
+import { timersSet } from '../src/timers/timers-set-signal';
 
 const TENANT = 'tenant-a';
 const silent = pino({ level: 'silent' });
@@ -91,5 +92,78 @@ describe('TimerPoller (real Postgres)', () => {
     const firedAfter = Date.now() - started;
     expect(firedAfter).toBeGreaterThanOrEqual(400);
     expect(firedAfter).toBeLessThan(1_400);
+  });
+
+  /** Runs a poller until `count` timers have fired (or 5 s went by). */
+  const runUntilFired = async (poller: TimerPoller, count: number, meanwhile?: () => Promise<void>) => {
+    const started = Date.now();
+    poller.start();
+    try {
+      await meanwhile?.();
+      while ((await firedCalls()).length < count && Date.now() - started < 5_000)
+        await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      await poller.stop();
+    }
+    return Date.now() - started;
+  };
+  const passes = async (): Promise<number> => {
+    const [{ n }] = await dataSource.query<{ n: number }[]>(
+      `SELECT count(DISTINCT xmin::text)::int AS n FROM "${S}".outbox WHERE envelope->>'type' = 'DueTimeReached'`,
+    );
+    return n;
+  };
+
+  it('fires timers that fall due a few milliseconds apart in passes at most passGapMs apart', async () => {
+    // Ten timers falling due 10 ms apart over 90 ms: a pass each without a gap, three or four with 50 ms.
+    for (let i = 0; i < 10; i++) await timer(1_200 + i * 10);
+    await runUntilFired(new TimerPoller(dataSource, silent, { leadMs: 1_000, passGapMs: 50 }), 10);
+
+    expect(await firedCalls()).toHaveLength(10);
+    expect(await passes()).toBeLessThanOrEqual(4);
+  });
+
+  it('fires a backlog in full passes one after another, without waiting out the gap between them', async () => {
+    for (let i = 0; i < 450; i++) await timer(-1_000);
+    const poller = new TimerPoller(dataSource, silent, { leadMs: 1_000, passGapMs: 2_000, maxSleepMs: 5_000 });
+    const tookMs = await runUntilFired(poller, 450);
+
+    expect(await firedCalls()).toHaveLength(450);
+    expect(await passes()).toBe(3);
+    expect(tookMs).toBeLessThan(2_000);
+  });
+
+  it('wakes at once for a timer this process sets that falls due before the pass it waits for, and not for a later one', async () => {
+    const later = await timer(4_000);
+    // Counts the poller's reads of the next timer (a pass-through: every query still runs).
+    let reads = 0;
+    const query = dataSource.query.bind(dataSource);
+    jest.spyOn(dataSource, 'query').mockImplementation((text: string, ...rest: unknown[]) => {
+      if (text.includes('min(due_at)')) reads++;
+      return query(text, ...(rest as [unknown[]]));
+    });
+    const poller = new TimerPoller(dataSource, silent, { leadMs: 1_000, maxSleepMs: 5_000 });
+    let soon = '';
+    let readsAfterLaterSet = 0;
+    let readsBefore = 0;
+    try {
+      const tookMs = await runUntilFired(poller, 1, async () => {
+        await new Promise((r) => setTimeout(r, 300)); // asleep until `later` is due to fire, 3 s from now
+        readsBefore = reads;
+        timersSet(Date.now() + 60_000); // falls due after that pass: no wake
+        await new Promise((r) => setTimeout(r, 200));
+        readsAfterLaterSet = reads;
+        soon = await timer(500);
+        timersSet(Date.now() + 500);
+      });
+
+      expect(readsBefore).toBe(1);
+      expect(readsAfterLaterSet).toBe(readsBefore);
+      expect(await firedCalls()).toEqual([soon]);
+      expect(tookMs).toBeLessThan(1_500);
+      expect(await remainingTimers()).toEqual([later]);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 });

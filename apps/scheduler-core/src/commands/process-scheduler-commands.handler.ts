@@ -9,6 +9,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ConcurrencyConflictError } from '../event-store/concurrency-conflict.error';
 import { PostgresEventStore } from '../event-store/postgres-event-store';
 import { TIMER_LEAD_MS } from '../timers/timer-lead';
+import { earliestDueAt } from '../timers/timer-changes';
 import { timersSet } from '../timers/timers-set-signal';
 import { StreamRef } from './outgoing-messages';
 import { LoadedStream, planCommandBatch, StreamPlan, streamKey, streamRefOf } from './plan-command-batch';
@@ -86,8 +87,10 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
 
   private async decideAndAppendOnce(messages: readonly SchedulerCommandMessage[], cached?: BatchInput): Promise<void> {
     // One held connection: the batch's statements are prepared on it, and each commits by itself.
-    const setTimers = await withConnection(this.dataSource, (manager) => this.decideAndAppend(manager, messages, cached));
-    if (setTimers) timersSet();
+    const earliestTimer = await withConnection(this.dataSource, (manager) =>
+      this.decideAndAppend(manager, messages, cached),
+    );
+    if (earliestTimer !== undefined) timersSet(earliestTimer);
   }
 
   /**
@@ -118,12 +121,12 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
     return read;
   }
 
-  /** True when a timer was set (the poller is told after the commit). */
+  /** The earliest dueAt (epoch ms) of the timers the batch set, if it set any: the poller is told after the commit. */
   private async decideAndAppend(
     manager: EntityManager,
     messages: readonly SchedulerCommandMessage[],
     cached?: BatchInput,
-  ): Promise<boolean> {
+  ): Promise<number | undefined> {
     const { fresh, now, streams: first } = cached ?? (await this.read(manager, messages));
     let loaded: Map<string, LoadedStream> | undefined = first;
     if (fresh.length < messages.length)
@@ -131,7 +134,7 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
     if (this.log.logger.isLevelEnabled('debug'))
       for (const m of fresh) this.log.debug(messageLogFields(m), 'command received');
     let pending = fresh;
-    let setTimers = false;
+    let earliestTimer: number | undefined;
     for (let round = 1; pending.length > 0; round++) {
       if (round > MAX_CONFLICT_ROUNDS) {
         const first = pending[0];
@@ -147,13 +150,13 @@ export class ProcessSchedulerCommandsHandler implements ICommandHandler<ProcessS
       for (const key of conflicts) this.cache.forget(key);
       for (const s of applied)
         this.cache.remember({ ref: s.ref, state: s.state, version: s.expectedVersion + s.events.length });
-      setTimers ||= applied.some((s) => s.timer?.kind === 'set');
+      earliestTimer = earliestDueAt(applied, earliestTimer);
       this.logAppended(applied);
       if (conflicts.size > 0)
         this.log.warn({ streams: conflicts.size, round }, 'concurrency conflict; re-deciding those streams');
       pending = pending.filter((m) => conflicts.has(streamKey(streamRefOf(m))));
     }
-    return setTimers;
+    return earliestTimer;
   }
 
   private logAppended(applied: readonly StreamPlan[]): void {

@@ -33,3 +33,11 @@ export function timersToClear(streams: readonly WithTimer[]): [string[], string[
   const cleared = streams.filter((s) => s.timer?.kind === 'clear');
   return [cleared.map((s) => s.ref.tenantId), cleared.map((s) => s.ref.serviceCallId)];
 }
+
+/** The earliest dueAt (epoch ms) among the timers set, or `earlier` if that is sooner or none is set. */
+export function earliestDueAt(streams: readonly WithTimer[], earlier?: number): number | undefined {
+  let earliest = earlier;
+  for (const { timer } of streams)
+    if (timer?.kind === 'set') earliest = Math.min(earliest ?? Infinity, Date.parse(timer.dueAt));
+  return earliest;
+}
