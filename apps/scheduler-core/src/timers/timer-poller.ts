@@ -77,7 +77,7 @@ export class TimerPoller {
 
   start(): void {
     this.running = true;
-    this.stopListening = onTimersSet((earliestDueAt) => this.timerSet(earliestDueAt - this.leadMs));
+    this.stopListening = onTimersSet((earliestDueAt) => this.onTimerSet(earliestDueAt - this.leadMs));
     this.loop = this.run();
   }
 
@@ -88,7 +88,8 @@ export class TimerPoller {
     await this.loop;
   }
 
-  private timerSet(firesAt: number): void {
+  /** A timer set by this process, firing at `firesAt` (the database's clock): wake the loop if it sleeps past that. */
+  private onTimerSet(firesAt: number): void {
     if (!this.sleeping) this.setMeanwhile = Math.min(this.setMeanwhile, firesAt);
     else if (firesAt < this.wakeIfBefore) this.pause.wake();
   }
