@@ -79,6 +79,11 @@ describe('reportMarkdown', () => {
     expect(md).toContain('Skipped: no Redis.');
   });
 
+  it("opens with issue 6's floors, saying which this run did not measure", () => {
+    expect(md).toContain('### Floors');
+    expect(md).toContain('| 100 calls/s: submit → target p50 ≤ 25 ms, p99 ≤ 100 ms | not run | – |');
+  });
+
   it('sums CPU per call without the load generator', () => {
     expect(md).toContain('| 1.5 (1.2) | 0.1 (0.1) | 1.5 (1.2) |');
   });

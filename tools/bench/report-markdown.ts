@@ -1,5 +1,6 @@
 import { BenchReportData } from './bench-report-data';
 import { contextMarkdown } from './report-context';
+import { floorsTable } from './report-floors';
 import { scenariosMarkdown } from './report-scenarios';
 import { cpuTable, hopLatencyTable, machineLoadTable, sweepTable, switchesTable } from './report-sweep-tables';
 import { SweepResult } from './sweep';
@@ -14,6 +15,12 @@ export function reportMarkdown(d: BenchReportData, chartPaths: { p99: string; cp
     `## Latest run${d.trial ? ' (TRIAL: proves the harness, not the system)' : ''}`,
     contextMarkdown(d),
   ];
+  if (d.sweep || d.slowTarget || d.sameSecondTimers || d.latenessUnderLoad)
+    out.push(
+      '### Floors',
+      'The acceptance floors of issue 6 for a 2-core machine, as this run measured them. They are figures of the machine the run had: missing one does not make the run exit non-zero.',
+      floorsTable(d),
+    );
   if (d.sweep) {
     out.push(
       '### Rate sweep: the scheduler through its public API',

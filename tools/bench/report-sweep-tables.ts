@@ -1,5 +1,6 @@
 import { isLoadGenerator } from './load-generator';
 import { markdownTable, triple } from './markdown-table';
+import { RateResult } from './rate-result';
 import { SweepResult } from './sweep';
 
 /** Throughput, latency, backlog and correctness per offered rate. */
@@ -42,12 +43,15 @@ export function sweepTable(sweep: SweepResult, acceptWord: string, completedWord
   );
 }
 
+/** CPU ms per completed call summed over the measured processes (the bench's own left out), to 0.01 ms. */
+export function totalCpuMsPerCall(r: RateResult, key: 'msPerCall' | 'msPerCallNetOfIdle'): number {
+  const measured = Object.keys(r.cpu).filter((p) => !isLoadGenerator(p));
+  return Math.round(measured.reduce((s, p) => s + (r.cpu[p]?.[key] ?? 0), 0) * 100) / 100;
+}
+
 /** CPU ms per completed call for each process, gross and net of idle, plus the idle rate. */
 export function cpuTable(sweep: SweepResult): string {
   const processes = [...new Set(sweep.rates.flatMap((r) => Object.keys(r.cpu)))];
-  const measured = processes.filter((p) => !isLoadGenerator(p));
-  const total = (r: SweepResult['rates'][number], key: 'msPerCall' | 'msPerCallNetOfIdle') =>
-    Math.round(measured.reduce((s, p) => s + (r.cpu[p]?.[key] ?? 0), 0) * 100) / 100;
   return markdownTable(
     ['offered/s', 'completed in window', ...processes.map((p) => `${p} (net)`), 'total without bench (net)'],
     [
@@ -56,7 +60,7 @@ export function cpuTable(sweep: SweepResult): string {
         r.offeredRate,
         r.completedInWindow,
         ...processes.map((p) => (r.cpu[p] ? `${r.cpu[p].msPerCall ?? '–'} (${r.cpu[p].msPerCallNetOfIdle ?? '–'})` : null)),
-        `${total(r, 'msPerCall')} (${total(r, 'msPerCallNetOfIdle')})`,
+        `${totalCpuMsPerCall(r, 'msPerCall')} (${totalCpuMsPerCall(r, 'msPerCallNetOfIdle')})`,
       ]),
     ],
   );
