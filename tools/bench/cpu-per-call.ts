@@ -1,3 +1,5 @@
+import { isLoadGenerator } from './load-generator';
+
 export interface CpuPerCall {
   /** CPU the process (group) used over the window, in ms. */
   readonly cpuMs: number;
@@ -38,3 +40,12 @@ export function idleMsPerSecond(ticksBefore: number, ticksAfter: number, idleMs:
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** CPU ms per completed call summed over the measured processes of one window (the bench's own left out), to 0.01 ms. */
+export function totalCpuMsPerCall(
+  cpu: Readonly<Record<string, CpuPerCall | null>>,
+  key: 'msPerCall' | 'msPerCallNetOfIdle',
+): number {
+  const measured = Object.keys(cpu).filter((p) => !isLoadGenerator(p));
+  return round2(measured.reduce((s, p) => s + (cpu[p]?.[key] ?? 0), 0));
+}

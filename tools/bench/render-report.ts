@@ -8,7 +8,8 @@ import { lineChartSvg } from './svg-line-chart';
 import { stackedBarsSvg } from './svg-stacked-bars';
 import { BENCH_DIR } from './write-report-data';
 
-export const BEFORE_HEADING = '## Before:';
+/** Where the generated section goes in a document that has none yet. */
+const BEFORE_HEADING = '## Before:';
 
 /** Draws the two charts under docs/benchmarks/ and rewrites the generated part of docs/benchmarks.md from one run. */
 export function renderReport(data: BenchReportData): void {

@@ -15,8 +15,11 @@ const rate = (offeredRate: number, p50: number, p99: number, seconds = 60, cpu =
   },
 });
 
-const run = (change: (d: Record<string, any>) => void = () => undefined) => {
-  const d: Record<string, any> = {
+/** A run as loose JSON, so each case can break one figure of it. */
+type Draft = Record<string, any>;
+
+const run = (change: (d: Draft) => void = () => undefined) => {
+  const d: Draft = {
     sweep: { rates: [rate(100, 25, 100), rate(200, 20, 50, 60, 2), rate(500, 40, 500)] },
     slowTarget: { targetDelayMs: 2000, allAtTargetMs: 10_000, fastCall: { toTargetMs: 1999 }, notAtTarget: 0 },
     sameSecondTimers: { allAtTargetAfterDueMs: 10_000, early: 0, notAtTarget: 0 },
@@ -35,19 +38,19 @@ describe('floors', () => {
   });
 
   it.each([
-    ['100/s p50', 0, (d: Record<string, any>) => (d.sweep.rates[0].submitToTargetMs.p50 = 26)],
-    ['100/s p99', 0, (d: Record<string, any>) => (d.sweep.rates[0].submitToTargetMs.p99 = 101)],
-    ['500/s for less than 60 s', 1, (d: Record<string, any>) => (d.sweep.rates[2].seconds = 30)],
-    ['500/s not sustained', 1, (d: Record<string, any>) => (d.sweep.rates[2].sustained = false)],
-    ['500/s p99', 1, (d: Record<string, any>) => (d.sweep.rates[2].submitToTargetMs.p99 = 501)],
-    ['CPU at 200/s', 2, (d: Record<string, any>) => (d.sweep.rates[1].cpu.gateway.msPerCall = 2.01)],
-    ['slow calls late', 3, (d: Record<string, any>) => (d.slowTarget.allAtTargetMs = 10_001)],
-    ['slow calls not all there', 3, (d: Record<string, any>) => (d.slowTarget.allAtTargetMs = null)],
-    ['fast call held', 3, (d: Record<string, any>) => (d.slowTarget.fastCall.toTargetMs = 2000)],
-    ['timers late', 4, (d: Record<string, any>) => (d.sameSecondTimers.allAtTargetAfterDueMs = 10_001)],
-    ['a timer early', 4, (d: Record<string, any>) => (d.sameSecondTimers.early = 1)],
-    ['lateness p99', 5, (d: Record<string, any>) => (d.latenessUnderLoad.latenessMs.p99 = 101)],
-    ['a scheduled call early', 5, (d: Record<string, any>) => (d.latenessUnderLoad.early = 1)],
+    ['100/s p50', 0, (d: Draft) => (d.sweep.rates[0].submitToTargetMs.p50 = 26)],
+    ['100/s p99', 0, (d: Draft) => (d.sweep.rates[0].submitToTargetMs.p99 = 101)],
+    ['500/s for less than 60 s', 1, (d: Draft) => (d.sweep.rates[2].seconds = 30)],
+    ['500/s not sustained', 1, (d: Draft) => (d.sweep.rates[2].sustained = false)],
+    ['500/s p99', 1, (d: Draft) => (d.sweep.rates[2].submitToTargetMs.p99 = 501)],
+    ['CPU at 200/s', 2, (d: Draft) => (d.sweep.rates[1].cpu.gateway.msPerCall = 2.01)],
+    ['slow calls late', 3, (d: Draft) => (d.slowTarget.allAtTargetMs = 10_001)],
+    ['slow calls not all there', 3, (d: Draft) => (d.slowTarget.allAtTargetMs = null)],
+    ['fast call held', 3, (d: Draft) => (d.slowTarget.fastCall.toTargetMs = 2000)],
+    ['timers late', 4, (d: Draft) => (d.sameSecondTimers.allAtTargetAfterDueMs = 10_001)],
+    ['a timer early', 4, (d: Draft) => (d.sameSecondTimers.early = 1)],
+    ['lateness p99', 5, (d: Draft) => (d.latenessUnderLoad.latenessMs.p99 = 101)],
+    ['a scheduled call early', 5, (d: Draft) => (d.latenessUnderLoad.early = 1)],
   ])('misses only its floor when %s', (_name, index, change) => {
     expect(held(run(change))).toEqual([0, 1, 2, 3, 4, 5].map((i) => i !== index));
   });

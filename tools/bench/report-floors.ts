@@ -1,6 +1,6 @@
 import { BenchReportData } from './bench-report-data';
+import { totalCpuMsPerCall } from './cpu-per-call';
 import { markdownTable } from './markdown-table';
-import { totalCpuMsPerCall } from './report-sweep-tables';
 
 interface Floor {
   readonly floor: string;
@@ -21,7 +21,7 @@ export function floors(d: BenchReportData): Floor[] {
   const slow = d.slowTarget;
   const timers = d.sameSecondTimers;
   const lateness = d.latenessUnderLoad;
-  const cpuAt200 = at200 && totalCpuMsPerCall(at200, 'msPerCall');
+  const cpuAt200 = at200 && totalCpuMsPerCall(at200.cpu, 'msPerCall');
   return [
     {
       floor: '100 calls/s: submit → target p50 ≤ 25 ms, p99 ≤ 100 ms',

@@ -1,6 +1,6 @@
+import { totalCpuMsPerCall } from './cpu-per-call';
 import { isLoadGenerator } from './load-generator';
 import { markdownTable, triple } from './markdown-table';
-import { RateResult } from './rate-result';
 import { SweepResult } from './sweep';
 
 /** Throughput, latency, backlog and correctness per offered rate. */
@@ -43,12 +43,6 @@ export function sweepTable(sweep: SweepResult, acceptWord: string, completedWord
   );
 }
 
-/** CPU ms per completed call summed over the measured processes (the bench's own left out), to 0.01 ms. */
-export function totalCpuMsPerCall(r: RateResult, key: 'msPerCall' | 'msPerCallNetOfIdle'): number {
-  const measured = Object.keys(r.cpu).filter((p) => !isLoadGenerator(p));
-  return Math.round(measured.reduce((s, p) => s + (r.cpu[p]?.[key] ?? 0), 0) * 100) / 100;
-}
-
 /** CPU ms per completed call for each process, gross and net of idle, plus the idle rate. */
 export function cpuTable(sweep: SweepResult): string {
   const processes = [...new Set(sweep.rates.flatMap((r) => Object.keys(r.cpu)))];
@@ -60,7 +54,7 @@ export function cpuTable(sweep: SweepResult): string {
         r.offeredRate,
         r.completedInWindow,
         ...processes.map((p) => (r.cpu[p] ? `${r.cpu[p].msPerCall ?? '–'} (${r.cpu[p].msPerCallNetOfIdle ?? '–'})` : null)),
-        `${totalCpuMsPerCall(r, 'msPerCall')} (${totalCpuMsPerCall(r, 'msPerCallNetOfIdle')})`,
+        `${totalCpuMsPerCall(r.cpu, 'msPerCall')} (${totalCpuMsPerCall(r.cpu, 'msPerCallNetOfIdle')})`,
       ]),
     ],
   );
