@@ -10,6 +10,10 @@ export interface RunningApp {
   readonly name: AppName;
   readonly port: number;
   readonly process: ChildProcess;
+  /** The last line the app wrote to stderr: its one line on a failed start (logs go to stdout). */
+  readonly lastErrorLine: () => string | undefined;
+  /** Resolves once the app has exited and its output has been read to the end. */
+  readonly closed: Promise<void>;
 }
 
 export interface StartAppsOptions {
@@ -50,15 +54,20 @@ export function startApp(name: AppName, { env, ports, onLine }: StartAppsOptions
     env: { ...process.env, ...env, PORT: String(ports[name]) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let lastErrorLine: string | undefined;
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
     stream?.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) onLine?.(name, line);
+      for (const line of lines) {
+        onLine?.(name, line);
+        if (stream === child.stderr && line.trim() !== '') lastErrorLine = line;
+      }
     });
   }
-  return { name, port: ports[name], process: child };
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return { name, port: ports[name], process: child, lastErrorLine: () => lastErrorLine, closed };
 }
 
 export async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
@@ -66,8 +75,14 @@ export async function waitReady(app: RunningApp, timeoutMs: number): Promise<voi
   // What the last probe got, so a start that never gets ready says why.
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    if (app.process.exitCode !== null)
-      throw new Error(`${app.name} exited with code ${app.process.exitCode} before it was ready`);
+    if (app.process.exitCode !== null) {
+      // Its one line may still be in the pipe when the exit is seen.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([app.closed, new Promise((r) => (timer = setTimeout(r, 1_000)))]);
+      clearTimeout(timer);
+      const why = app.lastErrorLine();
+      throw new Error(`${app.name} exited with code ${app.process.exitCode} before it was ready${why ? `: ${why}` : ''}`);
+    }
     try {
       const res = await fetch(`http://127.0.0.1:${app.port}/health/ready`, { signal: AbortSignal.timeout(5_000) });
       if (res.ok) return;
