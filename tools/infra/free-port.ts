@@ -32,12 +32,12 @@ export async function freePortRun(count: number, attempts = 50): Promise<number>
     const first = await freePort();
     if (first + count - 1 > 65535) continue;
     const rest = Array.from({ length: count - 1 }, (_, k) => first + k + 1);
-    if (await everyTaken(rest)) return first;
+    if (await takeAll(rest)) return first;
   }
   throw new Error(`no run of ${count} free ports found in ${attempts} attempts`);
 }
 
-async function everyTaken(ports: readonly number[]): Promise<boolean> {
+async function takeAll(ports: readonly number[]): Promise<boolean> {
   for (const port of ports) if (!(await takeIfFree(port))) return false;
   return true;
 }

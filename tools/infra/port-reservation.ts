@@ -10,8 +10,8 @@ export interface PortReservation {
  * the port, which only one process can hold and which the kernel frees when its holder exits, even
  * on SIGKILL. No file is left behind, and processes of other users see it too.
  *
- * Undefined when another live process holds it. Elsewhere than Linux there is no such namespace, and
- * every port counts as reserved here, as before reservations existed.
+ * Undefined when another live process holds it. Elsewhere than Linux there is no such namespace: the
+ * reservation always succeeds and holds nothing, and only the caller's own listen check remains.
  */
 export function reservePort(port: number): Promise<PortReservation | undefined> {
   if (process.platform !== 'linux') return Promise.resolve({ release: () => undefined });
